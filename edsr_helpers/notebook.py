@@ -1,0 +1,27 @@
+"""What every notebook's first code cell calls: :func:`setup`, plus :func:`show_source` for curious readers."""
+
+from __future__ import annotations
+
+import inspect
+
+from edsr_helpers.constants import DEFAULT_SEED
+from edsr_helpers.profiles import Profile, active_profile, describe_profile
+
+
+def setup(seed: int = DEFAULT_SEED) -> Profile:
+    """Fix the random seeds, set plotting defaults, print the active profile and return it."""
+    import keras
+    import matplotlib.pyplot as plt
+
+    keras.utils.set_random_seed(seed)
+    plt.rcParams.update({"figure.dpi": 80, "axes.titlesize": 10, "image.interpolation": "nearest"})
+    profile = active_profile()
+    print(describe_profile(profile))
+    return profile
+
+
+def show_source(obj: object) -> None:
+    """Display the source of a helper as highlighted code, so a notebook can show what a call does."""
+    from IPython.display import Code, display
+
+    display(Code(inspect.getsource(obj), language="python"))

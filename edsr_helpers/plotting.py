@@ -1,0 +1,53 @@
+"""Figures the notebooks show: image grids with sizes in the titles, LR shown pixel by pixel.
+
+Low-resolution images are drawn with nearest-neighbour interpolation so a reader sees the real pixels,
+not matplotlib's smoothing of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def size_label(image: np.ndarray) -> str:
+    """``"W×H"`` of an image, the way photo sizes are usually written."""
+    height, width = np.shape(image)[:2]
+    return f"{width}×{height}"
+
+
+def show_grid(
+    images: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    *,
+    columns: int | None = None,
+    size: float = 3.0,
+    suptitle: str | None = None,
+) -> plt.Figure:
+    """Show images in a grid (row-major), axes off, each at its own scale with pixels kept crisp."""
+    count = len(images)
+    columns = columns or count
+    rows = -(-count // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
+    for index, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if index < count:
+            axis.imshow(np.asarray(images[index]), interpolation="nearest")
+            if titles is not None:
+                axis.set_title(titles[index], fontsize=10)
+    if suptitle:
+        figure.suptitle(suptitle)
+    figure.tight_layout()
+    return figure
+
+
+def show_pairs(pairs: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[str] | None = None) -> plt.Figure:
+    """One row per pair: the LR image, then the HR image, with their sizes (and names) in the titles."""
+    images, titles = [], []
+    for index, (lr, hr) in enumerate(pairs):
+        prefix = f"{names[index]} " if names else ""
+        images += [lr, hr]
+        titles += [f"{prefix}LR {size_label(lr)}", f"{prefix}HR {size_label(hr)}"]
+    return show_grid(images, titles, columns=2, size=3.2)

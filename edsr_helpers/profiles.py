@@ -1,0 +1,109 @@
+"""How big the work is: the ``ci``, ``cpu`` and ``gpu`` profiles.
+
+Every notebook runs under one profile. The same notebook then takes seconds in the test suite, minutes on a
+laptop and a proper DIV2K run on a Colab GPU, without editing a cell. The profile is chosen automatically
+(a GPU means ``gpu``, otherwise ``cpu``) and can be overridden with one environment variable,
+``EDSR_PROFILE``, set before the notebook starts (``%env EDSR_PROFILE=ci`` in its first cell also works).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from edsr_helpers.constants import DEFAULT_SCALE, PAPER_LR_PATCH_SIZE
+
+#: Environment variable that overrides the automatic choice.
+PROFILE_ENV_VAR = "EDSR_PROFILE"
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """Sizes of the work, read by every notebook.
+
+    Attributes:
+        name: ``ci``, ``cpu`` or ``gpu``.
+        description: one line for humans.
+        dataset: ``"sample"`` (real photos shipped by pip packages), ``"div2k"`` (tfds, downloads on first
+            use) or ``"div2k-if-prepared"`` (DIV2K if it is already on disk, else the sample photos; never
+            downloads).
+        scale: upscaling factor.
+        lr_patch_size: side of the low-resolution training patch (the HR patch is ``scale`` times larger).
+        batch_size: patches per training step.
+        patches_per_image: random patches cut from each decoded image before the next one is decoded;
+            decoding a 2K PNG costs far more than cropping it, so several crops share one decode.
+    """
+
+    name: str
+    description: str
+    dataset: str
+    scale: int = DEFAULT_SCALE
+    lr_patch_size: int = PAPER_LR_PATCH_SIZE
+    batch_size: int = 16
+    patches_per_image: int = 8
+
+    @property
+    def hr_patch_size(self) -> int:
+        """Side of the high-resolution training patch."""
+        return self.lr_patch_size * self.scale
+
+
+PROFILES: dict[str, Profile] = {
+    "ci": Profile(
+        name="ci",
+        description="test-suite size: seconds per notebook, offline sample photos",
+        dataset="sample",
+        lr_patch_size=24,
+        batch_size=8,
+    ),
+    "cpu": Profile(
+        name="cpu",
+        description="laptop size: minutes per notebook, DIV2K if already downloaded, else sample photos",
+        dataset="div2k-if-prepared",
+    ),
+    "gpu": Profile(
+        name="gpu",
+        description="full size: DIV2K through tensorflow-datasets, paper patch size",
+        dataset="div2k",
+    ),
+}
+
+
+def _has_gpu() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def active_profile() -> Profile:
+    """Return the profile this process runs under.
+
+    ``EDSR_PROFILE`` wins when set; otherwise ``gpu`` when TensorFlow sees a GPU, else ``cpu``.
+
+    Raises:
+        ValueError: if ``EDSR_PROFILE`` names no profile.
+    """
+    requested = os.environ.get(PROFILE_ENV_VAR, "").strip().lower()
+    if requested:
+        if requested not in PROFILES:
+            raise ValueError(
+                f"{PROFILE_ENV_VAR}={requested!r} is not a profile; choose one of {', '.join(PROFILES)} "
+                f"(or unset {PROFILE_ENV_VAR} to choose automatically)."
+            )
+        return PROFILES[requested]
+    return PROFILES["gpu"] if _has_gpu() else PROFILES["cpu"]
+
+
+def describe_profile(profile: Profile) -> str:
+    """A short text saying which profile runs, why, and how to change it (printed by every notebook)."""
+    how = (
+        f"set by {PROFILE_ENV_VAR}"
+        if os.environ.get(PROFILE_ENV_VAR, "").strip()
+        else "chosen automatically (GPU found)" if profile.name == "gpu" else "chosen automatically (no GPU)"
+    )
+    others = ", ".join(name for name in PROFILES if name != profile.name)
+    return (
+        f"Profile '{profile.name}' ({how}): {profile.description}.\n"
+        f"To change it, run `%env {PROFILE_ENV_VAR}=<{others}>` in a cell and re-run this one "
+        f"(or start Jupyter with {PROFILE_ENV_VAR} set)."
+    )

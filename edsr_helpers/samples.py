@@ -1,0 +1,111 @@
+"""The offline photo set: real photographs that pip packages ship inside their wheels.
+
+DIV2K is 800 2K photos behind a download; these ~15 photos need no network, so every notebook runs on a
+train or a laptop, and the test suite sees real image statistics (edges, textures, faces), not noise.
+
+Sources: scikit-image's bundled test photos, the classic test images shipped by ``sporco`` (read as files;
+sporco's code is never imported) and the portrait of Grace Hopper shipped with matplotlib.
+The split is by image and fixed, so validation photos are never seen in training.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from edsr_helpers.images import load_image
+
+#: Validation photos: two classic Set14 test images (sporco's copies) and scikit-image's coffee cup.
+VALIDATION_PHOTOS: tuple[str, ...] = ("barbara", "monarch", "coffee")
+#: Training photos: every other photo of the set.
+TRAIN_PHOTOS: tuple[str, ...] = (
+    "astronaut",
+    "chelsea",
+    "rocket",
+    "motorcycle_left",
+    "motorcycle_right",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "retina",
+    "sail",
+    "tulips",
+    "kodim23",
+    "grace_hopper",
+)
+
+
+def _package_dir(package: str) -> Path:
+    """Folder of an installed package, found without importing (and so without running) it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"The photo set needs the '{package}' package; install the series' requirements "
+            "(pip install -r requirements.txt) or pip install edsr-helpers."
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _skimage(name: str) -> Callable[[], np.ndarray]:
+    def read() -> np.ndarray:
+        from skimage import data
+
+        return getattr(data, name)()
+
+    return read
+
+
+def _motorcycle(view: int) -> Callable[[], np.ndarray]:
+    def read() -> np.ndarray:
+        from skimage import data
+
+        return data.stereo_motorcycle()[view]
+
+    return read
+
+
+def _file(package: str, relative: str) -> Callable[[], np.ndarray]:
+    return lambda: load_image(_package_dir(package) / relative)
+
+
+_READERS: dict[str, Callable[[], np.ndarray]] = {
+    "astronaut": _skimage("astronaut"),
+    "chelsea": _skimage("chelsea"),
+    "coffee": _skimage("coffee"),
+    "rocket": _skimage("rocket"),
+    "motorcycle_left": _motorcycle(0),
+    "motorcycle_right": _motorcycle(1),
+    "hubble_deep_field": _skimage("hubble_deep_field"),
+    "immunohistochemistry": _skimage("immunohistochemistry"),
+    "retina": _skimage("retina"),
+    "barbara": _file("sporco", "data/barbara.png"),
+    "monarch": _file("sporco", "data/monarch.png"),
+    "sail": _file("sporco", "data/sail.png"),
+    "tulips": _file("sporco", "data/tulips.png"),
+    "kodim23": _file("sporco", "data/kodim23.png"),
+    "grace_hopper": _file("matplotlib", "mpl-data/sample_data/grace_hopper.jpg"),
+}
+
+
+def photo_names(split: str) -> tuple[str, ...]:
+    """Names of the photos in ``split`` (``"train"`` or ``"validation"``), in a fixed order."""
+    if split == "train":
+        return TRAIN_PHOTOS
+    if split == "validation":
+        return VALIDATION_PHOTOS
+    raise ValueError(f"split must be 'train' or 'validation', not {split!r}.")
+
+
+@functools.lru_cache(maxsize=None)
+def load_photo(name: str) -> np.ndarray:
+    """One photo of the set as a uint8 RGB array (cached: the whole set is ~15 MB)."""
+    try:
+        reader = _READERS[name]
+    except KeyError:
+        raise ValueError(f"No sample photo named {name!r}; choose from {sorted(_READERS)}.") from None
+    photo = load_image(reader())
+    photo.setflags(write=False)  # shared by the cache: nobody may change it in place
+    return photo
