@@ -2,8 +2,8 @@
 
 Every loader here returns the same thing: a ``tf.data.Dataset`` of ``(lr, hr)`` pairs, each a uint8
 ``(H, W, 3)`` tensor with ``hr`` exactly ``scale`` times larger than ``lr``. :func:`load_div2k` reads DIV2K
-through tensorflow-datasets (what Colab users train on); :func:`load_sample` builds the same kind of pairs from
-real photos shipped by pip packages, for machines without the download. :func:`make_train_dataset` turns
+through tensorflow-datasets (what Colab users train on); :func:`load_sample` builds the same kind of pairs
+from real photos shipped by pip packages, for machines without the download. :func:`make_train_dataset` turns
 either into batches of aligned, augmented patches.
 """
 
@@ -98,6 +98,7 @@ def load_div2k(
     data_dir: str | os.PathLike | None = None,
     shuffle_files: bool = False,
     download: bool = True,
+    read_config=None,
 ) -> tf.data.Dataset:
     """DIV2K ``(lr, hr)`` pairs from tensorflow-datasets' ``div2k/bicubic_x{scale}``.
 
@@ -110,6 +111,7 @@ def load_div2k(
         data_dir: where tfds keeps prepared datasets.
         shuffle_files: shuffle the order of tfds's shards (use for training).
         download: allow a download when the data is not on disk.
+        read_config: a ``tfds.ReadConfig`` passed through (e.g. ``try_autocache=False`` to measure decoding).
 
     Returns:
         A dataset of ``(lr, hr)`` uint8 ``(H, W, 3)`` pairs, decoded one image at a time (nothing is cached).
@@ -141,6 +143,7 @@ def load_div2k(
         as_supervised=True,
         shuffle_files=shuffle_files,
         download=download,
+        read_config=read_config,
     )
 
 
@@ -193,9 +196,11 @@ def prepare_div2k_from_extracted(
     def extracted(_manager, urls):  # stands in for the download, like tfds's own builder tests
         return {key: str(paths[key]) for key in urls}
 
-    with mock.patch.object(tfds.download.DownloadManager, "download_and_extract", extracted):
-        with contextlib.redirect_stdout(sys.stderr):  # the builder prints its URLs; keep notebooks clean
-            builder.download_and_prepare()
+    with (
+        mock.patch.object(tfds.download.DownloadManager, "download_and_extract", extracted),
+        contextlib.redirect_stdout(sys.stderr),  # the builder prints its URLs; keep notebooks clean
+    ):
+        builder.download_and_prepare()
 
 
 def write_div2k_layout(
@@ -285,9 +290,9 @@ def check_pair(lr: tf.Tensor, hr: tf.Tensor, scale: int) -> tuple[tf.Tensor, tf.
         hr_size,
         lr_size * scale,
         message=(
-            f"LR/HR sizes do not match scale {scale}: the HR (height, width) must be exactly {scale} x the LR "
-            "one (the values that follow: HR size, then LR size x scale). Is the dataset made for another scale, or was "
-            "the HR not cropped to a multiple of the scale?"
+            f"LR/HR sizes do not match scale {scale}: the HR (height, width) must be exactly {scale} x the "
+            "LR one (the values that follow: HR size, then LR size x scale). Is the dataset made for another "
+            "scale, or was the HR not cropped to a multiple of the scale?"
         ),
     )
     with tf.control_dependencies([check]):

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Union
 
 import numpy as np
 from PIL import Image
 
-ImageLike = Union[np.ndarray, Image.Image, str, os.PathLike, bytes]
+ImageLike = np.ndarray | Image.Image | str | os.PathLike | bytes
 
 
 def to_rgb_uint8(image: np.ndarray | Image.Image) -> np.ndarray:
@@ -94,7 +93,9 @@ def load_image(source: ImageLike) -> np.ndarray:
     else:
         path = os.fspath(source)
         if not os.path.exists(path):
-            raise FileNotFoundError(f"No image at {path!r}; check the path (relative paths start at {os.getcwd()}).")
+            raise FileNotFoundError(
+                f"No image at {path!r}; check the path (relative paths start at {os.getcwd()})."
+            )
         stream, name = path, repr(path)
     try:
         with Image.open(stream) as image:

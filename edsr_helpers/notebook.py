@@ -1,4 +1,4 @@
-"""What every notebook's first code cell calls: :func:`setup`, plus :func:`show_source` for curious readers."""
+"""What every notebook's first code cell calls (:func:`setup`), and :func:`show_source` for readers."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ def size_label(image: np.ndarray) -> str:
     return f"{width}×{height}"
 
 
-def show_grid(
+def grid_figure(
     images: Sequence[np.ndarray],
     titles: Sequence[str] | None = None,
     *,
@@ -26,7 +26,7 @@ def show_grid(
     size: float = 3.0,
     suptitle: str | None = None,
 ) -> plt.Figure:
-    """Show images in a grid (row-major), axes off, each at its own scale with pixels kept crisp."""
+    """A figure of images in a grid (row-major), axes off, each at its own scale with pixels kept crisp."""
     count = len(images)
     columns = columns or count
     rows = -(-count // columns)
@@ -43,11 +43,36 @@ def show_grid(
     return figure
 
 
-def show_pairs(pairs: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[str] | None = None) -> plt.Figure:
+def show_grid(
+    images: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    *,
+    columns: int | None = None,
+    size: float = 3.0,
+    suptitle: str | None = None,
+) -> None:
+    """Show :func:`grid_figure` now.
+
+    ``show_*`` helpers display their figure themselves and return nothing, so a notebook cell needs no
+    trailing ``;`` to hide a return value (which nbval's re-execution does not honour anyway).
+    """
+    grid_figure(images, titles, columns=columns, size=size, suptitle=suptitle)
+    plt.show()
+
+
+def pairs_figure(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[str] | None = None
+) -> plt.Figure:
     """One row per pair: the LR image, then the HR image, with their sizes (and names) in the titles."""
     images, titles = [], []
     for index, (lr, hr) in enumerate(pairs):
         prefix = f"{names[index]} " if names else ""
         images += [lr, hr]
         titles += [f"{prefix}LR {size_label(lr)}", f"{prefix}HR {size_label(hr)}"]
-    return show_grid(images, titles, columns=2, size=3.2)
+    return grid_figure(images, titles, columns=2, size=3.2)
+
+
+def show_pairs(pairs: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[str] | None = None) -> None:
+    """Show :func:`pairs_figure` now."""
+    pairs_figure(pairs, names)
+    plt.show()

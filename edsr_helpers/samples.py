@@ -99,7 +99,7 @@ def photo_names(split: str) -> tuple[str, ...]:
     raise ValueError(f"split must be 'train' or 'validation', not {split!r}.")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_photo(name: str) -> np.ndarray:
     """One photo of the set as a uint8 RGB array (cached: the whole set is ~15 MB)."""
     try:

@@ -41,7 +41,7 @@ def setup_cell_source() -> str:
     return (
         "import sys\n"
         "\n"
-        'if "google.colab" in sys.modules:  # on Colab only: install the helpers, keep its TF/Keras/ipywidgets\n'
+        'if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets\n'
         f'    %pip install --quiet "edsr-helpers @ git+{REPO_URL}@{REPO_BRANCH}"'
     )
 
@@ -49,9 +49,9 @@ def setup_cell_source() -> str:
 SETUP_MARKDOWN = (
     "## Setup\n"
     "\n"
-    "On Colab this cell installs the series' helper package, `edsr_helpers`, from the repository; on your own "
-    "machine it does nothing, because `make setup` (or `pip install -e .`) already did. It never upgrades "
-    "TensorFlow, Keras or ipywidgets, so Colab needs no restart."
+    "On Colab this cell installs the series' helper package, `edsr_helpers`, from the repository; on "
+    "your own machine it does nothing, because `make setup` (or `pip install -e .`) already did. It never "
+    "upgrades TensorFlow, Keras or ipywidgets, so Colab needs no restart."
 )
 
 
@@ -92,7 +92,9 @@ def build(path: Path) -> nbformat.NotebookNode:
 def execute(notebook: nbformat.NotebookNode) -> None:
     from nbclient import NotebookClient
 
-    NotebookClient(notebook, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute()
+    NotebookClient(
+        notebook, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}
+    ).execute()
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ low-resolution image (**LR**) and the high-resolution original (**HR**) it was m
 
 In this notebook you will:
 
-1. load LR/HR pairs of **DIV2K** with tensorflow-datasets (or real offline photos when there is no download);
+1. load LR/HR pairs of **DIV2K** with tensorflow-datasets (or real offline photos when there is no download)
 2. make the ×4 bicubic degradation yourself and see what it destroys;
 3. cut aligned training patches and augment them with rotations and flips;
 4. check, with a number, that LR and HR stay aligned through all of it;
@@ -76,7 +76,10 @@ Let's look at a few training pairs. Both images are drawn at the same size on sc
 its pixels: it has 1/16 of the HR image's pixels.
 """,
     ),
-    ("code", "some_pairs = list(train_pairs.take(3).as_numpy_iterator())\neh.plotting.show_pairs(some_pairs);"),
+    (
+        "code",
+        "some_pairs = list(train_pairs.take(3).as_numpy_iterator())\neh.plotting.show_pairs(some_pairs)",
+    ),
     (
         "md",
         """
@@ -93,7 +96,8 @@ to 8-bit RGB first. Here it is on the monarch photo:
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 bicubic = eh.images.upscale_bicubic(lr, 4)
 print(f"HR {eh.plotting.size_label(hr)} -> LR {eh.plotting.size_label(lr)}")
-print(f"bicubic upscaling back to HR size: PSNR {eh.metrics.psnr(hr, bicubic, shave=4, y_only=True):.2f} dB (Y, shave 4)")
+bicubic_psnr = eh.metrics.psnr(hr, bicubic, shave=4, y_only=True)
+print(f"bicubic upscaling back to HR size: PSNR {bicubic_psnr:.2f} dB (Y channel, border of 4 px shaved)")
 """,
     ),
     (
@@ -116,7 +120,7 @@ eh.plotting.show_grid(
     [lr[top : top + side, left : left + side], bicubic[zoom], hr[zoom]],
     ["LR (32×32 pixels)", "bicubic ×4", "HR (original)"],
     size=3.5,
-);
+)
 """,
     ),
     (
@@ -147,7 +151,7 @@ lr_patch, hr_patch = eh.data.random_crop_pair(
 )
 lr_patch, hr_patch = lr_patch.numpy(), hr_patch.numpy()
 print("LR patch", lr_patch.shape, " HR patch", hr_patch.shape)
-eh.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"]);
+eh.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 """,
     ),
     (
@@ -165,7 +169,7 @@ colour channels*, turning RGB into BGR; `flip_left_right` reverses the width axi
         "code",
         """
 variants = eh.data.all_transforms(lr_patch, hr_patch)
-eh.plotting.show_grid([v[2] for v in variants], [v[0] for v in variants], columns=4, size=2.4);
+eh.plotting.show_grid([v[2] for v in variants], [v[0] for v in variants], columns=4, size=2.4)
 """,
     ),
     (
@@ -194,7 +198,8 @@ print(f"{'shifted 1 px':<14} {eh.data.alignment_psnr(shifted, hr_patch, scale=4)
         """
 All 8 symmetries stay above 35 dB, far from the ~20 dB of a one-pixel shift (`inf` means every pixel is
 identical; quarter turns land at ~56 dB because PIL's filter rounds between its horizontal and vertical pass,
-and a quarter turn swaps the two). The test suite checks the same property on random patches of every photo. Seen as images, the difference is invisible even amplified ×10:
+and a quarter turn swaps the two). The test suite checks the same property on random patches of every
+photo. Seen as images, the difference is invisible even amplified ×10:
 """,
     ),
     (
@@ -203,7 +208,7 @@ and a quarter turn swaps the two). The test suite checks the same property on ra
 name, lr_t, hr_t = variants[5]
 remade = eh.images.downscale(hr_t, 4)
 difference = (abs(lr_t.astype(int) - remade.astype(int)) * 10).clip(0, 255).astype("uint8")
-eh.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×4", "|difference| × 10"]);
+eh.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×4", "|difference| × 10"])
 """,
     ),
     (
@@ -215,7 +220,7 @@ eh.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×
 
 1. check each pair's sizes match the scale (a clear error otherwise) and skip images smaller than a patch;
 2. shuffle images, and repeat forever;
-3. cut several patches from each decoded image (decoding a 2K PNG costs far more than cropping it);
+3. cut several patches from each decoded image (decoding a 2K PNG costs far more than cropping it)
 4. crop, rotate and flip each patch with its own seed;
 5. shuffle patches of different images together, batch them, and prefetch the next batch.
 
@@ -231,7 +236,7 @@ lr_batch, hr_batch = next(iter(train_ds))
 print("LR batch", lr_batch.shape, lr_batch.dtype, "  HR batch", hr_batch.shape, hr_batch.dtype)
 """,
     ),
-    ("code", "eh.plotting.show_grid(list(hr_batch.numpy()[:8]), columns=8, size=1.6);"),
+    ("code", "eh.plotting.show_grid(list(hr_batch.numpy()[:8]), columns=8, size=1.6)"),
     (
         "md",
         """

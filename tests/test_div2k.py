@@ -1,0 +1,79 @@
+"""DIV2K through tensorflow-datasets' real ``div2k`` builder, prepared offline (no network touched)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import numpy as np
+import pytest
+
+from edsr_helpers import data, images
+
+
+def _sorted_by_width(pairs):
+    return sorted(pairs, key=lambda pair: (pair[1].shape[1], pair[1].shape[0]))
+
+
+@pytest.mark.parametrize("split", ["train", "validation"])
+def test_load_div2k_reads_the_prepared_builder(div2k_dirs, split):
+    _, data_dir, hr_photos = div2k_dirs
+    assert data.div2k_is_prepared(4, data_dir)
+    ds = data.load_div2k(4, split, data_dir=data_dir)
+    assert ds.element_spec == data.PAIR_SPEC == data.load_sample(4, split).element_spec
+    pairs = _sorted_by_width(ds.as_numpy_iterator())
+    expected = _sorted_by_width(
+        (images.downscale(images.crop_to_multiple(hr, 4), 4), images.crop_to_multiple(hr, 4))
+        for hr in hr_photos[split]
+    )
+    assert len(pairs) == len(expected)
+    for (lr, hr), (lr_expected, hr_expected) in zip(pairs, expected, strict=False):
+        np.testing.assert_array_equal(hr, hr_expected)
+        np.testing.assert_array_equal(lr, lr_expected)
+
+
+def test_div2k_feeds_the_training_pipeline(div2k_dirs):
+    _, data_dir, _ = div2k_dirs
+    pairs = data.load_div2k(4, "train", data_dir=data_dir, shuffle_files=True)
+    lr, hr = next(iter(data.make_train_dataset(pairs, scale=4, lr_patch_size=16, batch_size=4)))
+    assert lr.shape == (4, 16, 16, 3) and hr.shape == (4, 64, 64, 3)
+    assert all(data.alignment_psnr(a, b, 4) >= 35 for a, b in zip(lr.numpy(), hr.numpy(), strict=False))
+
+
+def test_offline_without_data_fails_fast_with_advice(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "DIV2K_HOST", "div2k.invalid")  # RFC 6761: never resolves
+    start = time.monotonic()
+    with pytest.raises(data.DatasetUnavailableError, match="load_sample") as caught:
+        data.load_div2k(4, "train", data_dir=tmp_path)
+    assert time.monotonic() - start <= 15
+    assert "prepare_div2k_from_extracted" in str(caught.value)
+
+
+def test_a_hanging_network_is_cut_off_within_the_timeout(tmp_path, monkeypatch):
+    def hang(*args, **kwargs):
+        time.sleep(60)
+
+    monkeypatch.setattr(socket, "create_connection", hang)
+    monkeypatch.setattr(data, "DIV2K_CONNECT_TIMEOUT_S", 1.0)
+    start = time.monotonic()
+    with pytest.raises(data.DatasetUnavailableError):
+        data.load_div2k(4, "validation", data_dir=tmp_path)
+    assert time.monotonic() - start < 5
+
+
+def test_no_download_allowed(tmp_path):
+    with pytest.raises(data.DatasetUnavailableError, match="download=False"):
+        data.load_div2k(4, "train", data_dir=tmp_path, download=False)
+
+
+def test_wrong_layout_is_explained(tmp_path):
+    (tmp_path / "DIV2K_train_HR").mkdir()
+    with pytest.raises(FileNotFoundError, match="DIV2K_valid_HR"):
+        data.prepare_div2k_from_extracted(tmp_path, 4, data_dir=tmp_path / "tfds")
+
+
+def test_bad_scale_and_split():
+    with pytest.raises(ValueError, match="scale"):
+        data.div2k_name(8)
+    with pytest.raises(ValueError, match="split"):
+        data.load_div2k(4, "test")

@@ -1,0 +1,108 @@
+"""The pip route (requirements.txt, CI) and the conda route (environment.yml) install the same thing, and
+the package's own requirements admit Colab's stack as it is."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Colab's runtime as of 2026 (see README, "Colab"): these must satisfy the package's own requirements.
+COLAB_STACK = {
+    "keras": "3.13.2",
+    "ipywidgets": "7.7.1",
+    "ipython": "7.34.0",
+    "numpy": "2.1.0",
+    "tensorflow": "2.20.0",
+    "tensorflow-datasets": "4.9.9",
+    "matplotlib": "3.10.0",
+    "pillow": "11.3.0",
+    "scikit-image": "0.25.2",
+}
+
+
+def _name(requirement: Requirement) -> str:
+    return re.sub(r"[-_.]+", "-", requirement.name).lower()
+
+
+def _pins(lines) -> dict[tuple[str, str], str]:
+    """{(name, marker): version} of ``name==version; marker`` lines."""
+    pins = {}
+    for line in lines:
+        line = line.split(" #")[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        requirement = Requirement(line)
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", f"not pinned: {line}"
+        pins[(_name(requirement), str(requirement.marker or ""))] = specifier.version
+    return pins
+
+
+def requirements_pins():
+    return _pins((ROOT / "requirements.txt").read_text().splitlines())
+
+
+def conda_pins():
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    (pip_section,) = [entry["pip"] for entry in environment["dependencies"] if isinstance(entry, dict)]
+    assert "python=3.11" in environment["dependencies"]
+    return _pins(pip_section)
+
+
+def project():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_conda_and_pip_pin_the_same_packages():
+    assert conda_pins() == requirements_pins()
+
+
+def test_constraints_agree_with_requirements():
+    frozen = {
+        _name(Requirement(line)): line.split("==")[1].strip()
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if "==" in line
+    }
+    for (name, marker), version in requirements_pins().items():
+        if 'darwin"' in marker and "!=" not in marker:
+            continue  # macOS-only line: not in the Linux freeze
+        assert frozen.get(name) == version, name
+
+
+def test_package_requirements_admit_the_tested_pins():
+    pins = {name: version for (name, _), version in requirements_pins().items()}
+    for line in project()["dependencies"]:
+        requirement = Requirement(line)
+        assert _name(requirement) in pins, (
+            f"{requirement.name} is required but not pinned in requirements.txt"
+        )
+        assert Version(pins[_name(requirement)]) in requirement.specifier, line
+
+
+@pytest.mark.parametrize("python", ["3.11", "3.12", "3.13"])
+def test_package_requirements_admit_colab(python):
+    from packaging.specifiers import SpecifierSet
+
+    assert Version(python) in SpecifierSet(project()["requires-python"])
+    requirements = [Requirement(line) for line in project()["dependencies"]]
+    requirements += [Requirement(line) for line in project()["optional-dependencies"]["tensorflow"]]
+    for requirement in requirements:
+        if _name(requirement) in COLAB_STACK:
+            assert Version(COLAB_STACK[_name(requirement)]) in requirement.specifier, requirement
+
+
+def test_readme_commands_are_the_makefile_and_ci_ones():
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"^```(?:bash|sh)\n(.*?)\n```", readme, flags=re.S | re.M)[:2]
+    assert commands == ["make run", "make test"], commands
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^run: setup", makefile, re.M) and re.search(r"^test: setup", makefile, re.M)
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)

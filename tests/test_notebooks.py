@@ -1,0 +1,58 @@
+"""The committed notebooks: built from tools/notebook_cells, with outputs of a real top-to-bottom run.
+
+nbval re-executes them (``make test`` passes ``--nbval notebooks``); these checks cover what it does not.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "build_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_cell_list_has_a_notebook():
+    stems = {path.stem for path in (ROOT / "tools" / "notebook_cells").glob("[0-9]*.py")}
+    assert stems == {path.stem for path in NOTEBOOKS}
+    assert NOTEBOOKS, "no notebooks found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_matches_its_cell_list(path):
+    """Sources equal the builder's: the Colab badge and setup cell follow constants.REPO_URL."""
+    built = _builder().build(ROOT / "tools" / "notebook_cells" / f"{path.stem}.py")
+    committed = nbformat.read(path, as_version=4)
+    assert [c.source for c in committed.cells] == [c.source for c in built.cells], "run `make notebooks`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_badge_and_setup_cell(path):
+    from edsr_helpers.constants import REPO_URL
+
+    notebook = nbformat.read(path, as_version=4)
+    first = notebook.cells[0].source
+    assert first.startswith("# ") and f"/blob/main/notebooks/{path.name})" in first
+    setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert '"google.colab" in sys.modules' in setup and f"git+{REPO_URL}@" in setup
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_stored_outputs_come_from_one_clean_run(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))
+    for cell in code:
+        assert not any(output.output_type == "error" for output in cell.outputs), cell.source[:80]
+        for output in cell.outputs:
+            assert "/work/" not in str(output.get("text", "")), "output names a path of the build machine"

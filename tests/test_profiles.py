@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from edsr_helpers import profiles
+
+
+def test_environment_variable_wins(monkeypatch):
+    for name in profiles.PROFILES:
+        monkeypatch.setenv(profiles.PROFILE_ENV_VAR, name.upper())
+        assert profiles.active_profile().name == name
+
+
+def test_unknown_profile_is_refused_with_choices(monkeypatch):
+    monkeypatch.setenv(profiles.PROFILE_ENV_VAR, "tpu-pod")
+    with pytest.raises(ValueError, match="ci, cpu, gpu"):
+        profiles.active_profile()
+
+
+@pytest.mark.parametrize(("gpu", "expected"), [(False, "cpu"), (True, "gpu")])
+def test_automatic_choice(monkeypatch, gpu, expected):
+    monkeypatch.delenv(profiles.PROFILE_ENV_VAR, raising=False)
+    monkeypatch.setattr(profiles, "_has_gpu", lambda: gpu)
+    profile = profiles.active_profile()
+    assert profile.name == expected
+    assert "automatically" in profiles.describe_profile(profile)
+
+
+def test_description_says_how_to_change(monkeypatch):
+    monkeypatch.setenv(profiles.PROFILE_ENV_VAR, "ci")
+    text = profiles.describe_profile(profiles.active_profile())
+    assert "Profile 'ci'" in text and "%env EDSR_PROFILE=" in text
+
+
+def test_profiles_are_consistent():
+    assert profiles.PROFILES["gpu"].dataset == "div2k"
+    assert profiles.PROFILES["ci"].dataset == "sample"
+    for profile in profiles.PROFILES.values():
+        assert profile.hr_patch_size == profile.lr_patch_size * profile.scale
