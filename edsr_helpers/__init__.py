@@ -1,8 +1,11 @@
 """Helpers for the EDSR notebook series: one module per stage a student meets.
 
 - :mod:`edsr_helpers.data` — DIV2K and offline photo pairs, aligned augmentation, the training pipeline (01)
+- :mod:`edsr_helpers.model` — EDSR's layers and model, parameter/FLOP counts (02)
+- :mod:`edsr_helpers.inference` — running a model on photos (02, 04)
 - :mod:`edsr_helpers.images` — reading photos, conversion to uint8 RGB, bicubic resizing
 - :mod:`edsr_helpers.metrics` — PSNR on the SR conventions
+- :mod:`edsr_helpers.lessons` — small experiments the notebooks run to make a point
 - :mod:`edsr_helpers.plotting` — figures
 - :mod:`edsr_helpers.profiles` — how big the work is (``ci``, ``cpu``, ``gpu``)
 
@@ -36,7 +39,18 @@ def _import_tensorflow_quietly() -> None:
 
 _import_tensorflow_quietly()
 
-from edsr_helpers import constants, data, images, metrics, plotting, profiles, samples  # noqa: E402
+from edsr_helpers import (  # noqa: E402
+    constants,
+    data,
+    images,
+    inference,
+    lessons,
+    metrics,
+    model,
+    plotting,
+    profiles,
+    samples,
+)
 from edsr_helpers.notebook import setup, show_source  # noqa: E402
 
 __version__ = "0.1.0"
@@ -45,7 +59,10 @@ __all__ = [
     "constants",
     "data",
     "images",
+    "inference",
+    "lessons",
     "metrics",
+    "model",
     "plotting",
     "profiles",
     "samples",

@@ -25,8 +25,13 @@ def grid_figure(
     columns: int | None = None,
     size: float = 3.0,
     suptitle: str | None = None,
+    value_ranges: Sequence[tuple[float, float] | None] | None = None,
 ) -> plt.Figure:
-    """A figure of images in a grid (row-major), axes off, each at its own scale with pixels kept crisp."""
+    """A figure of images in a grid (row-major), axes off, each at its own scale with pixels kept crisp.
+
+    Single-channel maps are drawn with a colour map scaled to their own range, unless ``value_ranges`` gives
+    ``(vmin, vmax)`` for them: give two maps the same range to compare their values by eye.
+    """
     count = len(images)
     columns = columns or count
     rows = -(-count // columns)
@@ -34,7 +39,9 @@ def grid_figure(
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index < count:
-            axis.imshow(np.asarray(images[index]), interpolation="nearest")
+            value_range = value_ranges[index] if value_ranges else None
+            vmin, vmax = value_range if value_range else (None, None)
+            axis.imshow(np.asarray(images[index]), interpolation="nearest", vmin=vmin, vmax=vmax)
             if titles is not None:
                 axis.set_title(titles[index], fontsize=10)
     if suptitle:
@@ -50,13 +57,14 @@ def show_grid(
     columns: int | None = None,
     size: float = 3.0,
     suptitle: str | None = None,
+    value_ranges: Sequence[tuple[float, float] | None] | None = None,
 ) -> None:
     """Show :func:`grid_figure` now.
 
     ``show_*`` helpers display their figure themselves and return nothing, so a notebook cell needs no
     trailing ``;`` to hide a return value (which nbval's re-execution does not honour anyway).
     """
-    grid_figure(images, titles, columns=columns, size=size, suptitle=suptitle)
+    grid_figure(images, titles, columns=columns, size=size, suptitle=suptitle, value_ranges=value_ranges)
     plt.show()
 
 
@@ -76,3 +84,12 @@ def show_pairs(pairs: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[s
     """Show :func:`pairs_figure` now."""
     pairs_figure(pairs, names)
     plt.show()
+
+
+def show_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Display rows as a Markdown table (renders in Jupyter, reads as text elsewhere)."""
+    from IPython.display import Markdown, display
+
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    display(Markdown("\n".join(lines)))

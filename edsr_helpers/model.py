@@ -1,0 +1,326 @@
+"""Stage 2 of the series (notebook 02): EDSR in Keras 3.
+
+EDSR (Lim et al., 2017) is a stack of residual blocks working at the low resolution, followed by a
+pixel-shuffle upsampler::
+
+    input (0-255) -> subtract DIV2K mean -> conv (head)
+        -> [residual block] x num_res_blocks -> conv -> + head          (global skip)
+        -> upsampler (conv + pixel shuffle, once per factor 2 or 3) -> conv (tail) -> add mean back -> output
+
+Every custom piece is a registered, serializable Keras layer (no ``Lambda``), so a trained model saves to
+``.keras`` and loads again with ``safe_mode=True``. All maths uses ``keras.ops``.
+
+Parameter counts (3x3 convolutions, F filters, B blocks; a conv from ``c_in`` to ``c_out`` channels has
+``9 * c_in * c_out + c_out`` parameters):
+
+- head ``9*3*F + F``; each block two convs, ``2 * (9*F*F + F)``; body end ``9*F*F + F``;
+- upsampler: x2 one conv ``F -> 4F``, x3 one conv ``F -> 9F``, x4 two convs ``F -> 4F``;
+- tail ``9*F*3 + 3``.
+
+Baseline (B=16, F=64): x2 1,369,859, x3 1,554,499, x4 1,517,571 (paper: 1.37M / 1.55M / 1.52M).
+Full EDSR (B=32, F=256): x2 40,729,603, x3 43,680,003, x4 43,089,923 (paper: ~43M at x4).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import keras
+from keras import layers, ops
+
+from edsr_helpers.constants import DIV2K_RGB_MEAN, SCALES
+
+PACKAGE = "edsr_helpers"
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    """Depth, width and residual scaling of a published EDSR variant."""
+
+    num_res_blocks: int
+    num_filters: int
+    res_scale: float
+
+
+#: The two models of the paper. The baseline is what a laptop can train; "full" is the paper's headline model,
+#: which needs res_scale 0.1 to train stably at 256 filters.
+PRESETS: dict[str, Preset] = {
+    "baseline": Preset(num_res_blocks=16, num_filters=64, res_scale=1.0),
+    "full": Preset(num_res_blocks=32, num_filters=256, res_scale=0.1),
+}
+
+#: Parameter counts, in millions, as published (official EDSR-PyTorch model table; the paper gives 43M for
+#: full EDSR). Used by the notebook's comparison table and the tests.
+PUBLISHED_PARAMETERS_M: dict[tuple[str, int], float] = {
+    ("baseline", 2): 1.37,
+    ("baseline", 3): 1.55,
+    ("baseline", 4): 1.52,
+    ("full", 4): 43.0,
+}
+
+
+def _check_scale(scale: int) -> None:
+    if scale not in SCALES:
+        raise ValueError(f"EDSR upscales by {', '.join(map(str, SCALES))}; got scale={scale!r}.")
+
+
+def upsampling_factors(scale: int) -> tuple[int, ...]:
+    """Pixel-shuffle steps for ``scale``: x2 and x3 in one step, x4 as two x2 steps (as in the paper)."""
+    _check_scale(scale)
+    return (2, 2) if scale == 4 else (scale,)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class MeanShift(layers.Layer):
+    """Add ``sign * mean`` to each RGB channel.
+
+    EDSR subtracts the DIV2K mean colour at the input so the convolutions see zero-centred data, and adds it
+    back at the output so the model speaks in plain 0-255 pixel values.
+    """
+
+    def __init__(self, sign: float = -1.0, mean: tuple[float, float, float] = DIV2K_RGB_MEAN, **kwargs):
+        super().__init__(**kwargs)
+        self.sign = float(sign)
+        self.mean = tuple(float(value) for value in mean)
+
+    def call(self, inputs):
+        shift = ops.convert_to_tensor([self.sign * value for value in self.mean], dtype=self.compute_dtype)
+        return ops.cast(inputs, self.compute_dtype) + shift
+
+    def get_config(self):
+        return {**super().get_config(), "sign": self.sign, "mean": list(self.mean)}
+
+
+def pixel_shuffle(x, block_size: int):
+    """Move channels into space: ``(B, H, W, C*r*r) -> (B, H*r, W*r, C)`` with TensorFlow's channel order.
+
+    Channel ``(i * r + j) * C + c`` of an input pixel becomes channel ``c`` of output pixel ``(i, j)`` of the
+    r x r block it expands into. Uses ``keras.ops.depth_to_space`` where Keras has it (3.14+); on older Keras
+    (Colab's 3.10-3.13) the same rearrangement is spelled out with reshape and transpose.
+    """
+    if hasattr(ops, "depth_to_space"):
+        return ops.depth_to_space(x, block_size)
+    return _pixel_shuffle_by_reshape(x, block_size)
+
+
+def _pixel_shuffle_by_reshape(x, block_size: int):
+    batch, height, width, channels = ops.shape(x)
+    out_channels = channels // (block_size * block_size)
+    x = ops.reshape(x, (batch, height, width, block_size, block_size, out_channels))
+    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))  # (B, H, r, W, r, C): each pixel's r x r block in place
+    return ops.reshape(x, (batch, height * block_size, width * block_size, out_channels))
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class PixelShuffle(layers.Layer):
+    """Sub-pixel upsampling (Shi et al., 2016): a ``(H, W, C*r*r)`` feature map becomes ``(H*r, W*r, C)``.
+
+    The convolution before it computes all r*r sub-pixels of each output block at the low resolution, which
+    is cheaper than convolving at the high resolution and avoids the checkerboard of transposed convolutions.
+    """
+
+    def __init__(self, block_size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.block_size = int(block_size)
+
+    def call(self, inputs):
+        return pixel_shuffle(inputs, self.block_size)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        r = self.block_size
+        return (
+            batch,
+            None if height is None else height * r,
+            None if width is None else width * r,
+            channels // (r * r),
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "block_size": self.block_size}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ResidualBlock(layers.Layer):
+    """EDSR's residual block: ``x + res_scale * conv(relu(conv(x)))``.
+
+    Unlike ResNet's block it has no batch normalization (which would normalize away the absolute intensities
+    a super-resolution network must reproduce, and costs memory) and no ReLU after the addition.
+    ``res_scale`` < 1 (0.1 in full EDSR) damps each block's contribution so very wide models train stably.
+    """
+
+    def __init__(self, num_filters: int = 64, res_scale: float = 1.0, kernel_size: int = 3, **kwargs):
+        super().__init__(**kwargs)
+        self.num_filters = int(num_filters)
+        self.res_scale = float(res_scale)
+        self.kernel_size = int(kernel_size)
+        self.conv1 = layers.Conv2D(
+            num_filters, kernel_size, padding="same", activation="relu", dtype=self.dtype_policy
+        )
+        self.conv2 = layers.Conv2D(num_filters, kernel_size, padding="same", dtype=self.dtype_policy)
+
+    def build(self, input_shape):
+        self.conv1.build(input_shape)
+        self.conv2.build(self.conv1.compute_output_shape(input_shape))
+
+    def call(self, inputs):
+        residual = self.conv2(self.conv1(inputs))
+        if self.res_scale != 1.0:
+            residual = residual * ops.cast(self.res_scale, residual.dtype)
+        return inputs + residual
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_filters": self.num_filters,
+            "res_scale": self.res_scale,
+            "kernel_size": self.kernel_size,
+        }
+
+
+def edsr(
+    scale: int = 4,
+    num_res_blocks: int = 16,
+    num_filters: int = 64,
+    res_scale: float = 1.0,
+    *,
+    name: str | None = None,
+) -> keras.Model:
+    """Build EDSR for any input size.
+
+    Args:
+        scale: 2, 3 or 4.
+        num_res_blocks: residual blocks in the body (16 baseline, 32 full).
+        num_filters: feature channels (64 baseline, 256 full).
+        res_scale: factor on each block's residual (1.0 baseline, 0.1 full).
+        name: model name; ``edsr_x{scale}`` by default.
+
+    Returns:
+        A ``keras.Model`` mapping ``(batch, H, W, 3)`` images in [0, 255] (any dtype; uint8 is fine) to
+        ``(batch, H*scale, W*scale, 3)`` float32 values on the same 0-255 scale (not clipped). Under a mixed
+        precision policy the convolutions run in float16/bfloat16 and the output stays float32.
+
+    Raises:
+        ValueError: for a scale other than 2, 3 or 4.
+
+    Example:
+        >>> model = edsr(scale=4)               # EDSR baseline x4, 1,517,571 parameters
+        >>> sr = model(lr_batch)                # (B, 4H, 4W, 3) float32
+    """
+    factors = upsampling_factors(scale)
+    inputs = keras.Input(shape=(None, None, 3), name="lr")
+    x = MeanShift(sign=-1.0, name="subtract_mean")(inputs)
+    head = x = layers.Conv2D(num_filters, 3, padding="same", name="head")(x)
+    for index in range(num_res_blocks):
+        x = ResidualBlock(num_filters, res_scale, name=f"res_block_{index + 1}")(x)
+    x = layers.Conv2D(num_filters, 3, padding="same", name="body_end")(x)
+    x = layers.Add(name="global_skip")([head, x])
+    for index, factor in enumerate(factors, start=1):
+        x = layers.Conv2D(num_filters * factor * factor, 3, padding="same", name=f"upsample_conv_{index}")(x)
+        x = PixelShuffle(factor, name=f"pixel_shuffle_{index}")(x)
+    x = layers.Conv2D(3, 3, padding="same", name="tail")(x)
+    outputs = MeanShift(sign=1.0, name="add_mean", dtype="float32")(x)
+    return keras.Model(inputs, outputs, name=name or f"edsr_x{scale}")
+
+
+def edsr_preset(preset: str = "baseline", scale: int = 4) -> keras.Model:
+    """EDSR ``"baseline"`` (16 blocks x 64 filters) or ``"full"`` (32 x 256, res_scale 0.1)."""
+    try:
+        config = PRESETS[preset]
+    except KeyError:
+        raise ValueError(f"preset must be one of {sorted(PRESETS)}, not {preset!r}.") from None
+    return edsr(scale, **dataclasses.asdict(config), name=f"edsr_{preset}_x{scale}")
+
+
+# ------------------------------------------------------------------------------------- counting by hand
+
+
+def _convs(scale: int, num_res_blocks: int, num_filters: int) -> list[tuple[int, int, float]]:
+    """Every 3x3 conv as ``(c_in, c_out, resolution relative to the LR input)``."""
+    convs = [(3, num_filters, 1.0)] + [(num_filters, num_filters, 1.0)] * (2 * num_res_blocks + 1)
+    resolution = 1.0
+    for factor in upsampling_factors(scale):
+        convs.append((num_filters, num_filters * factor * factor, resolution))
+        resolution *= factor
+    convs.append((num_filters, 3, resolution))
+    return convs
+
+
+def count_parameters(scale: int = 4, num_res_blocks: int = 16, num_filters: int = 64) -> int:
+    """Parameters derived by hand (see the module docstring), to compare with ``model.count_params()``."""
+    return sum(9 * c_in * c_out + c_out for c_in, c_out, _ in _convs(scale, num_res_blocks, num_filters))
+
+
+def flops_per_output_pixel(scale: int = 4, num_res_blocks: int = 16, num_filters: int = 64) -> int:
+    """Floating-point operations (2 per multiply-add) the convolutions spend per HR output pixel.
+
+    A conv at resolution ``r`` (relative to LR) runs once per ``(scale / r)**2`` output pixels.
+    """
+    total = sum(
+        2 * 9 * c_in * c_out * resolution**2
+        for c_in, c_out, resolution in _convs(scale, num_res_blocks, num_filters)
+    )
+    return round(total / scale**2)
+
+
+def receptive_field(scale: int = 4, num_res_blocks: int = 16) -> float:
+    """Width, in LR pixels, of the input region that one output pixel can see.
+
+    Each 3x3 conv widens it by one pixel on each side *at its own resolution*, i.e. by ``2 / r`` LR pixels for
+    a conv at resolution ``r``. The pixel shuffle itself adds nothing.
+    """
+    return 1 + sum(2 / resolution for _, _, resolution in _convs(scale, num_res_blocks, 1))
+
+
+def measure_receptive_field(model: keras.Model, lr_size: int = 96) -> int:
+    """Measure, with a gradient, how many LR pixels (per side) one central output pixel depends on.
+
+    The input region with a non-zero gradient of one output value is, by definition, what that pixel sees.
+    The result agrees with :func:`receptive_field` to within a pixel (it depends on where in its r x r block
+    the output pixel sits).
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    lr = tf.random.stateless_uniform((1, lr_size, lr_size, 3), seed=(0, 1), maxval=255.0)
+    with tf.GradientTape() as tape:
+        tape.watch(lr)
+        sr = model(lr)
+        centre = sr.shape[1] // 2
+        value = sr[0, centre, centre, 0]
+    gradient = np.abs(tape.gradient(value, lr)[0].numpy()).sum(axis=-1)
+    rows, columns = np.nonzero(gradient)
+    if rows.min() == 0 or columns.min() == 0:
+        raise ValueError(f"lr_size={lr_size} is too small to contain the receptive field; use a larger one.")
+    return int(max(rows.max() - rows.min(), columns.max() - columns.min()) + 1)
+
+
+def architecture_table(scales: tuple[int, ...] = SCALES) -> tuple[list[str], list[list[object]]]:
+    """Header and rows comparing our parameter counts with the published ones, plus cost and reach."""
+    header = [
+        "model",
+        "scale",
+        "parameters (ours)",
+        "published",
+        "FLOPs per output pixel",
+        "receptive field (LR px)",
+    ]
+    rows = []
+    for preset, config in PRESETS.items():
+        for scale in scales:
+            published = PUBLISHED_PARAMETERS_M.get((preset, scale))
+            flops = flops_per_output_pixel(scale, config.num_res_blocks, config.num_filters)
+            rows.append(
+                [
+                    preset,
+                    f"×{scale}",
+                    f"{count_parameters(scale, config.num_res_blocks, config.num_filters):,}",
+                    "—" if published is None else f"{published:g}M",
+                    f"{flops / 1e3:,.0f}k",
+                    f"{receptive_field(scale, config.num_res_blocks):.1f}",
+                ]
+            )
+    return header, rows

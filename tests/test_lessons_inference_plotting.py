@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from edsr_helpers import inference, lessons, model, plotting  # noqa: E402
+
+
+def test_batch_norm_erases_brightness_but_plain_conv_keeps_it(photo):
+    demo = lessons.batch_norm_demo(photo[:32, :32], dim_factor=0.5)
+    bright, dim = demo["conv"]
+    np.testing.assert_allclose(dim, 0.5 * bright, rtol=1e-4, atol=1e-3)
+    assert np.abs(bright - dim).max() > 1.0
+    bn_bright, bn_dim = demo["conv+bn"]
+    np.testing.assert_allclose(bn_bright, bn_dim, atol=1e-3)
+
+
+def test_to_uint8_clips_and_rounds():
+    out = inference.to_uint8(np.array([-3.0, 0.4, 0.6, 254.5, 300.0]))
+    np.testing.assert_array_equal(out, [0, 0, 1, 254, 255])  # numpy rounds half to even
+    assert out.dtype == np.uint8
+
+
+def test_super_resolve_returns_a_uint8_image_of_the_right_size(photo):
+    tiny = model.edsr(3, num_res_blocks=1, num_filters=4)
+    sr = inference.super_resolve(tiny, photo[:10, :7, 0])  # greyscale input is converted
+    assert sr.shape == (30, 21, 3) and sr.dtype == np.uint8
+
+
+def test_grid_figure_layout_and_shared_ranges(photo):
+    figure = plotting.grid_figure(
+        [photo, photo[..., 0], photo[..., 1]],
+        ["a", "b", "c"],
+        columns=2,
+        value_ranges=[None, (0, 10), (0, 10)],
+    )
+    axes = figure.axes
+    assert len(axes) == 4 and [axis.get_title() for axis in axes[:3]] == ["a", "b", "c"]
+    assert axes[1].images[0].get_clim() == (0, 10)
+    assert not axes[3].images  # the spare cell stays empty
+
+
+def test_pairs_figure_titles_show_sizes(photo):
+    figure = plotting.pairs_figure([(photo[:10, :20], photo[:40, :80])], names=["x"])
+    assert [axis.get_title() for axis in figure.axes] == ["x LR 20×10", "x HR 80×40"]
+
+
+@pytest.mark.parametrize("rows", [[["a", 1]], []])
+def test_show_table_renders_markdown(rows, monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", shown.append)
+    plotting.show_table(["name", "value"], rows)
+    text = shown[0].data
+    assert text.splitlines()[0] == "| name | value |" and len(text.splitlines()) == 2 + len(rows)

@@ -1,0 +1,253 @@
+"""Cells of notebooks/02_model.ipynb (built by tools/build_notebooks.py)."""
+
+TITLE = "02 · Model: residual blocks, pixel shuffle and EDSR"
+
+INTRO = """
+EDSR is a plain idea done carefully: many residual blocks that work at the *low* resolution, and one
+learned upsampler at the end. In this notebook you will:
+
+1. see why EDSR removes batch normalization, on a real photo patch;
+2. build the residual block, with the residual scaling that lets the big model train;
+3. watch pixel shuffle rearrange a tensor small enough to read by eye;
+4. assemble EDSR, check its parameter count against the paper, and count its cost and reach;
+5. run it once on a real photo (untrained, so expect nothing good yet) and save and reload it safely.
+"""
+
+CELLS = [
+    ("code", "import numpy as np\n\nimport edsr_helpers as eh\n\nprofile = eh.setup()"),
+    (
+        "md",
+        """
+## Why no batch normalization?
+
+ResNet-style networks put batch normalization (BN) after each convolution: it rescales every feature map
+to zero mean and unit variance over the batch. That helps classifiers, which should not care how bright a
+photo is. A super-resolution network must care: its output has to be exactly as bright as its input.
+
+Let's run a real photo patch, and the same patch at half brightness, through one random convolution, with
+and without BN:
+""",
+    ),
+    (
+        "code",
+        """
+patch = eh.samples.load_photo("monarch")[200:248, 420:468]
+demo = eh.lessons.batch_norm_demo(patch, dim_factor=0.5)
+for name, (bright, dim) in demo.items():
+    print(f"{name:<8} bright patch: {bright.min():8.2f} .. {bright.max():7.2f}   "
+          f"half as bright: {dim.min():8.2f} .. {dim.max():7.2f}")
+""",
+        ["nbval-ignore-output"],
+    ),
+    (
+        "code",
+        """
+conv_range = (demo["conv"][0].min(), demo["conv"][0].max())  # one colour scale per pair, to compare values
+bn_range = (demo["conv+bn"][0].min(), demo["conv+bn"][0].max())
+eh.plotting.show_grid(
+    [patch, *demo["conv"], *demo["conv+bn"]],
+    ["input patch", "conv: bright", "conv: half as bright", "conv+BN: bright", "conv+BN: half as bright"],
+    value_ranges=[None, conv_range, conv_range, bn_range, bn_range],
+    size=2.6,
+)
+""",
+    ),
+    (
+        "md",
+        """
+Without BN the dim patch's features are exactly half the bright ones (the convolution is linear). With BN
+the two are the same: the information "how bright was this?" is gone, and later layers cannot put it back.
+Lim et al. removed BN from every block, which also saves the memory its activations take (about as much as
+the convolutions'), and they found the network trained better without it.
+
+## The residual block
+
+Each block computes a correction to its input: `x + res_scale · conv(relu(conv(x)))`. No BN, and no ReLU
+after the addition, so features can be negative and keep their scale through the whole stack.
+""",
+    ),
+    ("code", "eh.show_source(eh.model.ResidualBlock.call)"),
+    (
+        "md",
+        """
+`res_scale` is 1 in the baseline model. The full model has 256 filters per layer, and the paper found that
+such wide blocks made training unstable; multiplying each block's correction by 0.1 before adding it fixes
+that. Here is the effect on the block's output, with the same weights:
+""",
+    ),
+    (
+        "code",
+        """
+features = np.random.default_rng(0).normal(size=(1, 8, 8, 16)).astype("float32")
+blocks = {res_scale: eh.model.ResidualBlock(num_filters=16, res_scale=res_scale) for res_scale in (1.0, 0.1)}
+for block in blocks.values():
+    block(features)  # creates the weights
+blocks[0.1].set_weights(blocks[1.0].get_weights())  # the same weights in both
+change = {s: np.abs(np.asarray(block(features)) - features).mean() for s, block in blocks.items()}
+print(f"the block's correction with res_scale 0.1 is {change[0.1] / change[1.0]:.3f} x the one with 1.0")
+""",
+    ),
+    (
+        "md",
+        """
+## Upsampling with pixel shuffle
+
+All residual blocks run at the low resolution, which is what makes EDSR affordable. Only at the end does the
+image grow: a convolution produces `r × r` times more channels, and **pixel shuffle** moves those channels
+into an `r × r` block of new pixels. Here is a 2×2 image with 4 channels, numbered so you can follow every
+value:
+""",
+    ),
+    (
+        "code",
+        """
+x = np.arange(16, dtype="float32").reshape(1, 2, 2, 4)
+for row in range(2):
+    for column in range(2):
+        print(f"pixel ({row}, {column}) channels: {x[0, row, column].astype(int)}")
+""",
+    ),
+    (
+        "code",
+        """
+shuffled = np.asarray(eh.model.PixelShuffle(block_size=2)(x))
+print(shuffled.shape)
+print(shuffled[0, :, :, 0].astype(int))
+""",
+    ),
+    (
+        "md",
+        """
+Each input pixel became a 2×2 block: its four channels, read row by row. The output has 4× the pixels and a
+quarter of the channels; nothing was computed, only moved. The convolution before it does the learning:
+it decides the value of every sub-pixel from the low-resolution neighbourhood.
+
+×2 and ×3 use one such step (4 or 9 times the channels); ×4 uses two ×2 steps, as in the paper.
+`PixelShuffle` calls `keras.ops.depth_to_space` where Keras has it (3.14+) and spells out the same
+reshape/transpose on older Keras, such as Colab's:
+""",
+    ),
+    ("code", "eh.show_source(eh.model._pixel_shuffle_by_reshape)"),
+    (
+        "md",
+        """
+## The whole model
+
+`eh.model.edsr(scale, num_res_blocks, num_filters, res_scale)` assembles the pieces: subtract the DIV2K mean
+colour, a head convolution, the residual blocks, a convolution and a *global* skip connection around the
+whole body, the upsampler, a tail convolution to 3 colours, and the mean added back. Inputs and outputs are
+plain 0–255 pixel values. The baseline ×4 model:
+""",
+    ),
+    (
+        "code",
+        """
+model = eh.model.edsr_preset("baseline", scale=4)
+model.summary(line_length=96)
+""",
+    ),
+    (
+        "md",
+        """
+The count can be derived by hand. A 3×3 convolution from `c_in` to `c_out` channels has
+`9·c_in·c_out + c_out` parameters, so with 64 filters: head `9·3·64 + 64 = 1,792`; 16 blocks of two convs,
+`16 · 2 · 36,928 = 1,181,696`; the body's last conv `36,928`; two upsampling convs to 256 channels,
+`2 · 147,712 = 295,424`; the tail `9·64·3 + 3 = 1,731`. Total **1,517,571**, the "1.52M" of the paper's
+table. The same formula for every variant:
+""",
+    ),
+    ("code", "eh.plotting.show_table(*eh.model.architecture_table())"),
+    (
+        "md",
+        """
+Two more columns to read:
+
+- **FLOPs per output pixel**: the work per pixel produced. Most of it is spent at the low resolution, which
+  is why ×4 is *cheaper* per output pixel than ×2. Full EDSR costs ~25× the baseline.
+- **Receptive field**: how many LR pixels (across) one output pixel can see. Each 3×3 convolution widens it
+  by 2 pixels at its own resolution. We can also *measure* it: the input pixels with a non-zero gradient for
+  one output pixel are exactly the ones it depends on.
+""",
+    ),
+    (
+        "code",
+        """
+measured = eh.model.measure_receptive_field(model, lr_size=96)
+formula = eh.model.receptive_field(4, 16)
+print(f"receptive field of the baseline x4: formula {formula:.1f}, measured {measured} LR pixels")
+""",
+    ),
+    (
+        "md",
+        """
+## A first forward pass
+
+The model takes an image of any size. Here is a validation photo at ×4, next to bicubic upscaling. The model
+is **untrained**: its random weights turn the photo into a noisy texture, far below bicubic. That is the
+starting point notebook 03 trains from.
+""",
+    ),
+    (
+        "code",
+        """
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+sr = eh.inference.super_resolve(model, lr)
+bicubic = eh.images.upscale_bicubic(lr, 4)
+for name, image in [("bicubic", bicubic), ("EDSR, untrained", sr)]:
+    print(f"{name:<16} PSNR {eh.metrics.psnr(hr, image, shave=4, y_only=True):5.1f} dB")
+""",
+        ["nbval-ignore-output"],
+    ),
+    (
+        "code",
+        """
+eh.plotting.show_grid(
+    [lr, bicubic, sr, hr],
+    [f"LR {eh.plotting.size_label(lr)}", "bicubic", "EDSR, untrained", f"HR {eh.plotting.size_label(hr)}"],
+    size=3.2,
+)
+""",
+    ),
+    (
+        "md",
+        """
+## Saving and loading it back
+
+Every custom piece (`MeanShift`, `ResidualBlock`, `PixelShuffle`) is a registered Keras layer with a
+`get_config`, so the model saves to the `.keras` format and loads with `safe_mode=True`, which refuses
+arbitrary code. (The keras-io example's `Lambda` layers make its saved model unloadable.) The reloaded model
+gives exactly the same output:
+""",
+    ),
+    (
+        "code",
+        """
+import tempfile
+from pathlib import Path
+
+import keras
+
+with tempfile.TemporaryDirectory() as folder:
+    path = Path(folder) / "edsr_baseline_x4.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path, safe_mode=True)
+lr_batch = lr[None, :32, :32].astype("float32")
+print("largest difference after reload:", float(np.abs(model(lr_batch) - reloaded(lr_batch)).max()))
+""",
+    ),
+    (
+        "md",
+        """
+## Summary
+
+- No batch normalization: it normalizes away the brightness an SR network must reproduce.
+- Residual blocks work at low resolution; residual scaling (0.1) keeps the wide full model stable.
+- Pixel shuffle turns channels into pixels; ×4 is two ×2 steps.
+- The baseline ×4 has 1,517,571 parameters, as published; the full model ~43M.
+- The model saves and reloads safely with the `.keras` format.
+
+Next, **03 · Training**: the L1 loss, honest PSNR metrics, mixed precision and the first model that beats
+bicubic.
+""",
+    ),
+]
