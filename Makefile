@@ -18,6 +18,8 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# Colab's ipywidgets 7.7.1, on the side: tests/test_widgets.py re-runs the widget tests under it
+	$(BIN)/python -m pip install --quiet --no-deps --target $(VENV)/ipywidgets7 ipywidgets==7.7.1 ipython_genutils==0.2.0
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (edsr)" >/dev/null
 	touch $(STAMP)
 

@@ -64,9 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=60)
     args = parser.parse_args()
-    print(
-        f"training consumes ~{TRAINING_PATCHES_PER_S:.0f} patches/s (bf16, batch 16, 0.115 s/step, 2 cores)\n"
-    )
+    print(f"training consumes ~{TRAINING_PATCHES_PER_S:.0f} patches/s (bf16, batch 16, 0.115 s/step, 2 cores)\n")
     for name in ("ci", "cpu"):
         profile = eh.profiles.PROFILES[name]
         pipeline = data.make_train_dataset_for(profile, data.load_sample(profile.scale, "train"))
@@ -84,9 +82,7 @@ def main() -> None:
         data.prepare_div2k_from_extracted(extracted, 4, data_dir=Path(folder) / "tfds")
         # tfds caches datasets this small in memory; real DIV2K (3.5 GB) is not, so neither is this one
         no_cache = tfds.ReadConfig(try_autocache=False)
-        pairs = data.load_div2k(
-            4, "train", data_dir=Path(folder) / "tfds", shuffle_files=True, read_config=no_cache
-        )
+        pairs = data.load_div2k(4, "train", data_dir=Path(folder) / "tfds", shuffle_files=True, read_config=no_cache)
         for patches_per_image in (8, 16):
             profile = eh.profiles.PROFILES["gpu"]
             pipeline = data.make_train_dataset_for(profile, pairs, patches_per_image=patches_per_image)

@@ -2,9 +2,10 @@
 
 - :mod:`edsr_helpers.data` — DIV2K and offline photo pairs, aligned augmentation, the training pipeline (01)
 - :mod:`edsr_helpers.model` — EDSR's layers and model, parameter/FLOP counts (02)
+- :mod:`edsr_helpers.training` — precision, schedule, callbacks, evaluation, distribution (03)
 - :mod:`edsr_helpers.inference` — running a model on photos (02, 04)
 - :mod:`edsr_helpers.images` — reading photos, conversion to uint8 RGB, bicubic resizing
-- :mod:`edsr_helpers.metrics` — PSNR on the SR conventions
+- :mod:`edsr_helpers.metrics` — PSNR/SSIM on the SR conventions, a Keras PSNR metric
 - :mod:`edsr_helpers.lessons` — small experiments the notebooks run to make a point
 - :mod:`edsr_helpers.plotting` — figures
 - :mod:`edsr_helpers.profiles` — how big the work is (``ci``, ``cpu``, ``gpu``)
@@ -50,6 +51,7 @@ from edsr_helpers import (  # noqa: E402
     plotting,
     profiles,
     samples,
+    training,
 )
 from edsr_helpers.notebook import setup, show_source  # noqa: E402
 
@@ -66,6 +68,7 @@ __all__ = [
     "plotting",
     "profiles",
     "samples",
+    "training",
     "setup",
     "show_source",
     "__version__",

@@ -458,3 +458,9 @@ def measure_throughput(dataset: tf.data.Dataset, batches: int = 50, warmup: int 
         lr, _ = next(iterator)
         patches += int(lr.shape[0])
     return patches / (time.perf_counter() - start)
+
+
+def as_validation_dataset(pairs: Iterable[tuple[np.ndarray, np.ndarray]]) -> tf.data.Dataset:
+    """Whole validation images as batches of one (images differ in size), for ``model.fit(validation_data=)``."""
+    pairs = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
+    return tf.data.Dataset.from_generator(lambda: iter(pairs), output_signature=PAIR_SPEC).batch(1)

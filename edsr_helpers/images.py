@@ -31,9 +31,7 @@ def to_rgb_uint8(image: np.ndarray | Image.Image) -> np.ndarray:
     if array.ndim == 2:
         array = array[:, :, None]
     if array.ndim != 3 or array.shape[-1] not in (1, 2, 3, 4):
-        raise ValueError(
-            f"Expected an image of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); got {array.shape}."
-        )
+        raise ValueError(f"Expected an image of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); got {array.shape}.")
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise ValueError(f"The image is empty (shape {array.shape}).")
     array = _to_unit_float_or_uint8(array)
@@ -93,9 +91,7 @@ def load_image(source: ImageLike) -> np.ndarray:
     else:
         path = os.fspath(source)
         if not os.path.exists(path):
-            raise FileNotFoundError(
-                f"No image at {path!r}; check the path (relative paths start at {os.getcwd()})."
-            )
+            raise FileNotFoundError(f"No image at {path!r}; check the path (relative paths start at {os.getcwd()}).")
         stream, name = path, repr(path)
     try:
         with Image.open(stream) as image:

@@ -1,15 +1,26 @@
-"""Stage 4 of the series (notebook 04): running a trained EDSR on photos.
+"""Stage 4 of the series (notebook 04): running a trained EDSR on photos of any size.
 
 The contract (as in most SR code): uint8 RGB in, float inside, then clip to [0, 255], round and cast, uint8
-RGB out. Notebook 02 uses it for the first forward pass; notebook 04 adds tiling and self-ensembling.
+RGB out. A whole 2K output at once takes gigabytes of activations, so :func:`upscale` cuts the input into
+tiles with an overlap wider than what a pixel "sees" in practice, and keeps only each tile's centre: memory
+is bounded by the tile, and the seams cannot be seen (measured in ``benchmarks/tiled_inference.py``).
 """
 
 from __future__ import annotations
+
+import math
 
 import keras
 import numpy as np
 
 from edsr_helpers.images import ImageLike, load_image
+
+#: Side of a tile in LR pixels when tiling is automatic.
+DEFAULT_TILE = 160
+#: LR pixels of context added on each side of a tile and then thrown away.
+DEFAULT_OVERLAP = 16
+#: Images with more LR pixels than this are tiled automatically (~0.5 GB of activations for the baseline).
+AUTO_TILE_PIXELS = 256 * 256
 
 
 def to_uint8(sr) -> np.ndarray:
@@ -17,7 +28,133 @@ def to_uint8(sr) -> np.ndarray:
     return np.round(np.clip(np.asarray(sr, dtype=np.float32), 0.0, 255.0)).astype(np.uint8)
 
 
+def model_scale(model: keras.Model) -> int:
+    """The upscaling factor of an EDSR model (product of its pixel-shuffle steps)."""
+    from edsr_helpers.model import PixelShuffle
+
+    factors = [layer.block_size for layer in model.layers if isinstance(layer, PixelShuffle)]
+    if factors:
+        return math.prod(factors)
+    probe = np.asarray(model(np.zeros((1, 4, 4, 3), np.float32), training=False))
+    return probe.shape[1] // 4
+
+
+def _forward(model: keras.Model, lr: np.ndarray) -> np.ndarray:
+    """One eager forward pass (no tf.function tracing per tile shape), float32 HxWx3 out."""
+    return np.asarray(model(lr[None].astype(np.float32), training=False), dtype=np.float32)[0]
+
+
+def _upscale_float(model: keras.Model, lr: np.ndarray, scale: int, tile: int | None, overlap: int) -> np.ndarray:
+    height, width = lr.shape[:2]
+    if tile is None or (height <= tile and width <= tile):
+        return _forward(model, lr)
+    out = np.empty((height * scale, width * scale, 3), np.float32)
+    for top in range(0, height, tile):
+        for left in range(0, width, tile):
+            bottom, right = min(top + tile, height), min(left + tile, width)
+            top_in, left_in = max(top - overlap, 0), max(left - overlap, 0)
+            bottom_in, right_in = min(bottom + overlap, height), min(right + overlap, width)
+            sr = _forward(model, lr[top_in:bottom_in, left_in:right_in])
+            out[top * scale : bottom * scale, left * scale : right * scale] = sr[
+                (top - top_in) * scale : (bottom - top_in) * scale,
+                (left - left_in) * scale : (right - left_in) * scale,
+            ]
+    return out
+
+
+#: The 8 symmetries of a square as (quarter turns, flip); each is undone by flipping back, then turning back.
+SYMMETRIES = tuple((turns, flip) for flip in (False, True) for turns in range(4))
+
+
+def _transform(image: np.ndarray, turns: int, flip: bool) -> np.ndarray:
+    image = np.rot90(image, turns)
+    return image[:, ::-1] if flip else image
+
+
+def _untransform(image: np.ndarray, turns: int, flip: bool) -> np.ndarray:
+    image = image[:, ::-1] if flip else image
+    return np.rot90(image, -turns)
+
+
+def upscale(
+    model: keras.Model,
+    image: ImageLike,
+    *,
+    tile: int | str | None = "auto",
+    overlap: int = DEFAULT_OVERLAP,
+    self_ensemble: bool = False,
+) -> np.ndarray:
+    """Super-resolve a photo of any size.
+
+    Args:
+        model: an EDSR model (any scale).
+        image: array, PIL image, path or bytes; grey, RGBA and 16-bit images are converted, corrupt files and
+            decompression bombs raise ``ValueError`` with advice.
+        tile: LR tile side; ``"auto"`` tiles images larger than 256x256 in tiles of ``DEFAULT_TILE``; ``None``
+            runs the whole image at once.
+        overlap: LR pixels of context around each tile (discarded afterwards).
+        self_ensemble: EDSR+: average the outputs for the 8 rotations/flips of the input (8x the time,
+            typically +0.1-0.2 dB).
+
+    Returns:
+        uint8 ``(H*scale, W*scale, 3)``.
+    """
+    lr = load_image(image)
+    scale = model_scale(model)
+    if tile == "auto":
+        tile = DEFAULT_TILE if lr.shape[0] * lr.shape[1] > AUTO_TILE_PIXELS else None
+    if tile is not None and (not isinstance(tile, int) or tile < 1):
+        raise ValueError(f"tile must be a positive number of LR pixels, 'auto' or None; got {tile!r}.")
+    if overlap < 0:
+        raise ValueError(f"overlap must be >= 0, got {overlap}.")
+    if not self_ensemble:
+        return to_uint8(_upscale_float(model, lr, scale, tile, overlap))
+    total = np.zeros((lr.shape[0] * scale, lr.shape[1] * scale, 3), np.float32)
+    for turns, flip in SYMMETRIES:
+        sr = _upscale_float(model, np.ascontiguousarray(_transform(lr, turns, flip)), scale, tile, overlap)
+        total += _untransform(sr, turns, flip)
+    return to_uint8(total / len(SYMMETRIES))
+
+
 def super_resolve(model: keras.Model, lr: ImageLike) -> np.ndarray:
-    """Upscale one image (array, PIL image or path; converted to uint8 RGB) in a single forward pass."""
-    lr = load_image(lr)
-    return to_uint8(model.predict_on_batch(lr[None].astype(np.float32))[0])
+    """Upscale one image in a single forward pass (small images; see :func:`upscale` for any size)."""
+    return upscale(model, lr, tile=None)
+
+
+def load_model_for(profile) -> tuple[keras.Model, str]:
+    """The newest model trained by notebook 03 (``runs/*/edsr.keras``), else the shipped pretrained weights.
+
+    Runs of the ``ci`` profile (seconds of training, for the test suite) are skipped. Returns the model and a
+    sentence saying which one was loaded.
+    """
+    from edsr_helpers import pretrained, training
+
+    candidates = [path for path in training.runs_dir().glob(f"*/{training.MODEL_FILE}") if path.parent.name != "ci"]
+    if candidates:
+        newest = max(candidates, key=lambda path: path.stat().st_mtime)
+        model = keras.saving.load_model(newest, safe_mode=True)
+        return model, f"Loaded the model trained in notebook 03: {newest}"
+    scale = profile.scale
+    return pretrained.load_pretrained(scale), (
+        f"No trained model in {training.runs_dir()}/ (notebook 03 saves one there); using the pretrained "
+        f"EDSR-baseline x{scale} weights shipped with edsr_helpers (see edsr_helpers/weights/MODEL_CARD.md)."
+    )
+
+
+def self_ensemble_gain(model: keras.Model, pairs, names) -> list[list[str]]:
+    """Rows ``[name, bicubic, EDSR, EDSR+, gain]`` of Y-PSNR (shave = scale) per photo, and their mean."""
+    from edsr_helpers.images import upscale_bicubic
+    from edsr_helpers.metrics import psnr
+
+    scale = model_scale(model)
+    scores = []
+    for lr, hr in pairs:
+        lr, hr = np.asarray(lr), np.asarray(hr)
+        outputs = (upscale_bicubic(lr, scale), upscale(model, lr), upscale(model, lr, self_ensemble=True))
+        scores.append([psnr(hr, image, shave=scale, y_only=True) for image in outputs])
+    names = [*names, "mean"]
+    scores.append(list(np.mean(scores, axis=0)))
+    return [
+        [name, *(f"{value:.2f}" for value in row), f"{row[2] - row[1]:+.2f} dB"]
+        for name, row in zip(names, scores, strict=True)
+    ]

@@ -43,3 +43,76 @@ def psnr(
         reference, test = reference[shave:-shave, shave:-shave], test[shave:-shave, shave:-shave]
     mse = float(np.mean((reference - test) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(max_val**2 / mse)
+
+
+def ssim(reference: np.ndarray, test: np.ndarray, *, shave: int = 0, y_only: bool = False) -> float:
+    """Structural similarity (Wang et al., 2004) on the 0-255 scale: 11x11 Gaussian window, sigma 1.5.
+
+    Computed with ``tf.image.ssim`` (the standard constants), on the Y channel when ``y_only`` and per RGB
+    channel (averaged) otherwise, after shaving ``shave`` border pixels. 1.0 means identical.
+    """
+    import tensorflow as tf
+
+    reference, test = np.asarray(reference, dtype=np.float64), np.asarray(test, dtype=np.float64)
+    if reference.shape != test.shape:
+        raise ValueError(f"Images differ in shape: {reference.shape} vs {test.shape}.")
+    if y_only:
+        reference, test = rgb_to_y(reference)[..., None], rgb_to_y(test)[..., None]
+    if shave:
+        reference, test = reference[shave:-shave, shave:-shave], test[shave:-shave, shave:-shave]
+    return float(tf.image.ssim(tf.constant(reference, tf.float32), tf.constant(test, tf.float32), max_val=255.0))
+
+
+# ------------------------------------------------------------------------------------------ Keras metric
+
+
+def _rgb_to_y_tensor(images):
+    from keras import ops
+
+    weights = ops.convert_to_tensor(_Y_WEIGHTS.astype(np.float32))
+    return ops.sum(images * weights, axis=-1, keepdims=True) + _Y_OFFSET
+
+
+def psnr_per_image(y_true, y_pred, shave: int = 0, y_only: bool = False):
+    """PSNR of every image in a batch (a tensor of shape ``(batch,)``), on the 0-255 scale.
+
+    Predictions are clipped to [0, 255] first (what saving them as an image would do). Both inputs are cast to
+    float32, so uint8 targets and bfloat16/float16 predictions compare correctly.
+    """
+    from keras import ops
+
+    y_true = ops.cast(y_true, "float32")
+    y_pred = ops.clip(ops.cast(y_pred, "float32"), 0.0, 255.0)
+    if y_only:
+        y_true, y_pred = _rgb_to_y_tensor(y_true), _rgb_to_y_tensor(y_pred)
+    if shave:
+        y_true, y_pred = y_true[:, shave:-shave, shave:-shave], y_pred[:, shave:-shave, shave:-shave]
+    mse = ops.mean(ops.square(y_true - y_pred), axis=(1, 2, 3))
+    mse = ops.maximum(mse, 1e-10)  # identical images: a large finite number instead of inf
+    return 10.0 * ops.log10(255.0**2 / mse)
+
+
+def _register_psnr_metric():
+    import keras
+
+    @keras.saving.register_keras_serializable(package="edsr_helpers")
+    class PSNR(keras.metrics.MeanMetricWrapper):
+        """Mean PSNR over *every image* seen (not over batches, and not of image [0] only).
+
+        Args:
+            shave: border pixels left out (the SR convention is ``scale``).
+            y_only: on the BT.601 Y channel (the papers' convention) instead of RGB.
+            name: metric name in logs, e.g. ``psnr`` or ``psnr_y``.
+        """
+
+        def __init__(self, shave: int = 0, y_only: bool = False, name: str = "psnr", dtype=None):
+            super().__init__(psnr_per_image, name=name, dtype=dtype, shave=shave, y_only=y_only)
+            self.shave, self.y_only = shave, y_only
+
+        def get_config(self):
+            return {"shave": self.shave, "y_only": self.y_only, "name": self.name, "dtype": self.dtype}
+
+    return PSNR
+
+
+PSNR = _register_psnr_metric()

@@ -154,9 +154,7 @@ class ResidualBlock(layers.Layer):
         self.num_filters = int(num_filters)
         self.res_scale = float(res_scale)
         self.kernel_size = int(kernel_size)
-        self.conv1 = layers.Conv2D(
-            num_filters, kernel_size, padding="same", activation="relu", dtype=self.dtype_policy
-        )
+        self.conv1 = layers.Conv2D(num_filters, kernel_size, padding="same", activation="relu", dtype=self.dtype_policy)
         self.conv2 = layers.Conv2D(num_filters, kernel_size, padding="same", dtype=self.dtype_policy)
 
     def build(self, input_shape):
@@ -260,8 +258,7 @@ def flops_per_output_pixel(scale: int = 4, num_res_blocks: int = 16, num_filters
     A conv at resolution ``r`` (relative to LR) runs once per ``(scale / r)**2`` output pixels.
     """
     total = sum(
-        2 * 9 * c_in * c_out * resolution**2
-        for c_in, c_out, resolution in _convs(scale, num_res_blocks, num_filters)
+        2 * 9 * c_in * c_out * resolution**2 for c_in, c_out, resolution in _convs(scale, num_res_blocks, num_filters)
     )
     return round(total / scale**2)
 

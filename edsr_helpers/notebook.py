@@ -10,8 +10,14 @@ from edsr_helpers.profiles import Profile, active_profile, describe_profile
 
 def setup(seed: int = DEFAULT_SEED) -> Profile:
     """Fix the random seeds, set plotting defaults, print the active profile and return it."""
+    import warnings
+
     import keras
     import matplotlib.pyplot as plt
+
+    # Keras warns on every fit() that its default shuffle=True does not apply to a tf.data pipeline; ours
+    # shuffles itself, so the warning only distracts readers.
+    warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
 
     keras.utils.set_random_seed(seed)
     plt.rcParams.update({"figure.dpi": 80, "axes.titlesize": 10, "image.interpolation": "nearest"})

@@ -68,9 +68,7 @@ def show_grid(
     plt.show()
 
 
-def pairs_figure(
-    pairs: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[str] | None = None
-) -> plt.Figure:
+def pairs_figure(pairs: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[str] | None = None) -> plt.Figure:
     """One row per pair: the LR image, then the HR image, with their sizes (and names) in the titles."""
     images, titles = [], []
     for index, (lr, hr) in enumerate(pairs):
@@ -93,3 +91,42 @@ def show_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     display(Markdown("\n".join(lines)))
+
+
+def comparison_figure(
+    lr: np.ndarray,
+    hr: np.ndarray,
+    outputs: dict[str, np.ndarray],
+    *,
+    crop: tuple[int, int, int] | None = None,
+    scale: int | None = None,
+) -> plt.Figure:
+    """LR | each output (bicubic, EDSR, ...) | HR side by side, on one region, PSNR (Y, shaved) in titles.
+
+    Args:
+        lr: the low-resolution input.
+        hr: the ground truth.
+        outputs: name -> upscaled image (same size as ``hr``), in display order.
+        crop: ``(top, left, size)`` of an HR region to zoom into; the whole image when None.
+        scale: HR/LR ratio (derived from the shapes when None).
+    """
+    from edsr_helpers.metrics import psnr
+
+    scale = scale or hr.shape[0] // lr.shape[0]
+    top, left, size = crop or (0, 0, max(hr.shape[:2]))
+    region = (slice(top, top + size), slice(left, left + size))
+    lr_region = (slice(top // scale, (top + size) // scale), slice(left // scale, (left + size) // scale))
+    images = [lr[lr_region]]
+    titles = ["LR (input)"]
+    for name, image in outputs.items():
+        images.append(image[region])
+        titles.append(f"{name}\n{psnr(hr, image, shave=scale, y_only=True):.2f} dB")
+    images.append(hr[region])
+    titles.append("HR (ground truth)")
+    return grid_figure(images, titles, size=3.0)
+
+
+def show_comparison(lr, hr, outputs, *, crop=None, scale=None) -> None:
+    """Show :func:`comparison_figure` now (PSNR in the titles is for the whole image, not the crop)."""
+    comparison_figure(lr, hr, outputs, crop=crop, scale=scale)
+    plt.show()

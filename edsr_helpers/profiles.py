@@ -32,6 +32,11 @@ class Profile:
         batch_size: patches per training step.
         patches_per_image: random patches cut from each decoded image before the next one is decoded;
             decoding a 2K PNG costs far more than cropping it, so several crops share one decode.
+        learning_rate: Adam's peak rate (paper: 1e-4).
+        lr_halving_steps: the rate halves every this many steps (paper: 200,000).
+        warmup_steps: linear warm-up from 0 to ``learning_rate``.
+        epochs, steps_per_epoch: length of the training run in notebook 03.
+        val_images: validation images scored after each epoch (``None``: all of them).
     """
 
     name: str
@@ -41,6 +46,12 @@ class Profile:
     lr_patch_size: int = PAPER_LR_PATCH_SIZE
     batch_size: int = 16
     patches_per_image: int = 8
+    learning_rate: float = 1e-4
+    lr_halving_steps: int = 200_000
+    warmup_steps: int = 0
+    epochs: int = 10
+    steps_per_epoch: int = 100
+    val_images: int | None = None
 
     @property
     def hr_patch_size(self) -> int:
@@ -55,11 +66,23 @@ PROFILES: dict[str, Profile] = {
         dataset="sample",
         lr_patch_size=24,
         batch_size=8,
+        learning_rate=5e-4,
+        warmup_steps=5,
+        epochs=2,
+        steps_per_epoch=5,
     ),
     "cpu": Profile(
         name="cpu",
         description="laptop size: minutes per notebook, DIV2K if already downloaded, else sample photos",
         dataset="div2k-if-prepared",
+        # measured on the 2-core CPU (benchmarks/time_to_parity.py): 24px LR patches and a 5x larger,
+        # warmed-up learning rate pass bicubic in minutes, where the paper's 48px / 1e-4 take far longer
+        lr_patch_size=24,
+        learning_rate=5e-4,
+        warmup_steps=200,
+        lr_halving_steps=1000,
+        epochs=12,
+        steps_per_epoch=100,
     ),
     "gpu": Profile(
         name="gpu",
@@ -68,6 +91,9 @@ PROFILES: dict[str, Profile] = {
         # 2K PNGs decode at ~30 images/s on Colab's 2 CPU cores: 16 crops per decode keep a GPU fed
         # (benchmarks/data_pipeline.py: 8 -> ~256, 16 -> ~444 patches/s on 2 cores)
         patches_per_image=16,
+        epochs=300,
+        steps_per_epoch=1000,
+        val_images=10,  # of DIV2K's 100 2K validation photos, to keep each epoch's validation short
     ),
 }
 

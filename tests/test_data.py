@@ -51,9 +51,7 @@ def test_flip_is_horizontal_only_and_rotations_match_numpy(photo):
     lr, hr = data.make_pair(photo[:64, :96], 4)
     for turns in range(4):
         for flip in (False, True):
-            lr_t, hr_t = (
-                t.numpy() for t in data.transform_pair(tf.constant(lr), tf.constant(hr), turns, flip)
-            )
+            lr_t, hr_t = (t.numpy() for t in data.transform_pair(tf.constant(lr), tf.constant(hr), turns, flip))
             expected = np.rot90(hr, turns)
             expected = expected[:, ::-1] if flip else expected  # width axis only: channels stay RGB
             np.testing.assert_array_equal(hr_t, expected)
@@ -68,9 +66,7 @@ def test_augmented_patches_stay_aligned_for_every_transform(train_pairs):
         for turns in range(4):
             for flip in (False, True):
                 seed = tf.constant(rng.integers(0, 2**31, 2), tf.int64)
-                lr_p, hr_p = data.random_crop_pair(
-                    tf.constant(lr), tf.constant(hr), seed, scale=4, lr_patch_size=24
-                )
+                lr_p, hr_p = data.random_crop_pair(tf.constant(lr), tf.constant(hr), seed, scale=4, lr_patch_size=24)
                 lr_t, hr_t = data.transform_pair(lr_p, hr_p, turns, flip)
                 value = data.alignment_psnr(lr_t.numpy(), hr_t.numpy(), scale=4)
                 assert value >= 35.0, (samples.TRAIN_PHOTOS[index], turns, flip, value)
@@ -80,9 +76,7 @@ def test_augmented_patches_stay_aligned_for_every_transform(train_pairs):
 
 def test_alignment_check_catches_a_one_pixel_shift(train_pairs):
     lr, hr = train_pairs[0]
-    lr_p, hr_p = data.random_crop_pair(
-        tf.constant(lr), tf.constant(hr), tf.constant([1, 2]), scale=4, lr_patch_size=24
-    )
+    lr_p, hr_p = data.random_crop_pair(tf.constant(lr), tf.constant(hr), tf.constant([1, 2]), scale=4, lr_patch_size=24)
     assert data.alignment_psnr(np.roll(lr_p.numpy(), 1, axis=1), hr_p.numpy(), scale=4) < 30.0
 
 
@@ -98,9 +92,7 @@ def test_train_dataset_shapes_dtypes_and_alignment():
 
 def test_train_dataset_is_reproducible_and_seed_dependent():
     def first_batch(seed):
-        ds = data.make_train_dataset(
-            data.load_sample(4, "train"), scale=4, lr_patch_size=8, batch_size=4, seed=seed
-        )
+        ds = data.make_train_dataset(data.load_sample(4, "train"), scale=4, lr_patch_size=8, batch_size=4, seed=seed)
         return next(iter(ds))[1].numpy()
 
     np.testing.assert_array_equal(first_batch(1), first_batch(1))
@@ -127,9 +119,7 @@ def test_mismatched_sizes_raise_a_clear_error(photo):
     with pytest.raises(tf.errors.InvalidArgumentError, match="do not match scale 2"):
         next(
             iter(
-                data.make_train_dataset(
-                    tf.data.Dataset.from_tensors((lr, hr)), scale=2, lr_patch_size=8, batch_size=1
-                )
+                data.make_train_dataset(tf.data.Dataset.from_tensors((lr, hr)), scale=2, lr_patch_size=8, batch_size=1)
             )
         )
 
@@ -138,9 +128,7 @@ def test_images_smaller_than_the_patch_are_skipped_with_a_warning(photo, capfd):
     small = data.make_pair(photo[:40, :40], 4)  # LR 10x10
     large = data.make_pair(photo, 4)
     pairs = tf.data.Dataset.from_generator(lambda: iter([small, large]), output_signature=data.PAIR_SPEC)
-    ds = data.make_train_dataset(
-        pairs, scale=4, lr_patch_size=16, batch_size=1, patches_per_image=3, repeat=False
-    )
+    ds = data.make_train_dataset(pairs, scale=4, lr_patch_size=16, batch_size=1, patches_per_image=3, repeat=False)
     batches = list(ds)
     assert len(batches) == 3  # only the large image's patches
     assert "smaller than the 16px LR patch" in capfd.readouterr().err

@@ -23,8 +23,7 @@ def test_load_div2k_reads_the_prepared_builder(div2k_dirs, split):
     assert ds.element_spec == data.PAIR_SPEC == data.load_sample(4, split).element_spec
     pairs = _sorted_by_width(ds.as_numpy_iterator())
     expected = _sorted_by_width(
-        (images.downscale(images.crop_to_multiple(hr, 4), 4), images.crop_to_multiple(hr, 4))
-        for hr in hr_photos[split]
+        (images.downscale(images.crop_to_multiple(hr, 4), 4), images.crop_to_multiple(hr, 4)) for hr in hr_photos[split]
     )
     assert len(pairs) == len(expected)
     for (lr, hr), (lr_expected, hr_expected) in zip(pairs, expected, strict=False):

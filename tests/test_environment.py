@@ -81,9 +81,7 @@ def test_package_requirements_admit_the_tested_pins():
     pins = {name: version for (name, _), version in requirements_pins().items()}
     for line in project()["dependencies"]:
         requirement = Requirement(line)
-        assert _name(requirement) in pins, (
-            f"{requirement.name} is required but not pinned in requirements.txt"
-        )
+        assert _name(requirement) in pins, f"{requirement.name} is required but not pinned in requirements.txt"
         assert Version(pins[_name(requirement)]) in requirement.specifier, line
 
 

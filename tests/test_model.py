@@ -137,9 +137,7 @@ def test_keras_file_round_trip_with_safe_mode(tiny, tmp_path):
     x = _lr(9, 11)
     np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(tiny(x)))
     assert loaded.count_params() == tiny.count_params()
-    assert [type(layer).__name__ for layer in loaded.layers] == [
-        type(layer).__name__ for layer in tiny.layers
-    ]
+    assert [type(layer).__name__ for layer in loaded.layers] == [type(layer).__name__ for layer in tiny.layers]
 
 
 def test_weights_file_round_trip(tiny, tmp_path):

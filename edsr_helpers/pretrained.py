@@ -1,0 +1,42 @@
+"""EDSR-baseline weights that ship inside the package, trained on this project's CPU (see MODEL_CARD.md).
+
+A class on laptops cannot train EDSR for a day, and many classrooms cannot download from a model hub; these
+weights make notebook 04 and its widget beat bicubic the moment they open. They were trained by
+``tools/train_pretrained.py`` on offline photos only, never on the validation photos.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import keras
+
+from edsr_helpers.model import edsr_preset
+
+#: File of the weights for each scale that has them.
+WEIGHT_FILES: dict[int, str] = {4: "edsr_baseline_x4.weights.h5"}
+
+
+def weights_path(scale: int = 4) -> Path:
+    """Path of the shipped ``.weights.h5`` for ``scale``.
+
+    Raises:
+        ValueError: if no weights ship for that scale (the message lists the ones that do).
+    """
+    if scale not in WEIGHT_FILES:
+        raise ValueError(
+            f"No pretrained weights ship for x{scale}; available: {', '.join(f'x{s}' for s in WEIGHT_FILES)}. "
+            "Train your own in notebook 03."
+        )
+    path = Path(str(resources.files("edsr_helpers") / "weights" / WEIGHT_FILES[scale]))
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing from the installed package; reinstall edsr-helpers.")
+    return path
+
+
+def load_pretrained(scale: int = 4) -> keras.Model:
+    """The EDSR-baseline model for ``scale`` with the shipped weights (no network; loads safe-mode clean)."""
+    model = edsr_preset("baseline", scale)
+    model.load_weights(weights_path(scale))
+    return model

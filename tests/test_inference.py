@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from edsr_helpers import inference
+from edsr_helpers import model as edsr_model
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    """Random weights, but a real EDSR graph: 2 blocks of 8 filters, x4 (receptive field ~12 LR px)."""
+    import keras
+
+    keras.utils.set_random_seed(3)
+    return edsr_model.edsr(4, num_res_blocks=2, num_filters=8)
+
+
+def test_scale_is_read_from_the_model(small_model):
+    assert inference.model_scale(small_model) == 4
+    assert inference.model_scale(edsr_model.edsr(3, num_res_blocks=1, num_filters=4)) == 3
+
+
+def test_tiled_equals_untiled_when_the_overlap_covers_the_receptive_field(small_model, photo):
+    lr = photo[:70, :90]
+    whole = inference.upscale(small_model, lr, tile=None)
+    tiled = inference.upscale(small_model, lr, tile=32, overlap=8)
+    assert whole.shape == tiled.shape == (280, 360, 3)
+    assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 1
+
+
+def test_tiles_without_overlap_show_seams(small_model, photo):
+    lr = photo[:64, :64]
+    whole = inference.upscale(small_model, lr, tile=None)
+    seamy = inference.upscale(small_model, lr, tile=16, overlap=0)
+    assert np.abs(whole.astype(int) - seamy.astype(int)).max() > 1
+
+
+def test_auto_tiling_kicks_in_for_large_images(small_model, monkeypatch):
+    calls = []
+    forward = inference._forward
+    monkeypatch.setattr(inference, "_forward", lambda model, lr: calls.append(lr.shape) or forward(model, lr))
+    monkeypatch.setattr(inference, "AUTO_TILE_PIXELS", 40 * 40)
+    monkeypatch.setattr(inference, "DEFAULT_TILE", 32)
+    inference.upscale(small_model, np.zeros((50, 60, 3), np.uint8))
+    assert len(calls) == 4 and max(shape[0] for shape in calls) <= 32 + inference.DEFAULT_OVERLAP
+    calls.clear()
+    inference.upscale(small_model, np.zeros((30, 30, 3), np.uint8))
+    assert calls == [(30, 30, 3)]
+
+
+def test_self_ensemble_is_the_mean_of_the_eight_symmetries(small_model, photo):
+    lr = photo[:20, :28]
+    total = np.zeros((80, 112, 3), np.float32)
+    for turns, flip in inference.SYMMETRIES:
+        transformed = np.ascontiguousarray(inference._transform(lr, turns, flip))
+        total += inference._untransform(inference._forward(small_model, transformed), turns, flip)
+    expected = inference.to_uint8(total / 8)
+    np.testing.assert_array_equal(inference.upscale(small_model, lr, self_ensemble=True), expected)
+    assert not np.array_equal(expected, inference.upscale(small_model, lr))
+
+
+def test_transforms_are_undone_exactly(photo):
+    for turns, flip in inference.SYMMETRIES:
+        np.testing.assert_array_equal(
+            inference._untransform(inference._transform(photo, turns, flip), turns, flip), photo
+        )
+
+
+def test_any_input_kind(small_model, tmp_path, photo):
+    path = tmp_path / "grey.png"
+    Image.fromarray(photo[:12, :10, 0]).save(path)
+    for source in (path, str(path), path.read_bytes(), Image.open(path), photo[:12, :10]):
+        out = inference.upscale(small_model, source)
+        assert out.shape == (48, 40, 3) and out.dtype == np.uint8
+
+
+def test_bad_inputs_get_clear_errors(small_model, tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with pytest.raises(ValueError, match="not a readable image"):
+        inference.upscale(small_model, broken)
+    with pytest.raises(ValueError, match="tile"):
+        inference.upscale(small_model, np.zeros((8, 8, 3), np.uint8), tile=0)
+    with pytest.raises(ValueError, match="overlap"):
+        inference.upscale(small_model, np.zeros((8, 8, 3), np.uint8), overlap=-1)

@@ -1,0 +1,178 @@
+"""Widget logic without a browser. Runs under whichever ipywidgets is importable: the suite runs it under
+ipywidgets 8 directly and under ipywidgets 7.7 (Colab's) in a subprocess (test_widgets_under_ipywidgets_7)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from edsr_helpers import images, metrics, samples, widgets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _fake_upscale(lr):  # a deterministic stand-in for a model: bicubic plus a fixed offset
+    return np.clip(images.upscale_bicubic(lr, 4).astype(int) + 3, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture
+def widget():
+    lr, hr = images.downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
+    lr2, hr2 = images.downscale(samples.load_photo("astronaut"), 4), samples.load_photo("astronaut")
+    return widgets.CropCompare(
+        _fake_upscale,
+        [("coffee", lr, hr), ("astronaut", lr2, hr2)],
+        scale=4,
+        upscale_plus=lambda lr: _fake_upscale(lr) // 2,
+    )
+
+
+def _png(image):
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _decoded(panel):
+    return np.asarray(Image.open(io.BytesIO(panel.value)))
+
+
+def test_a_crop_change_updates_every_panel(widget):
+    before = {name: bytes(panel.value) for name, panel in widget.panels.items() if panel.value}
+    thumbnail = bytes(widget.thumbnail.value)
+    widget.x.value = 40
+    widget.y.value = 20
+    after = {name: bytes(panel.value) for name, panel in widget.panels.items() if panel.value}
+    assert set(before) == set(after) == {"LR (input)", "bicubic", "EDSR", "HR (original)"}
+    assert all(before[name] != after[name] for name in before)
+    assert bytes(widget.thumbnail.value) != thumbnail
+
+
+def test_shown_psnr_equals_metrics_psnr_on_the_same_crop(widget):
+    widget.x.value, widget.y.value, widget.crop.value = 30, 25, 40
+    hr = widget.photo.hr[100:260, 120:280]
+    sr = _fake_upscale(widget.photo.lr)[100:260, 120:280]
+    expected = metrics.psnr(hr, sr, y_only=True)
+    assert f"PSNR {expected:.2f} dB" in widget.captions["EDSR"].value
+    assert f"SSIM {metrics.ssim(hr, sr, y_only=True):.3f}" in widget.captions["EDSR"].value
+    np.testing.assert_array_equal(widget.crops()["HR (original)"], hr)
+
+
+def test_edsr_plus_toggle_and_photo_switch(widget):
+    assert widget.cells["EDSR+"].layout.display == "none"
+    widget.plus.value = True
+    assert widget.cells["EDSR+"].layout.display is None and widget.panels["EDSR+"].value
+    widget.chooser.value = "astronaut"
+    assert widget.x.max == 128 - widget.crop.value
+    assert _decoded(widget.panels["HR (original)"]).shape[1] == widgets.PANEL_PX
+
+
+@pytest.mark.parametrize("version", [7, 8])
+def test_upload_in_both_value_formats(widget, version):
+    content = _png(samples.load_photo("chelsea"))
+    if version == 7:
+        value = {"cat.png": {"metadata": {"name": "cat.png", "type": "image/png"}, "content": content}}
+    else:
+        value = ({"name": "cat.png", "type": "image/png", "size": len(content), "content": memoryview(content)},)
+    widget.add_uploads(value)
+    assert widget.chooser.value == "cat.png" and "Added cat.png" in widget.message.value
+    assert widget.photo.hr.shape == (300, 448, 3)
+
+
+def test_upload_of_a_jpeg_through_the_widget_trait(widget):
+    buffer = io.BytesIO()
+    Image.fromarray(samples.load_photo("rocket")).save(buffer, format="JPEG")
+    content = buffer.getvalue()
+    import ipywidgets
+
+    if ipywidgets.__version__.startswith("7"):
+        # ipywidgets 7 derives the read-only value from the browser's upload; set it as the front end would
+        widget.upload.set_trait("value", {"r.jpg": {"metadata": {"name": "r.jpg"}, "content": content}})
+    else:
+        import datetime
+
+        widget.upload.value = (
+            {
+                "name": "r.jpg",
+                "type": "image/jpeg",
+                "size": len(content),
+                "content": memoryview(content),
+                "last_modified": datetime.datetime.now(datetime.UTC),
+            },
+        )
+    assert widget.chooser.value == "r.jpg"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "arrived empty"), (b"not an image", "not a readable image"), (None, "at least 64 px")],
+)
+def test_bad_upload_shows_an_error_not_a_traceback(widget, content, message):
+    if content is None:
+        content = _png(np.zeros((20, 20, 3), np.uint8))
+    assert widget.add_photo("bad.png", content) is False
+    assert message in widget.message.value and "bad.png" not in widget.chooser.options
+
+
+def test_click_on_thumbnail_moves_the_crop(widget):
+    widget.crop.value = 20
+    widget.place_crop(75, 50)  # coffee LR is 150x100, shown at its own width
+    assert (widget.x.value, widget.y.value) == (65, 40)
+
+
+def test_split_view_mixes_bicubic_and_edsr(widget):
+    widget.split.value = 0
+    all_edsr = _decoded(widget.split_view)
+    widget.split.value = 100
+    all_bicubic = _decoded(widget.split_view)
+    assert not np.array_equal(all_edsr, all_bicubic)
+
+
+def test_photo_without_hr_hides_the_hr_panel():
+    lr = images.downscale(samples.load_photo("coffee"), 4)
+    widget = widgets.CropCompare(_fake_upscale, [("mine", lr, None)], scale=4)
+    assert widget.cells["HR (original)"].layout.display == "none"
+    assert "px" in widget.captions["EDSR"].value
+
+
+def test_widgets_under_ipywidgets_7():
+    """The same tests under ipywidgets 7.7.1 (Colab's), installed by `make setup` in .venv/ipywidgets7."""
+    target = ROOT / ".venv" / "ipywidgets7"
+    if not target.exists():
+        pytest.skip("ipywidgets 7 is not installed in .venv/ipywidgets7; run `make setup`")
+    if os.environ.get("EDSR_IPYWIDGETS7_RUN"):
+        pytest.skip("already running under ipywidgets 7")
+    env = {**os.environ, "PYTHONPATH": f"{target}{os.pathsep}{ROOT}", "EDSR_IPYWIDGETS7_RUN": "1"}
+    check = subprocess.run(
+        [sys.executable, "-c", "import ipywidgets; print(ipywidgets.__version__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert check.stdout.strip().startswith("7.7"), check.stderr[-1000:]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(Path(__file__)),
+            "-k",
+            "not under_ipywidgets_7",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout

@@ -1,0 +1,156 @@
+"""Train the EDSR-baseline weights that ship in ``edsr_helpers/weights/``, and write their model card.
+
+One reproducible command (``make pretrained``), on a CPU, offline:
+
+- training data: the 12 offline *training* photos (never the validation photos) plus, with ``--wallpapers``,
+  the 11 photographs of Debian's ``plasma-workspace-wallpapers`` (``apt-get install
+  plasma-workspace-wallpapers``), downscaled by 2 so JPEG artefacts vanish from the HR targets;
+- the ``cpu`` profile's recipe (24px LR patches, batch 16, Adam, L1, warm-up), mixed precision where the CPU
+  has bf16 units, the learning rate halved every ``--halving`` steps, a fixed number of steps;
+- ``BackupAndRestore``: an interrupted run resumes when the same command runs again;
+- the log (loss, validation PSNR per epoch) is kept as ``training_log.csv`` next to the card. Validation
+  scores are only logged: the shipped weights are the final ones, not the best on validation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+import edsr_helpers as eh
+from edsr_helpers import data, pretrained, profiles, samples, training
+
+ROOT = Path(__file__).resolve().parent.parent
+WEIGHTS_DIR = ROOT / "edsr_helpers" / "weights"
+WALLPAPERS = (
+    "BytheWater",
+    "ColdRipple",
+    "ColorfulCups",
+    "DarkestHour",
+    "EveningGlow",
+    "FallenLeaf",
+    "Grey",
+    "Kite",
+    "OneStandsOut",
+    "Path",
+    "summer_1am",
+)
+
+
+def wallpaper_photos() -> list[np.ndarray]:
+    photos = []
+    for name in WALLPAPERS:
+        path = Path(f"/usr/share/wallpapers/{name}/contents/images/2560x1600.jpg")
+        if not path.exists():
+            raise SystemExit(f"{path} is missing: apt-get install plasma-workspace-wallpapers, or drop --wallpapers")
+        photo = eh.images.load_image(path)
+        photos.append(eh.images.resize_bicubic(photo, (photo.shape[0] // 2, photo.shape[1] // 2)))
+    return photos
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=24)
+    parser.add_argument("--steps-per-epoch", type=int, default=250)
+    parser.add_argument("--learning-rate", type=float, default=5e-4)
+    parser.add_argument("--halving", type=int, default=2500, help="halve the learning rate every N steps")
+    parser.add_argument("--wallpapers", action="store_true", help="add Debian's wallpaper photographs")
+    parser.add_argument("--run-dir", type=Path, default=ROOT / "build" / "pretrained-run")
+    args = parser.parse_args()
+
+    base = profiles.PROFILES["cpu"]
+    profile = profiles.Profile(
+        "pretrained",
+        "pretrained weights",
+        "sample",
+        scale=args.scale,
+        lr_patch_size=base.lr_patch_size,
+        batch_size=base.batch_size,
+        learning_rate=args.learning_rate,
+        lr_halving_steps=args.halving,
+        warmup_steps=base.warmup_steps,
+    )
+    photos = [samples.load_photo(name) for name in samples.TRAIN_PHOTOS]
+    sources = [f"{len(photos)} offline training photos ({', '.join(samples.TRAIN_PHOTOS)})"]
+    if args.wallpapers:
+        extra = wallpaper_photos()
+        photos += extra
+        sources.append(f"{len(extra)} Debian plasma-workspace-wallpapers photographs, downscaled x2 to 1280x800")
+    train = data.make_train_dataset_for(profile, data.pairs_from_images(photos, args.scale))
+    val_pairs = list(data.load_sample(args.scale, "validation").as_numpy_iterator())
+    bicubic = training.bicubic_psnr(val_pairs, args.scale)
+
+    precision = training.choose_precision()
+    keras.utils.set_random_seed(0)
+    keras.config.set_dtype_policy(precision)
+    model = training.compile_for_training(eh.model.edsr_preset("baseline", args.scale), profile)
+    keras.config.set_dtype_policy("float32")
+
+    run_dir = args.run_dir
+    run_dir.mkdir(parents=True, exist_ok=True)
+    callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
+    ]
+    print(f"training x{args.scale} on {' + '.join(sources)}; {precision}; bicubic {bicubic:.2f} dB", flush=True)
+    started = time.time()
+    model.fit(
+        train,
+        epochs=args.epochs,
+        steps_per_epoch=args.steps_per_epoch,
+        validation_data=data.as_validation_dataset(val_pairs),
+        validation_steps=len(val_pairs),
+        callbacks=callbacks,
+        verbose=2,
+    )
+    wall_minutes = (time.time() - started) / 60  # of this invocation (a resumed run adds its earlier part)
+
+    target = WEIGHTS_DIR / pretrained.WEIGHT_FILES[args.scale]
+    float32_model = eh.model.edsr_preset("baseline", args.scale)
+    float32_model.set_weights(model.get_weights())
+    float32_model.save_weights(target)
+    shutil.copy(run_dir / "log.csv", WEIGHTS_DIR / f"training_log_x{args.scale}.csv")
+
+    rows = training.evaluate(
+        pretrained.load_pretrained(args.scale), val_pairs, args.scale, names=samples.VALIDATION_PHOTOS
+    )
+    summary = {
+        "scale": args.scale,
+        "sources": sources,
+        "steps": args.epochs * args.steps_per_epoch,
+        "batch": profile.batch_size,
+        "lr_patch": profile.lr_patch_size,
+        "learning_rate": args.learning_rate,
+        "halving": args.halving,
+        "precision": precision,
+        "wall_minutes_this_invocation": round(wall_minutes, 1),
+        "machine": f"{cpu_name()}, {os.cpu_count()} cores",
+        "evaluation": rows,
+    }
+    (WEIGHTS_DIR / f"summary_x{args.scale}.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary["evaluation"][-1], indent=2))
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
