@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup run lab test unit lint notebooks bench clean
+.PHONY: setup run lab test unit lint notebooks pretrained bench clean
 
 setup: $(STAMP)
 
@@ -47,8 +47,17 @@ lint: setup
 notebooks: setup
 	EDSR_PROFILE=ci $(BIN)/python tools/build_notebooks.py --execute
 
+# The shipped weights (edsr_helpers/weights/, ~40 min on 2 cores); needs apt's plasma-workspace-wallpapers.
+pretrained: setup
+	$(BIN)/python tools/train_pretrained.py --wallpapers
+
+# Every benchmark, one after the other (~30 min on 2 cores); each prints its own side-by-side ratios.
 bench: setup
 	$(BIN)/python benchmarks/data_pipeline.py
+	$(BIN)/python benchmarks/training_speed.py
+	$(BIN)/python benchmarks/time_to_parity.py
+	$(BIN)/python benchmarks/tiled_inference.py
+	$(BIN)/python benchmarks/widget_latency.py
 
 clean:
 	rm -rf build .pytest_cache

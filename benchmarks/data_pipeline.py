@@ -28,24 +28,10 @@ from edsr_helpers import data, samples
 #: Patches per second that bfloat16 training consumes on the 2-core CPU (batch 16 / 0.115 s per step).
 TRAINING_PATCHES_PER_S = 16 / 0.115
 DIV2K_HR_SIZE = (1356, 2040)
-WALLPAPERS = (
-    "BytheWater",
-    "ColdRipple",
-    "ColorfulCups",
-    "DarkestHour",
-    "EveningGlow",
-    "FallenLeaf",
-    "Grey",
-    "Kite",
-    "OneStandsOut",
-    "Path",
-    "summer_1am",
-)
 
 
 def div2k_sized_photos() -> tuple[list[np.ndarray], str]:
-    paths = [Path(f"/usr/share/wallpapers/{name}/contents/images/2560x1600.jpg") for name in WALLPAPERS]
-    paths = [path for path in paths if path.exists()]
+    paths = samples.wallpaper_paths()
     if paths:
         height, width = DIV2K_HR_SIZE
         photos = [eh.images.load_image(path)[:height, :width] for path in paths]

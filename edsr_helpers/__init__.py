@@ -4,6 +4,8 @@
 - :mod:`edsr_helpers.model` — EDSR's layers and model, parameter/FLOP counts (02)
 - :mod:`edsr_helpers.training` — precision, schedule, callbacks, evaluation, distribution (03)
 - :mod:`edsr_helpers.inference` — running a model on photos (02, 04)
+- :mod:`edsr_helpers.widgets` — the crop-and-compare widget (04)
+- :mod:`edsr_helpers.pretrained` — EDSR-baseline weights shipped with the package (04)
 - :mod:`edsr_helpers.images` — reading photos, conversion to uint8 RGB, bicubic resizing
 - :mod:`edsr_helpers.metrics` — PSNR/SSIM on the SR conventions, a Keras PSNR metric
 - :mod:`edsr_helpers.lessons` — small experiments the notebooks run to make a point
@@ -49,9 +51,11 @@ from edsr_helpers import (  # noqa: E402
     metrics,
     model,
     plotting,
+    pretrained,
     profiles,
     samples,
     training,
+    widgets,
 )
 from edsr_helpers.notebook import setup, show_source  # noqa: E402
 
@@ -66,9 +70,11 @@ __all__ = [
     "metrics",
     "model",
     "plotting",
+    "pretrained",
     "profiles",
     "samples",
     "training",
+    "widgets",
     "setup",
     "show_source",
     "__version__",

@@ -66,8 +66,14 @@ def div2k_name(scale: int) -> str:
 def div2k_is_prepared(scale: int = DEFAULT_SCALE, data_dir: str | os.PathLike | None = None) -> bool:
     """Whether DIV2K at ``scale`` is already downloaded and prepared in ``data_dir`` (no network used)."""
     import tensorflow_datasets as tfds
+    from absl import logging
 
-    return tfds.builder(div2k_name(scale), data_dir=data_dir).is_prepared()
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity(logging.ERROR)  # tfds warns about the missing folder, which is the expected answer
+    try:
+        return tfds.builder(div2k_name(scale), data_dir=data_dir).is_prepared()
+    finally:
+        logging.set_verbosity(verbosity)
 
 
 def _host_reachable(host: str, timeout: float) -> bool:
@@ -265,13 +271,18 @@ def load_sample(scale: int = DEFAULT_SCALE, split: str = "train") -> tf.data.Dat
     return pairs_from_images((samples.load_photo(name) for name in samples.photo_names(split)), scale)
 
 
+def uses_div2k(profile: Profile, data_dir: str | os.PathLike | None = None) -> bool:
+    """Whether ``profile`` reads DIV2K (rather than the offline photos) on this machine."""
+    return profile.dataset == "div2k" or (
+        profile.dataset == "div2k-if-prepared" and div2k_is_prepared(profile.scale, data_dir)
+    )
+
+
 def load_pairs(
     profile: Profile, split: str = "train", *, data_dir: str | os.PathLike | None = None, verbose: bool = True
 ) -> tf.data.Dataset:
     """The pairs a profile trains on: DIV2K for ``gpu``, DIV2K-if-on-disk for ``cpu``, photos for ``ci``."""
-    use_div2k = profile.dataset == "div2k" or (
-        profile.dataset == "div2k-if-prepared" and div2k_is_prepared(profile.scale, data_dir)
-    )
+    use_div2k = uses_div2k(profile, data_dir)
     if verbose:
         source = div2k_name(profile.scale) if use_div2k else "the offline photo set (load_sample)"
         print(f"{split} pairs: {source}, x{profile.scale}")

@@ -109,3 +109,28 @@ def load_photo(name: str) -> np.ndarray:
     photo = load_image(reader())
     photo.setflags(write=False)  # shared by the cache: nobody may change it in place
     return photo
+
+
+#: Photographs (2560x1600 JPEG) of Debian's plasma-workspace-wallpapers package (LGPL-3): optional extra data
+#: for longer offline training and DIV2K-sized benchmarks. Not a pip package: ``apt-get install
+#: plasma-workspace-wallpapers``; never committed.
+WALLPAPERS: tuple[str, ...] = (
+    "BytheWater",
+    "ColdRipple",
+    "ColorfulCups",
+    "DarkestHour",
+    "EveningGlow",
+    "FallenLeaf",
+    "Grey",
+    "Kite",
+    "OneStandsOut",
+    "Path",
+    "summer_1am",
+)
+WALLPAPER_DIR = Path("/usr/share/wallpapers")
+
+
+def wallpaper_paths() -> list[Path]:
+    """Paths of the wallpaper photographs that are installed (an empty list without the package)."""
+    paths = [WALLPAPER_DIR / name / "contents" / "images" / "2560x1600.jpg" for name in WALLPAPERS]
+    return [path for path in paths if path.exists()]

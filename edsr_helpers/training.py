@@ -305,8 +305,15 @@ def save_trained(model: keras.Model, folder: str | os.PathLike) -> Path:
     return path
 
 
-def show_evaluation(rows: list[dict[str, float | str]]) -> None:
-    """Display :func:`evaluate`'s rows as a table: bicubic and EDSR side by side, gain in the last column."""
+#: Published EDSR-baseline PSNR on DIV2K validation (RGB, official EDSR-PyTorch README), per scale.
+PUBLISHED_DIV2K_BASELINE_RGB: dict[int, float] = {2: 34.61, 3: 30.92, 4: 28.95}
+
+
+def show_evaluation(rows: list[dict[str, float | str]], *, published_scale: int | None = None) -> None:
+    """Display :func:`evaluate`'s rows as a table: bicubic and EDSR side by side, gain in the last column.
+
+    With ``published_scale`` (for DIV2K validation results) a last row gives the published EDSR-baseline.
+    """
     from edsr_helpers.plotting import show_table
 
     header = [
@@ -332,4 +339,7 @@ def show_evaluation(rows: list[dict[str, float | str]]) -> None:
         ]
         for row in rows
     ]
+    if published_scale in PUBLISHED_DIV2K_BASELINE_RGB:
+        published = PUBLISHED_DIV2K_BASELINE_RGB[published_scale]
+        table.append(["EDSR-baseline, published (DIV2K val)", "", "", "", "", "", f"{published:.2f}", ""])
     show_table(header, table)

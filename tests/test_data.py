@@ -170,3 +170,12 @@ def test_load_pairs_follows_the_profile(capsys):
 def test_throughput_is_measured(capsys):
     ds = data.make_train_dataset(data.load_sample(4, "validation"), scale=4, lr_patch_size=8, batch_size=4)
     assert data.measure_throughput(ds, batches=5, warmup=1) > 0
+
+
+def test_wallpaper_paths_lists_only_installed_photos(tmp_path, monkeypatch):
+    monkeypatch.setattr(samples, "WALLPAPER_DIR", tmp_path)
+    assert samples.wallpaper_paths() == []
+    photo = tmp_path / "Kite" / "contents" / "images" / "2560x1600.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"x")
+    assert samples.wallpaper_paths() == [photo]

@@ -56,3 +56,16 @@ def test_stored_outputs_come_from_one_clean_run(path):
         assert not any(output.output_type == "error" for output in cell.outputs), cell.source[:80]
         for output in cell.outputs:
             assert "/work/" not in str(output.get("text", "")), "output names a path of the build machine"
+
+
+def test_readme_colab_badges_follow_the_repository_url():
+    """REPO_URL lives in constants.py; `make notebooks` rewrites the notebooks, this catches the README."""
+    import re
+
+    from edsr_helpers.constants import REPO_BRANCH, REPO_URL
+
+    readme = (ROOT / "README.md").read_text()
+    links = re.findall(r"https://colab\.research\.google\.com/github/([^)]+)", readme)
+    repo = REPO_URL.removeprefix("https://github.com/")
+    assert links and all(link.startswith(f"{repo}/blob/{REPO_BRANCH}/notebooks/") for link in links), links
+    assert {link.rsplit("/", 1)[1] for link in links} == {path.name for path in NOTEBOOKS}

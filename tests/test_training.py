@@ -238,3 +238,21 @@ def test_run_dir_and_saved_model(tmp_path, monkeypatch):
     assert not (training.run_dir(TINY, fresh=True) / "old.txt").exists()
     path = training.save_trained(_tiny_model(), folder)
     assert path == tmp_path / "tiny" / "edsr.keras" and keras.saving.load_model(path, safe_mode=True)
+
+
+def test_show_evaluation_adds_the_published_baseline_on_div2k(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", shown.append)
+    keys = ["psnr_y", "ssim_y", "psnr_rgb"]
+    row = {"image": "0801", **{f"bicubic_{k}": 1.0 for k in keys}, **{f"edsr_{k}": 2.0 for k in keys}}
+    training.show_evaluation([row])
+    training.show_evaluation([row], published_scale=4)
+    assert "28.95" not in shown[0].data and "+1.00 dB" in shown[0].data
+    assert "EDSR-baseline, published (DIV2K val)" in shown[1].data and "28.95" in shown[1].data
+
+
+def test_uses_div2k_follows_profile_and_disk(div2k_dirs):
+    _, data_dir, _ = div2k_dirs
+    assert data.uses_div2k(PROFILES["gpu"]) and not data.uses_div2k(PROFILES["ci"], data_dir)
+    assert data.uses_div2k(PROFILES["cpu"], data_dir)
+    assert not data.uses_div2k(PROFILES["cpu"], data_dir.parent / "nothing-here")

@@ -90,11 +90,20 @@ def build(path: Path) -> nbformat.NotebookNode:
 
 
 def execute(notebook: nbformat.NotebookNode) -> None:
+    """Run top to bottom in notebooks/, then tidy what was stored.
+
+    Cells tagged ``live-widget`` lose their outputs: on a page without a kernel a widget's stored output is
+    only its text fallback (a wall of PNG bytes), and the cell's markdown says it needs a live kernel.
+    nbclient's per-cell timing metadata is dropped so that re-running changes only what really changed.
+    """
     from nbclient import NotebookClient
 
-    NotebookClient(
-        notebook, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}
-    ).execute()
+    resources = {"metadata": {"path": str(NOTEBOOKS_DIR)}}
+    NotebookClient(notebook, timeout=1200, kernel_name="python3", resources=resources).execute()
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        if "live-widget" in cell.metadata.get("tags", []):
+            cell.outputs = []
 
 
 def main() -> None:

@@ -1,0 +1,66 @@
+"""The weights shipped in the package: present, loadable offline and safe-mode clean, better than bicubic."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import keras
+import numpy as np
+import pytest
+
+from edsr_helpers import data, inference, pretrained, samples, training
+from edsr_helpers.profiles import PROFILES
+
+
+@pytest.fixture(scope="module")
+def model():
+    return pretrained.load_pretrained(4)
+
+
+def test_weights_ship_inside_the_package():
+    path = pretrained.weights_path(4)
+    assert path.is_file() and 1e6 < path.stat().st_size < 20e6
+    assert str(path).startswith(str(resources.files("edsr_helpers")))
+    card = resources.files("edsr_helpers") / "weights" / "MODEL_CARD.md"
+    assert card.is_file() and "not DIV2K-trained" in card.read_text()
+
+
+def test_unknown_scale_says_what_exists():
+    with pytest.raises(ValueError, match="x4"):
+        pretrained.load_pretrained(3)
+
+
+def test_pretrained_beats_bicubic_on_the_validation_photos(model):
+    pairs = list(data.load_sample(4, "validation").as_numpy_iterator())
+    rows = training.evaluate(model, pairs, 4, names=samples.VALIDATION_PHOTOS)
+    for row in rows:
+        assert row["edsr_psnr_y"] > row["bicubic_psnr_y"], row["image"]
+        assert row["edsr_ssim_y"] > row["bicubic_ssim_y"], row["image"]
+    gain = rows[-1]["edsr_psnr_y"] - rows[-1]["bicubic_psnr_y"]
+    summary = json.loads((resources.files("edsr_helpers") / "weights" / "summary_x4.json").read_text())
+    card_gain = summary["evaluation"][-1]["edsr_psnr_y"] - summary["evaluation"][-1]["bicubic_psnr_y"]
+    assert gain == pytest.approx(card_gain, abs=0.02)  # the model card's numbers are these weights' numbers
+    assert gain >= 1.0  # the goal the weights were trained for (measured: +1.35 dB)
+
+
+def test_round_trip_through_keras_file_with_safe_mode(model, tmp_path):
+    model.save(tmp_path / "pretrained.keras")
+    again = keras.saving.load_model(tmp_path / "pretrained.keras", safe_mode=True)
+    lr = samples.load_photo("coffee")[:24, :24]
+    np.testing.assert_array_equal(inference.upscale(again, lr), inference.upscale(model, lr))
+
+
+def test_notebook_04_prefers_a_trained_model(tmp_path, monkeypatch):
+    monkeypatch.setenv(training.RUNS_DIR_ENV_VAR, str(tmp_path))
+    _, source = inference.load_model_for(PROFILES["cpu"])
+    assert "pretrained" in source
+    ci_run = training.run_dir(PROFILES["ci"])
+    training.save_trained(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]), ci_run)
+    _, source = inference.load_model_for(PROFILES["cpu"])
+    assert "pretrained" in source  # seconds-long ci runs do not count
+    cpu_run = training.run_dir(PROFILES["cpu"])
+    training.save_trained(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]), cpu_run)
+    loaded, source = inference.load_model_for(PROFILES["cpu"])
+    assert "notebook 03" in source and str(cpu_run) in source
+    assert loaded.count_params() == 0
