@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from edsr_helpers.images import crop_to_multiple, downscale, load_image, upscale_bicubic
 from edsr_helpers.metrics import psnr, ssim
 
-#: Width in screen pixels of every panel and of the thumbnail.
+#: Width in screen pixels of every panel (the zoom slider's default) and of the thumbnail.
 PANEL_PX = 240
 THUMBNAIL_PX = 320
 
@@ -119,6 +119,7 @@ class CropCompare:
         self.y = widgets.IntSlider(value=0, min=0, max=1, description="y")
         self.plus = widgets.Checkbox(value=False, description="EDSR+ (8x slower, first time)")
         self.split = widgets.IntSlider(value=50, min=0, max=100, description="split %")
+        self.zoom = widgets.IntSlider(value=PANEL_PX, min=120, max=480, step=40, description="panel px")
         self.thumbnail = widgets.Image(format="png", layout=layout(width=f"{THUMBNAIL_PX}px"))
         names = ["LR (input)", "bicubic", "EDSR", "EDSR+", "HR (original)"]
         self.panels = {name: widgets.Image(format="png", layout=layout(width=f"{PANEL_PX}px")) for name in names}
@@ -128,7 +129,9 @@ class CropCompare:
             for name in names
         }
         self.split_view = widgets.Image(format="png", layout=layout(width=f"{2 * PANEL_PX}px"))
-        controls = widgets.VBox([self.chooser, self.upload, self.crop, self.x, self.y, self.plus, self.message])
+        controls = widgets.VBox(
+            [self.chooser, self.upload, self.crop, self.x, self.y, self.zoom, self.plus, self.message]
+        )
         if upscale_plus is None:
             self.plus.layout.display = "none"
         self.box = widgets.VBox(
@@ -140,9 +143,10 @@ class CropCompare:
             ]
         )
         self.click_events = self._connect_clicks()
+        self._holding = False  # True while several controls change at once: refresh once, afterwards
 
         self.chooser.observe(lambda change: self.select(change["new"]), names="value")
-        for control in (self.x, self.y, self.crop, self.split):
+        for control in (self.x, self.y, self.crop, self.split, self.zoom):
             control.observe(lambda change: self.refresh(), names="value")
         self.plus.observe(lambda change: self.refresh(), names="value")
         self.upload.observe(lambda change: self.add_uploads(change["new"]), names="value")
@@ -197,8 +201,13 @@ class CropCompare:
         height, width = self.photo.lr.shape[:2]
         factor = width / min(THUMBNAIL_PX, width)
         half = self.crop.value // 2
-        self.x.value = int(np.clip(x * factor - half, 0, self.x.max))
-        self.y.value = int(np.clip(y * factor - half, 0, self.y.max))
+        self._holding = True
+        try:
+            self.x.value = int(np.clip(x * factor - half, 0, self.x.max))
+            self.y.value = int(np.clip(y * factor - half, 0, self.y.max))
+        finally:
+            self._holding = False
+        self.refresh()
 
     def _connect_clicks(self):
         try:
@@ -231,6 +240,8 @@ class CropCompare:
 
     def refresh(self) -> None:
         """Redraw thumbnail, panels, numbers and the split view for the current crop."""
+        if self._holding:
+            return
         photo = self.photo
         self._ensure(photo, self.plus.value)
         crops = self.crops()
@@ -240,7 +251,8 @@ class CropCompare:
             self.cells[name].layout.display = None if shown else "none"
             if not shown:
                 continue
-            panel.value = png_bytes(zoom_nearest(crops[name], PANEL_PX))
+            panel.value = png_bytes(zoom_nearest(crops[name], self.zoom.value))
+            panel.layout.width = f"{self.zoom.value}px"
             if name in ("bicubic", "EDSR", "EDSR+") and hr is not None:
                 scores = psnr(hr, crops[name], y_only=True), ssim(hr, crops[name], y_only=True)
                 self.captions[name].value = f"PSNR {scores[0]:.2f} dB · SSIM {scores[1]:.3f}"
@@ -260,7 +272,7 @@ class CropCompare:
     def _split(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         column = round(left.shape[1] * self.split.value / 100)
         image = np.concatenate([left[:, :column], right[:, column:]], axis=1)
-        image = zoom_nearest(image, 2 * PANEL_PX).copy()
+        image = zoom_nearest(image, 2 * self.zoom.value).copy()
         line = min(image.shape[1] - 1, round(image.shape[1] * self.split.value / 100))
         image[:, max(0, line - 1) : line + 1] = (255, 40, 40)
         return image

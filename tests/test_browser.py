@@ -160,7 +160,19 @@ def test_notebook_04_widget_in_a_real_browser(jupyterlab):
             after = _panel_sources(page)
             changed = sum(1 for old, new in zip(before, after, strict=False) if old != new)
             assert changed >= 4, f"only {changed} panels changed after moving the crop"
-            assert slider.locator(".widget-readout").first.inner_text().strip() not in ("", "0")  # x moved
+            readout = slider.locator(".widget-readout").first
+            moved_to = readout.inner_text().strip()
+            assert moved_to not in ("", "0")  # x moved
+
+            # click-to-crop on the thumbnail (ipyevents): the crop's x follows the click
+            thumbnail = page.locator(".widget-image").first
+            box = thumbnail.bounding_box()
+            thumbnail.click(position={"x": box["width"] * 0.6, "y": box["height"] * 0.6})
+            page.wait_for_function(
+                "([node, old]) => node.textContent.trim() !== old",
+                arg=[readout.element_handle(), moved_to],
+                timeout=30_000,
+            )
         finally:
             page.screenshot(path=str(ARTIFACTS / "notebook04_widget.png"), full_page=True)
             browser.close()

@@ -121,10 +121,14 @@ def test_bad_upload_shows_an_error_not_a_traceback(widget, content, message):
     assert message in widget.message.value and "bad.png" not in widget.chooser.options
 
 
-def test_click_on_thumbnail_moves_the_crop(widget):
+def test_click_on_thumbnail_moves_the_crop_with_one_redraw(widget, monkeypatch):
     widget.crop.value = 20
+    redraws = []
+    original = widget._thumbnail
+    monkeypatch.setattr(widget, "_thumbnail", lambda: redraws.append(1) or original())
     widget.place_crop(75, 50)  # coffee LR is 150x100, shown at its own width
     assert (widget.x.value, widget.y.value) == (65, 40)
+    assert len(redraws) == 1  # x and y changed together: the panels never show a half-moved crop
 
 
 def test_split_view_mixes_bicubic_and_edsr(widget):
@@ -176,3 +180,18 @@ def test_widgets_under_ipywidgets_7():
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+def test_zoom_changes_the_panel_size(widget):
+    widget.zoom.value = 400
+    assert _decoded(widget.panels["EDSR"]).shape[1] == 400
+    assert _decoded(widget.split_view).shape[1] == 800
+    assert widget.panels["EDSR"].layout.width == "400px"
+
+
+def test_click_events_are_wired_when_ipyevents_is_installed(widget):
+    pytest.importorskip("ipyevents")
+    assert widget.click_events is not None and widget.click_events.source is widget.thumbnail
+    widget.crop.value = 20
+    widget.click_events._handle_mouse_msg(None, {"type": "click", "dataX": 75, "dataY": 50}, [])  # as from JS
+    assert (widget.x.value, widget.y.value) == (65, 40)
