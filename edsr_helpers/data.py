@@ -108,7 +108,7 @@ def load_div2k(
 ) -> tf.data.Dataset:
     """DIV2K ``(lr, hr)`` pairs from tensorflow-datasets' ``div2k/bicubic_x{scale}``.
 
-    The first call downloads the official zips (~3.5 GB for x4 with HR, ~20 minutes on Colab) and prepares
+    The first call downloads the official zips (~3.5 GB for x4 with HR) and prepares
     them in ``data_dir`` (tfds's default, ``~/tensorflow_datasets``, when None); later calls read from disk.
 
     Args:

@@ -240,16 +240,16 @@ print("LR batch", lr_batch.shape, lr_batch.dtype, "  HR batch", hr_batch.shape, 
     (
         "md",
         """
-How fast is it? On a laptop CPU with bfloat16 (notebook 03), one training step of 16 patches takes about
-0.115 s, so training consumes about 140 patches per second. The pipeline must deliver more than that
-(the number varies from run to run and machine to machine):
+How fast is it? With bfloat16 (notebook 03), one training step of 16 patches takes 0.1–0.3 s on a CPU with
+bfloat16 units (0.115 s on an Intel Xeon with AMX), so training consumes at most ~140 patches per second. The
+pipeline must deliver more than that (the number varies from run to run and machine to machine):
 """,
     ),
     (
         "code",
         """
 rate = eh.data.measure_throughput(train_ds, batches=40)
-print(f"{rate:,.0f} patches/s delivered, {rate / 140:.1f}x what bfloat16 training on this CPU consumes")
+print(f"{rate:,.0f} patches/s delivered, {rate / 140:.1f}x what the fastest CPU training consumes")
 """,
         ["nbval-ignore-output"],
     ),
