@@ -153,8 +153,8 @@ def load_div2k(
     )
 
 
-#: tfds's download keys for DIV2K and the folder each one's zip extracts to (lr folders per scale).
-def _div2k_extracted_paths(root: Path, scale: int) -> dict[str, Path]:
+def _div2k_extracted_paths(root: Path) -> dict[str, Path]:
+    """tfds's download keys for DIV2K and the folder each one's zip extracts to."""
     return {
         "train_lr_url": root / "DIV2K_train_LR_bicubic",
         "valid_lr_url": root / "DIV2K_valid_LR_bicubic",
@@ -184,7 +184,7 @@ def prepare_div2k_from_extracted(
     import tensorflow_datasets as tfds
 
     root = Path(extracted_dir)
-    paths = _div2k_extracted_paths(root, scale)
+    paths = _div2k_extracted_paths(root)
     expected = [
         root / "DIV2K_train_HR",
         root / "DIV2K_valid_HR",

@@ -167,7 +167,7 @@ def test_load_pairs_follows_the_profile(capsys):
     assert "offline photo set" in capsys.readouterr().out
 
 
-def test_throughput_is_measured(capsys):
+def test_throughput_is_measured():
     ds = data.make_train_dataset(data.load_sample(4, "validation"), scale=4, lr_patch_size=8, batch_size=4)
     assert data.measure_throughput(ds, batches=5, warmup=1) > 0
 
