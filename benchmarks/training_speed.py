@@ -8,6 +8,11 @@ Prints seconds per step, HR pixels per second and the ratio; then trains both fr
 on the same batches for ``--steps`` steps and compares their validation PSNR (Y, shave 4, the 3 offline
 validation photos): mixed precision must not cost accuracy (goal: within 0.15 dB).
 
+It also measures this CPU's ceiling, side by side: the best float32 and bfloat16 GFLOP/s of a large matmul and
+of EDSR's own 3x3 convolutions, and how close each training step gets to it. Both configurations do the same
+arithmetic (same model, batch and patch shape), so no setting can make (b) faster than (a) by more than the
+bf16/float32 ratio of the hardware's peak, and the script prints that bound next to the measured ratio.
+
 Run: ``.venv/bin/python benchmarks/training_speed.py`` (about 10 minutes on 2 cores).
 """
 
@@ -18,6 +23,7 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from edsr_helpers import data, profiles, training
 from edsr_helpers import model as edsr_model
@@ -42,6 +48,57 @@ def seconds_per_step(net: keras.Model, batch, repeats: int) -> float:
     for _ in range(repeats):
         net.train_on_batch(lr, hr)
     return (time.perf_counter() - start) / repeats
+
+
+def step_gflop(profile: profiles.Profile) -> float:
+    """Arithmetic of one training step: forward convs plus about twice that backwards (input and weight grads)."""
+    hr_pixels = profile.batch_size * (profile.lr_patch_size * profile.scale) ** 2
+    return 3 * hr_pixels * edsr_model.flops_per_output_pixel(profile.scale) / 1e9
+
+
+def best_gflops(dtype: tf.DType, repeats: int = 10) -> dict[str, float]:
+    """This CPU's best achieved GFLOP/s in ``dtype``: a 2048^2 matmul and EDSR's 64->64 3x3 conv at 24 and 96 px."""
+
+    def timed(fn, args, flop, n):
+        fn(*args).numpy()  # trace and warm up
+        start = time.perf_counter()
+        for _ in range(n):
+            out = fn(*args)
+        out.numpy()
+        return flop * n / (time.perf_counter() - start) / 1e9
+
+    rng = np.random.default_rng(0)
+
+    def tensor(*shape):
+        return tf.cast(rng.standard_normal(shape, dtype=np.float32), dtype)
+
+    matmul = tf.function(lambda a: tf.matmul(a, a))
+    conv = tf.function(lambda x, w: tf.nn.conv2d(x, w, 1, "SAME"))
+    kernel = tensor(3, 3, 64, 64)
+    return {
+        "matmul 2048": timed(matmul, [tensor(2048, 2048)], 2 * 2048**3, repeats),
+        "conv 24px": timed(conv, [tensor(16, 24, 24, 64), kernel], 2 * 9 * 64 * 64 * 16 * 24 * 24, repeats * 20),
+        "conv 96px": timed(conv, [tensor(16, 96, 96, 64), kernel], 2 * 9 * 64 * 64 * 16 * 96 * 96, repeats * 2),
+    }
+
+
+def report_ceiling(results: dict[str, float], gflop: float, fast_policy: str, goal: float = 3.5) -> None:
+    """Print the float32 and bf16 peaks, each configuration's share of its peak, and the bound on the ratio."""
+    low = {"mixed_bfloat16": tf.bfloat16, "mixed_float16": tf.float16}.get(fast_policy, tf.float32)
+    peaks = {"float32": best_gflops(tf.float32), low.name: best_gflops(low)}
+    print(f"\nthis CPU's ceiling (best GFLOP/s; one step is ~{gflop:.0f} GFLOP of convolutions):")
+    for name in peaks["float32"]:
+        fp32, fast = peaks["float32"][name], peaks[low.name][name]
+        print(f"  {name:<12} float32 {fp32:6.0f}   {low.name} {fast:6.0f}   ratio {fast / fp32:.2f}x")
+    best32, best_low = max(peaks["float32"].values()), max(peaks[low.name].values())
+    (a, b) = results.values()
+    print(f"  (a) runs at {gflop / a:5.0f} GFLOP/s = {gflop / a / best32:4.0%} of the best float32 rate")
+    print(f"  (b) runs at {gflop / b:5.0f} GFLOP/s = {gflop / b / best_low:4.0%} of the best {low.name} rate")
+    bound = a / (gflop / best_low)
+    print(
+        f"  even at 100% of the {low.name} peak, (b) could be at most {bound:.2f}x faster than (a) here; "
+        f"{goal}x would need {gflop / (a / goal):.0f} GFLOP/s ({gflop / (a / goal) / best_low:.1f}x this CPU's peak)"
+    )
 
 
 def main() -> None:
@@ -75,6 +132,7 @@ def main() -> None:
         print(f"{label:<38} {step:6.3f} s/step  {hr_pixels / step / 1e6:6.2f} M HR pixels/s")
     (a, b) = results.values()
     print(f"speed-up (a)/(b): {a / b:.2f}x")
+    report_ceiling(results, step_gflop(keras_io), fast_policy)
     if cpu.lr_patch_size != keras_io.lr_patch_size or cpu.batch_size != keras_io.batch_size:
         own = next(iter(data.make_train_dataset_for(cpu, pairs)))
         step = seconds_per_step(fast, own, args.repeats)

@@ -146,8 +146,9 @@ class CropCompare:
         self._holding = False  # True while several controls change at once: refresh once, afterwards
 
         self.chooser.observe(lambda change: self.select(change["new"]), names="value")
-        for control in (self.x, self.y, self.crop, self.split, self.zoom):
+        for control in (self.x, self.y, self.split, self.zoom):
             control.observe(lambda change: self.refresh(), names="value")
+        self.crop.observe(lambda change: self._crop_resized(), names="value")
         self.plus.observe(lambda change: self.refresh(), names="value")
         self.upload.observe(lambda change: self.add_uploads(change["new"]), names="value")
         self.select(self.chooser.value)
@@ -172,11 +173,31 @@ class CropCompare:
         photo = self.photos[name]
         self._ensure(photo, self.plus.value)
         height, width = photo.lr.shape[:2]
-        self.crop.max = max(8, min(96, height, width))
-        self.crop.value = min(self.crop.value, self.crop.max)
+        self._holding = True
+        try:
+            self.crop.max = max(8, min(96, height, width))
+            self.crop.value = min(self.crop.value, self.crop.max)
+            self._fit_position_sliders()
+        finally:
+            self._holding = False
+        self.cells["HR (original)"].layout.display = None if photo.hr is not None else "none"
+        self.refresh()
+
+    def _fit_position_sliders(self) -> None:
+        """Let the x/y sliders reach exactly the positions where the whole crop lies inside the photo."""
+        height, width = self.photo.lr.shape[:2]
         self.x.max, self.y.max = max(0, width - self.crop.value), max(0, height - self.crop.value)
         self.x.value, self.y.value = min(self.x.value, self.x.max), min(self.y.value, self.y.max)
-        self.cells["HR (original)"].layout.display = None if photo.hr is not None else "none"
+
+    def _crop_resized(self) -> None:
+        """A new crop size moves the position limits; refit them (one redraw, not one per slider)."""
+        if self._holding:
+            return
+        self._holding = True
+        try:
+            self._fit_position_sliders()
+        finally:
+            self._holding = False
         self.refresh()
 
     def add_photo(self, name: str, content: bytes) -> bool:
@@ -224,8 +245,8 @@ class CropCompare:
         """The current crop of every image, keyed by panel name (HR-sized except the LR one)."""
         photo, s = self.photo, self.scale
         size = self.crop.value
-        self.x.max, self.y.max = max(0, photo.lr.shape[1] - size), max(0, photo.lr.shape[0] - size)
-        x, y = min(self.x.value, self.x.max), min(self.y.value, self.y.max)
+        x = min(self.x.value, max(0, photo.lr.shape[1] - size))
+        y = min(self.y.value, max(0, photo.lr.shape[0] - size))
         region = (slice(y * s, (y + size) * s), slice(x * s, (x + size) * s))
         result = {
             "LR (input)": photo.lr[y : y + size, x : x + size],

@@ -131,6 +131,27 @@ def test_click_on_thumbnail_moves_the_crop_with_one_redraw(widget, monkeypatch):
     assert len(redraws) == 1  # x and y changed together: the panels never show a half-moved crop
 
 
+def test_a_bigger_crop_at_the_edge_refits_the_position_sliders_with_one_redraw(widget, monkeypatch):
+    width = widget.photo.lr.shape[1]
+    widget.crop.value = 20
+    widget.x.value = width - 20  # flush with the right edge
+    redraws = []
+    original = widget._thumbnail
+    monkeypatch.setattr(widget, "_thumbnail", lambda: redraws.append(1) or original())
+    widget.crop.value = 40
+    assert widget.x.max == width - 40 and widget.x.value == width - 40
+    assert len(redraws) == 1
+    assert widget.crops()["LR (input)"].shape[:2] == (40, 40)
+
+
+def test_reading_the_crops_changes_no_control(widget):
+    widget.crop.value = 30
+    widget.x.max += 5  # a getter that re-fits the sliders would undo this
+    state = (widget.x.max, widget.y.max, widget.x.value, widget.y.value)
+    widget.crops()
+    assert (widget.x.max, widget.y.max, widget.x.value, widget.y.value) == state
+
+
 def test_split_view_mixes_bicubic_and_edsr(widget):
     widget.split.value = 0
     all_edsr = _decoded(widget.split_view)
