@@ -9,10 +9,13 @@ is bounded by the tile, and the seams cannot be seen (measured in ``benchmarks/t
 from __future__ import annotations
 
 import math
+import os
 import weakref
+from pathlib import Path
 
 import keras
 import numpy as np
+from PIL import Image
 
 from edsr_helpers.images import ImageLike, load_image
 
@@ -181,3 +184,63 @@ def self_ensemble_gain(model: keras.Model, pairs, names) -> list[list[str]]:
         [name, *(f"{value:.2f}" for value in row), f"{row[2] - row[1]:+.2f} dB"]
         for name, row in zip(names, scores, strict=True)
     ]
+
+
+def upscale_file(
+    source: str | os.PathLike,
+    target: str | os.PathLike | None = None,
+    *,
+    scale: int = 4,
+    model: keras.Model | None = None,
+    self_ensemble: bool = False,
+    overwrite: bool = False,
+) -> Path:
+    """Upscale a photo file and save the result as PNG; what someone with their own photo wants.
+
+    Args:
+        source: the photo (any format Pillow reads; grey, RGBA and 16-bit are converted to RGB).
+        target: where to write; default ``<source stem>_edsr_x<scale>.png`` next to the source. PNG keeps every
+            pixel the model made (a JPEG would add its own artefacts on top).
+        scale: the factor, used to pick the shipped pretrained weights when no ``model`` is given.
+        model: an EDSR model of your own (say, the one notebook 03 trained); its scale must equal ``scale``.
+        self_ensemble: EDSR+ (8x the time, a little sharper).
+        overwrite: an existing ``target`` is kept unless this is True: nothing is lost by a second run.
+
+    Returns:
+        The path written.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise FileNotFoundError(f"No photo at {source}: check the path (relative paths start at {Path.cwd()}).")
+    target = Path(target) if target is not None else source.with_name(output_name(source.name, scale))
+    check_target(target, overwrite)
+    if model is None:
+        from edsr_helpers.pretrained import load_pretrained
+
+        model = load_pretrained(scale)
+    elif model_scale(model) != scale:
+        raise ValueError(f"This model upscales x{model_scale(model)}, not x{scale}: pass scale={model_scale(model)}.")
+    result = upscale(model, load_image(source), self_ensemble=self_ensemble)
+    return save_png(result, target, overwrite=overwrite)
+
+
+def output_name(photo_name: str, scale: int) -> str:
+    """``photo.jpg`` -> ``photo_edsr_x4.png``: the name every saved result gets by default."""
+    return f"{Path(photo_name).stem}_edsr_x{scale}.png"
+
+
+def check_target(target: Path, overwrite: bool) -> None:
+    """Refuse, before any work is done, a target that is not PNG or that would overwrite a file."""
+    if target.suffix.lower() != ".png":
+        raise ValueError(f"Save the result as .png (lossless), not {target.suffix or 'no extension'}: {target}")
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} already exists; pass overwrite=True (--overwrite) or choose another target.")
+
+
+def save_png(image: np.ndarray, target: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write a uint8 RGB image as PNG, never over an existing file unless ``overwrite``."""
+    target = Path(target)
+    check_target(target, overwrite)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(image).save(target)
+    return target

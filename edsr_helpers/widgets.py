@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -63,18 +64,38 @@ def read_upload(value) -> list[tuple[str, bytes]]:
     return [(item["name"], bytes(item["content"])) for item in value]
 
 
-def photo_from_upload(name: str, content: bytes, scale: int) -> Photo:
-    """A photo from an uploaded file: treated as the HR original, with its LR made by bicubic downscaling.
+#: Largest upload (in pixels) the widget upscales as it is: a 1-megapixel photo becomes 16 megapixels at x4,
+#: about half a minute on a laptop CPU. Bigger photos: ``inference.upscale_file`` (tiled, no widget).
+AS_IS_MAX_PIXELS = 1024 * 1024
+
+
+def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = False) -> Photo:
+    """A photo from an uploaded file.
+
+    By default it is treated as the HR original and its LR input is made by bicubic downscaling, so the
+    panels can be scored against it. With ``as_is`` the photo itself is the input: what someone who wants
+    *their* photo bigger expects; there is no original to compare with, so no PSNR.
 
     Raises:
-        ValueError: empty or unreadable files, and images too small to crop (with what to do).
+        ValueError: empty or unreadable files, images too small to crop or too big to upscale here (with
+            what to do).
     """
     if not content:
         raise ValueError(
             f"{name!r} arrived empty. Colab drops uploads over ~1 MB: use google.colab.files.upload() and "
             "pass the bytes to CropCompare.add_photo, or upload a smaller file."
         )
-    hr = crop_to_multiple(load_image(content), scale)
+    image = load_image(content)
+    if as_is:
+        if min(image.shape[:2]) < 16:
+            raise ValueError(f"{name!r} is {image.shape[1]}x{image.shape[0]} px; use a photo at least 16 px wide.")
+        if image.shape[0] * image.shape[1] > AS_IS_MAX_PIXELS:
+            raise ValueError(
+                f"{name!r} is {image.shape[1]}x{image.shape[0]} px, too big to upscale inside the widget; "
+                "use eh.inference.upscale_file(path) (tiled, any size) or untick 'upscale as is'."
+            )
+        return Photo(name=f"{name} (as is)", lr=image, hr=None)
+    hr = crop_to_multiple(image, scale)
     if min(hr.shape[:2]) < 16 * scale:
         raise ValueError(f"{name!r} is {hr.shape[1]}x{hr.shape[0]} px; use a photo at least {16 * scale} px wide.")
     return Photo(name=name, lr=downscale(hr, scale), hr=hr)
@@ -113,6 +134,7 @@ class CropCompare:
         layout = widgets.Layout
         self.chooser = widgets.Dropdown(options=list(self.photos), description="photo")
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload your own")
+        self.as_is = widgets.Checkbox(value=False, description="upscale uploads as they are (no PSNR)")
         self.message = widgets.HTML("")
         self.crop = widgets.IntSlider(value=32, min=8, max=96, step=4, description="crop (LR px)")
         self.x = widgets.IntSlider(value=0, min=0, max=1, description="x")
@@ -130,7 +152,7 @@ class CropCompare:
         }
         self.split_view = widgets.Image(format="png", layout=layout(width=f"{2 * PANEL_PX}px"))
         controls = widgets.VBox(
-            [self.chooser, self.upload, self.crop, self.x, self.y, self.zoom, self.plus, self.message]
+            [self.chooser, self.upload, self.as_is, self.crop, self.x, self.y, self.zoom, self.plus, self.message]
         )
         if upscale_plus is None:
             self.plus.layout.display = "none"
@@ -203,15 +225,37 @@ class CropCompare:
     def add_photo(self, name: str, content: bytes) -> bool:
         """Add an uploaded photo and select it; a bad file shows a message instead of a traceback."""
         try:
-            photo = photo_from_upload(name, content, self.scale)
+            photo = photo_from_upload(name, content, self.scale, as_is=self.as_is.value)
         except (ValueError, FileNotFoundError) as error:
             self.message.value = f"<span style='color:#b00'>Could not use this upload: {error}</span>"
             return False
         self.photos[photo.name] = photo
-        self.message.value = f"Added {photo.name} ({photo.hr.shape[1]}×{photo.hr.shape[0]} px, used as HR)."
+        if photo.hr is None:
+            height, width = photo.lr.shape[:2]
+            self.message.value = (
+                f"Added {photo.name}: {width}×{height} px upscaled to {width * self.scale}×{height * self.scale}. "
+                "widget.save() writes the whole result as PNG."
+            )
+        else:
+            self.message.value = f"Added {photo.name} ({photo.hr.shape[1]}×{photo.hr.shape[0]} px, used as HR)."
         self.chooser.options = list(self.photos)
         self.chooser.value = photo.name
         return True
+
+    def save(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:
+        """Write the shown photo's whole EDSR result (EDSR+ when ticked) as PNG; returns the path.
+
+        Default name: ``<photo>_edsr_x<scale>.png`` in the current folder (on Colab, fetch it with
+        ``google.colab.files.download(path)``). An existing file is kept unless ``overwrite``.
+        """
+        from edsr_helpers.inference import check_target, output_name, save_png
+
+        photo = self.photo
+        target = Path(path) if path is not None else Path(output_name(photo.name.removesuffix(" (as is)"), self.scale))
+        check_target(target, overwrite)
+        self._ensure(photo, self.plus.value)
+        result = photo.sr_plus if self.plus.value and photo.sr_plus is not None else photo.sr
+        return save_png(result, target, overwrite=overwrite)
 
     def add_uploads(self, value) -> None:
         for name, content in read_upload(value):

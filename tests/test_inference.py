@@ -85,3 +85,68 @@ def test_bad_inputs_get_clear_errors(small_model, tmp_path):
         inference.upscale(small_model, np.zeros((8, 8, 3), np.uint8), tile=0)
     with pytest.raises(ValueError, match="overlap"):
         inference.upscale(small_model, np.zeros((8, 8, 3), np.uint8), overlap=-1)
+
+
+@pytest.fixture
+def photo_file(tmp_path, photo):
+    path = tmp_path / "my photo.jpg"
+    Image.fromarray(photo[:40, :60]).save(path, quality=95)
+    return path
+
+
+def test_upscale_file_writes_the_upscaled_png_next_to_the_photo(small_model, photo_file):
+    written = inference.upscale_file(photo_file, model=small_model)
+    assert written == photo_file.with_name("my photo_edsr_x4.png")
+    saved = np.asarray(Image.open(written))
+    np.testing.assert_array_equal(saved, inference.upscale(small_model, photo_file))
+    assert saved.shape == (160, 240, 3)
+
+
+def test_upscale_file_never_overwrites_unless_asked(small_model, photo_file, tmp_path):
+    target = tmp_path / "out.png"
+    target.write_bytes(b"precious")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        inference.upscale_file(photo_file, target, model=small_model)
+    assert target.read_bytes() == b"precious"
+    inference.upscale_file(photo_file, target, model=small_model, overwrite=True)
+    assert Image.open(target).size == (240, 160)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"target": "out.jpg"}, ValueError, r"\.png \(lossless\)"),
+        ({"scale": 2}, ValueError, "upscales x4, not x2"),
+    ],
+)
+def test_upscale_file_explains_bad_requests(small_model, photo_file, kwargs, error, message):
+    if "target" in kwargs:
+        kwargs["target"] = photo_file.with_name(kwargs["target"])
+    with pytest.raises(error, match=message):
+        inference.upscale_file(photo_file, model=small_model, **kwargs)
+    with pytest.raises(FileNotFoundError, match="No photo at"):
+        inference.upscale_file(photo_file.with_name("missing.jpg"), model=small_model)
+
+
+def test_command_line_upscales_good_files_and_reports_bad_ones(photo_file, capsys):
+    from edsr_helpers.__main__ import main
+
+    broken = photo_file.with_name("broken.png")
+    broken.write_bytes(b"not an image at all")
+    status = main([str(broken), str(photo_file), "--scale", "4"])
+    out, err = capsys.readouterr()
+    assert status == 1  # one photo failed ...
+    assert "skipped" in err and "broken.png" in err
+    written = photo_file.with_name("my photo_edsr_x4.png")  # ... the other was still done, with the shipped weights
+    assert f"-> {written}" in out and Image.open(written).size == (240, 160)
+    assert main([str(photo_file)]) == 1  # a second run keeps the first result
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_the_installed_package_has_the_edsr_upscale_command():
+    from importlib.metadata import entry_points
+
+    from edsr_helpers.__main__ import main
+
+    (command,) = entry_points(group="console_scripts", name="edsr-upscale")
+    assert command.load() is main

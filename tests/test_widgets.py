@@ -121,6 +121,37 @@ def test_bad_upload_shows_an_error_not_a_traceback(widget, content, message):
     assert message in widget.message.value and "bad.png" not in widget.chooser.options
 
 
+def test_an_upload_can_be_upscaled_as_it_is(widget):
+    photo = samples.load_photo("chelsea")[:100, :140]
+    widget.as_is.value = True
+    assert widget.add_photo("cat.png", _png(photo))
+    assert widget.chooser.value == "cat.png (as is)"
+    np.testing.assert_array_equal(widget.photo.lr, photo)  # the photo itself is the input, not shrunk
+    assert widget.photo.hr is None and widget.cells["HR (original)"].layout.display == "none"
+    assert "upscaled to 560×400" in widget.message.value
+    assert "PSNR" not in widget.captions["EDSR"].value  # nothing to compare with
+    assert widget.crops()["EDSR"].shape[0] == 4 * widget.crop.value
+
+
+def test_an_upload_too_big_to_upscale_here_points_to_upscale_file(widget):
+    widget.as_is.value = True
+    big = np.zeros((1100, 1000, 3), np.uint8)
+    assert widget.add_photo("big.png", _png(big)) is False
+    assert "upscale_file" in widget.message.value and "big.png (as is)" not in widget.chooser.options
+
+
+def test_save_writes_the_whole_result_and_keeps_existing_files(widget, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    written = widget.save()
+    assert written.name == "coffee_edsr_x4.png"
+    np.testing.assert_array_equal(np.asarray(Image.open(written)), widget.photo.sr)
+    with pytest.raises(FileExistsError):
+        widget.save()
+    widget.plus.value = True
+    widget.save(overwrite=True)
+    np.testing.assert_array_equal(np.asarray(Image.open(written)), widget.photo.sr_plus)
+
+
 def test_click_on_thumbnail_moves_the_crop_with_one_redraw(widget, monkeypatch):
     widget.crop.value = 20
     redraws = []

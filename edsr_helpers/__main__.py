@@ -1,0 +1,61 @@
+"""Upscale photos from the command line with the shipped pretrained weights (or a model of your own).
+
+    python -m edsr_helpers photo.jpg                 # -> photo_edsr_x4.png next to it
+    python -m edsr_helpers a.png b.jpg --scale 2 --plus
+    python -m edsr_helpers photo.jpg --model runs/cpu/edsr.keras -o big.png
+
+Each photo is tiled automatically, so any size fits in memory. Existing files are never overwritten unless
+``--overwrite`` is given; a file that cannot be read is reported and the others are still done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    from edsr_helpers.constants import SCALES
+
+    parser = argparse.ArgumentParser(prog="python -m edsr_helpers", description=__doc__.splitlines()[0])
+    parser.add_argument("photos", nargs="+", type=Path, help="photo files to upscale")
+    parser.add_argument("--scale", type=int, choices=SCALES, default=4, help="upscaling factor (default 4)")
+    parser.add_argument("--model", type=Path, help="a .keras model to use instead of the pretrained weights")
+    parser.add_argument("-o", "--output", type=Path, help="output .png (one photo only)")
+    parser.add_argument("--plus", action="store_true", help="EDSR+ self-ensemble: 8x slower, a little sharper")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    args = parser.parse_args(argv)
+    if args.output is not None and len(args.photos) > 1:
+        parser.error("--output names one file; with several photos, leave it out (each gets <name>_edsr_x<scale>.png)")
+
+    import keras
+
+    from edsr_helpers import inference, pretrained
+
+    try:
+        if args.model is not None:
+            model = keras.saving.load_model(args.model, safe_mode=True)
+        else:
+            model = pretrained.load_pretrained(args.scale)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.model is not None and inference.model_scale(model) != args.scale:
+        args.scale = inference.model_scale(model)  # the model decides; say so below
+    failed = 0
+    for photo in args.photos:
+        try:
+            written = inference.upscale_file(
+                photo, args.output, scale=args.scale, model=model, self_ensemble=args.plus, overwrite=args.overwrite
+            )
+        except (OSError, ValueError) as error:
+            print(f"skipped {photo}: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{photo} -> {written} (x{args.scale})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
