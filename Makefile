@@ -47,9 +47,9 @@ lint: setup
 notebooks: setup
 	EDSR_PROFILE=ci $(BIN)/python tools/build_notebooks.py --execute
 
-# The shipped weights (edsr_helpers/weights/, ~40 min on 2 cores); needs apt's plasma-workspace-wallpapers.
+# The shipped weights (edsr_helpers/weights/, x2 and x4, ~40 min each on 2 cores); needs apt's plasma-workspace-wallpapers.
 pretrained: setup
-	$(BIN)/python tools/train_pretrained.py --wallpapers
+	for scale in 2 4; do $(BIN)/python tools/train_pretrained.py --scale $$scale --wallpapers || exit 1; done
 
 # Every benchmark, one after the other (~30 min on 2 cores); each prints its own side-by-side ratios.
 bench: setup

@@ -15,7 +15,7 @@ import keras
 from edsr_helpers.model import edsr_preset
 
 #: File of the weights for each scale that has them.
-WEIGHT_FILES: dict[int, str] = {4: "edsr_baseline_x4.weights.h5"}
+WEIGHT_FILES: dict[int, str] = {scale: f"edsr_baseline_x{scale}.weights.h5" for scale in (2, 4)}
 
 
 def weights_path(scale: int = 4) -> Path:

@@ -51,10 +51,15 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def model_card(summary: dict, command: str) -> str:
-    """The model card: what the weights are, how they were made, how good they are, and what they are not."""
-    scale = summary["scale"]
-    lines = []
+def training_command(scale: int) -> str:
+    return f"python tools/train_pretrained.py --scale {scale} --wallpapers"
+
+
+def results_table(summary: dict) -> str:
+    lines = [
+        "| image | bicubic Y | EDSR Y | gain | bicubic SSIM-Y | EDSR SSIM-Y | bicubic RGB | EDSR RGB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for row in summary["evaluation"]:
         gain = row["edsr_psnr_y"] - row["bicubic_psnr_y"]
         lines.append(
@@ -62,42 +67,69 @@ def model_card(summary: dict, command: str) -> str:
             f"| {row['bicubic_ssim_y']:.4f} | {row['edsr_ssim_y']:.4f} "
             f"| {row['bicubic_psnr_rgb']:.2f} | {row['edsr_psnr_rgb']:.2f} |"
         )
-    rows = "\n".join(lines)
-    return f"""# Model card: EDSR-baseline x{scale}, trained for this series on a CPU
+    return "\n".join(lines)
 
-`edsr_helpers.pretrained.load_pretrained({scale})` loads these weights (`edsr_baseline_x{scale}.weights.h5`) into
-`edsr_helpers.model.edsr_preset("baseline", {scale})`: 16 residual blocks, 64 filters, 1,517,571 parameters,
-the architecture of Lim et al. (2017). No network is needed; the model saves and reloads with `safe_mode=True`.
 
-## What it is not
+def scale_section(summary: dict) -> str:
+    """How the weights of one scale were made, and their scores on the validation photos."""
+    scale = summary["scale"]
+    return f"""## x{scale}: `load_pretrained({scale})`, `{pretrained.WEIGHT_FILES[scale]}`
 
-It is **not DIV2K-trained** and not the published EDSR-baseline: it saw {summary["steps"]:,} steps of small
-patches from a few dozen offline photographs, a tiny fraction of the paper's 300k steps on 800 DIV2K photos.
-Expect clearly lower numbers than published models (28.95 dB RGB on DIV2K validation for the official
-baseline x4), and bicubic-downscaled inputs only: it does not remove noise, blur or JPEG artefacts.
+`edsr_helpers.model.edsr_preset("baseline", {scale})`: 16 residual blocks, 64 filters,
+{eh.model.count_parameters(scale):,} parameters.
 
-## Training
-
-- Command: `{command}` (runs `tools/train_pretrained.py`); an interrupted run resumes when re-run.
+- Command: `{training_command(scale)}`; `make pretrained` trains every shipped scale. An interrupted
+  run resumes when re-run.
 - Data: {"; ".join(summary["sources"])}. LR images by antialiased bicubic downscaling (x{scale}), as DIV2K's.
-  The validation photos (barbara, monarch, coffee) were never used for training or for choosing the weights:
-  the shipped weights are the final ones.
-- Recipe: {summary["lr_patch"]}x{summary["lr_patch"]} LR patches (random aligned crops, 8 rotations/flips), batch
-  {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8), learning rate {summary["learning_rate"]:g} with a 200-step
-  warm-up, halved every {summary["halving"]:,} steps, {summary["steps"]:,} steps, `{summary["precision"]}`.
+- Recipe: {summary["lr_patch"]}x{summary["lr_patch"]} LR patches (random aligned crops, 8 rotations/flips),
+  batch {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8), learning rate {summary["learning_rate"]:g} with a
+  200-step warm-up, halved every {summary["halving"]:,} steps, {summary["steps"]:,} steps, `{summary["precision"]}`.
 - Machine: {summary["machine"]}; wall time {summary["wall_minutes_this_invocation"]} minutes
   (training and per-epoch validation; other work shared the CPU).
 - Log: `training_log_x{scale}.csv` (loss and validation PSNR per epoch).
 
-## Results on the offline validation photos (unseen in training)
+Results on the offline validation photos (unseen in training), PSNR in dB, border of {scale} pixels shaved:
 
-PSNR in dB; Y = luma of BT.601 YCbCr, border of {scale} pixels shaved (the papers' protocol); RGB PSNR with
-the same shave. Reproduce with `python -m pytest tests/test_pretrained.py` or notebook 04.
-
-| image | bicubic Y | EDSR Y | gain | bicubic SSIM-Y | EDSR SSIM-Y | bicubic RGB | EDSR RGB |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-{rows}
+{results_table(summary)}
 """
+
+
+def model_card(summaries: list[dict]) -> str:
+    """The model card: what the weights are, how they were made, how good they are, and what they are not."""
+    scales = ", ".join(f"x{summary['scale']}" for summary in summaries)
+    sections = "\n".join(scale_section(summary) for summary in summaries)
+    return f"""# Model card: EDSR-baseline {scales}, trained for this series on a CPU
+
+`edsr_helpers.pretrained.load_pretrained(scale)` loads the weights for one scale into the EDSR-baseline
+architecture of Lim et al. (2017). No network is needed; the models save and reload with `safe_mode=True`.
+
+## What they are not
+
+They are **not DIV2K-trained** and not the published EDSR-baseline: each saw a few thousand steps of small
+patches from a few dozen offline photographs, a tiny fraction of the paper's 300k steps on 800 DIV2K photos.
+Expect clearly lower numbers than published models (28.95 dB RGB on DIV2K validation for the official
+baseline x4), and bicubic-downscaled inputs only: they do not remove noise, blur or JPEG artefacts.
+
+## How they were checked
+
+The validation photos (barbara, monarch, coffee) were never used for training or for choosing the weights:
+the shipped weights are the final ones. PSNR in dB; Y = luma of BT.601 YCbCr with a border of `scale` pixels
+shaved (the papers' protocol); RGB PSNR with the same shave. Reproduce with
+`python -m pytest tests/test_pretrained.py` or notebook 04.
+
+{sections}"""
+
+
+def write_model_card() -> Path:
+    """(Re)write MODEL_CARD.md from the ``summary_x*.json`` of every scale that ships weights."""
+    summaries = [
+        json.loads((WEIGHTS_DIR / f"summary_x{scale}.json").read_text())
+        for scale in sorted(pretrained.WEIGHT_FILES)
+        if (WEIGHTS_DIR / f"summary_x{scale}.json").exists()
+    ]
+    path = WEIGHTS_DIR / "MODEL_CARD.md"
+    path.write_text(model_card(summaries))
+    return path
 
 
 def main() -> None:
@@ -108,8 +140,14 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=5e-4)
     parser.add_argument("--halving", type=int, default=2500, help="halve the learning rate every N steps")
     parser.add_argument("--wallpapers", action="store_true", help="add Debian's wallpaper photographs")
-    parser.add_argument("--run-dir", type=Path, default=ROOT / "build" / "pretrained-run")
+    parser.add_argument("--run-dir", type=Path, help="checkpoints and log (default: build/pretrained-run-x<scale>)")
+    parser.add_argument("--card-only", action="store_true", help="only rewrite MODEL_CARD.md from the summaries")
     args = parser.parse_args()
+    if args.card_only:
+        print(f"wrote {write_model_card()}")
+        return
+    if args.scale not in pretrained.WEIGHT_FILES:
+        raise SystemExit(f"pretrained.WEIGHT_FILES names no file for x{args.scale}; add one first")
 
     base = profiles.PROFILES["cpu"]
     profile = profiles.Profile(
@@ -139,7 +177,7 @@ def main() -> None:
     model = training.compile_for_training(eh.model.edsr_preset("baseline", args.scale), profile)
     keras.config.set_dtype_policy("float32")
 
-    run_dir = args.run_dir
+    run_dir = args.run_dir or ROOT / "build" / f"pretrained-run-x{args.scale}"
     run_dir.mkdir(parents=True, exist_ok=True)
     callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
@@ -182,9 +220,7 @@ def main() -> None:
         "evaluation": rows,
     }
     (WEIGHTS_DIR / f"summary_x{args.scale}.json").write_text(json.dumps(summary, indent=2))
-    (WEIGHTS_DIR / "MODEL_CARD.md").write_text(
-        model_card(summary, " ".join(["make pretrained"] if args.wallpapers else []))
-    )
+    write_model_card()
     print(json.dumps(summary["evaluation"][-1], indent=2))
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
 
