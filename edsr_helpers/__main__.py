@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m edsr_helpers", description=__doc__.splitlines()[0])
     parser.add_argument("photos", nargs="+", type=Path, help="photo files to upscale")
-    parser.add_argument("--scale", type=int, choices=SCALES, default=4, help="upscaling factor (default 4)")
+    parser.add_argument("--scale", type=int, choices=SCALES, help="upscaling factor (default: the model's, else 4)")
     parser.add_argument("--model", type=Path, help="a .keras model to use instead of the pretrained weights")
     parser.add_argument("-o", "--output", type=Path, help="output .png (one photo only)")
     parser.add_argument("--plus", action="store_true", help="EDSR+ self-ensemble: 8x slower, a little sharper")
@@ -36,13 +36,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.model is not None:
             model = keras.saving.load_model(args.model, safe_mode=True)
+            if args.scale not in (None, inference.model_scale(model)):
+                raise ValueError(
+                    f"{args.model} upscales x{inference.model_scale(model)}, not x{args.scale}: drop --scale "
+                    "or use a model of that scale."
+                )
+            args.scale = inference.model_scale(model)
         else:
+            args.scale = args.scale or 4
             model = pretrained.load_pretrained(args.scale)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.model is not None and inference.model_scale(model) != args.scale:
-        args.scale = inference.model_scale(model)  # the model decides; say so below
     failed = 0
     for photo in args.photos:
         try:

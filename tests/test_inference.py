@@ -150,3 +150,15 @@ def test_the_installed_package_has_the_edsr_upscale_command():
 
     (command,) = entry_points(group="console_scripts", name="edsr-upscale")
     assert command.load() is main
+
+
+def test_command_line_takes_a_trained_model_and_refuses_a_conflicting_scale(small_model, photo_file, tmp_path, capsys):
+    from edsr_helpers.__main__ import main
+
+    saved = tmp_path / "mine.keras"
+    small_model.save(saved)
+    out = tmp_path / "big.png"
+    assert main([str(photo_file), "--model", str(saved), "-o", str(out)]) == 0
+    np.testing.assert_array_equal(np.asarray(Image.open(out)), inference.upscale(small_model, photo_file))
+    assert main([str(photo_file), "--model", str(saved), "--scale", "2"]) == 2
+    assert "upscales x4, not x2" in capsys.readouterr().err
