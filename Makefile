@@ -47,7 +47,7 @@ lint: setup
 notebooks: setup
 	EDSR_PROFILE=ci $(BIN)/python tools/build_notebooks.py --execute
 
-# The shipped weights (edsr_helpers/weights/, x2 and x4, ~40 min each on 2 cores); needs apt's plasma-workspace-wallpapers.
+# The shipped weights (edsr_helpers/weights/, x2 and x4, 30-50 min each on 2 cores); needs apt's plasma-workspace-wallpapers.
 pretrained: setup
 	for scale in 2 4; do $(BIN)/python tools/train_pretrained.py --scale $$scale --wallpapers || exit 1; done
 

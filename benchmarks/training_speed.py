@@ -13,7 +13,7 @@ of EDSR's own 3x3 convolutions, and how close each training step gets to it. Bot
 arithmetic (same model, batch and patch shape), so no setting can make (b) faster than (a) by more than the
 bf16/float32 ratio of the hardware's peak, and the script prints that bound next to the measured ratio.
 
-Run: ``.venv/bin/python benchmarks/training_speed.py`` (about 10 minutes on 2 cores).
+Run: ``.venv/bin/python benchmarks/training_speed.py`` (about 6 minutes on 2 cores).
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ def weights_path(scale: int = 4) -> Path:
 
 def load_pretrained(scale: int = 4) -> keras.Model:
     """The EDSR-baseline model for ``scale`` with the shipped weights (no network; loads safe-mode clean)."""
+    path = weights_path(scale)  # first: an unshipped scale is told which ones ship
     model = edsr_preset("baseline", scale)
-    model.load_weights(weights_path(scale))
+    model.load_weights(path)
     return model

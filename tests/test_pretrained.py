@@ -32,8 +32,8 @@ def test_weights_ship_inside_the_package_with_their_card(scale):
     assert f"## x{scale}: `load_pretrained({scale})`" in card
 
 
-def test_unknown_scale_says_what_exists():
-    with pytest.raises(ValueError, match="x2, x4"):
+def test_a_scale_without_weights_says_which_ones_ship():
+    with pytest.raises(ValueError, match="No pretrained weights ship for x3; available: x2, x4"):
         pretrained.load_pretrained(3)
 
 
