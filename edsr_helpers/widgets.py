@@ -92,7 +92,7 @@ def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = Fa
         if image.shape[0] * image.shape[1] > AS_IS_MAX_PIXELS:
             raise ValueError(
                 f"{name!r} is {image.shape[1]}x{image.shape[0]} px, too big to upscale inside the widget; "
-                "use eh.inference.upscale_file(path) (tiled, any size) or untick 'upscale as is'."
+                "use eh.inference.upscale_file(path) (tiled, any size) or untick 'upscale uploads as they are'."
             )
         return Photo(name=f"{name} (as is)", lr=image, hr=None)
     hr = crop_to_multiple(image, scale)
