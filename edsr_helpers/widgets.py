@@ -230,16 +230,18 @@ class CropCompare:
             self.message.value = f"<span style='color:#b00'>Could not use this upload: {error}</span>"
             return False
         self.photos[photo.name] = photo
+        height, width = photo.lr.shape[:2]
+        if photo.hr is None:  # the whole photo is upscaled on selection: say so while it works
+            self.message.value = f"Upscaling {photo.name}, {width}×{height} px ×{self.scale} (a megapixel takes ~30 s)…"
+        self.chooser.options = list(self.photos)
+        self.chooser.value = photo.name
         if photo.hr is None:
-            height, width = photo.lr.shape[:2]
             self.message.value = (
                 f"Added {photo.name}: {width}×{height} px upscaled to {width * self.scale}×{height * self.scale}. "
                 "widget.save() writes the whole result as PNG."
             )
         else:
             self.message.value = f"Added {photo.name} ({photo.hr.shape[1]}×{photo.hr.shape[0]} px, used as HR)."
-        self.chooser.options = list(self.photos)
-        self.chooser.value = photo.name
         return True
 
     def save(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:

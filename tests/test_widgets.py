@@ -124,7 +124,11 @@ def test_bad_upload_shows_an_error_not_a_traceback(widget, content, message):
 def test_an_upload_can_be_upscaled_as_it_is(widget):
     photo = samples.load_photo("chelsea")[:100, :140]
     widget.as_is.value = True
+    seen_while_upscaling = []
+    upscale = widget.upscale
+    widget.upscale = lambda lr: seen_while_upscaling.append(widget.message.value) or upscale(lr)
     assert widget.add_photo("cat.png", _png(photo))
+    assert seen_while_upscaling[0].startswith("Upscaling cat.png (as is), 140×100 px ×4")  # the user is told
     assert widget.chooser.value == "cat.png (as is)"
     np.testing.assert_array_equal(widget.photo.lr, photo)  # the photo itself is the input, not shrunk
     assert widget.photo.hr is None and widget.cells["HR (original)"].layout.display == "none"
