@@ -11,6 +11,8 @@
 - :mod:`edsr_helpers.lessons` — small experiments the notebooks run to make a point
 - :mod:`edsr_helpers.plotting` — figures
 - :mod:`edsr_helpers.profiles` — how big the work is (``ci``, ``cpu``, ``gpu``)
+- :mod:`edsr_helpers.runs` — where training runs are saved and found again (03, 04)
+- :mod:`edsr_helpers.backend` — the one place that knows TensorFlow, JAX and torch apart
 
 Use it as ``import edsr_helpers as eh`` and call ``eh.data.load_sample(...)`` so a reader always sees which
 module a name comes from.
@@ -24,23 +26,12 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def _import_tensorflow_quietly() -> None:
-    """Import TensorFlow with the process's stderr muted: its start-up notices ignore TF_CPP_MIN_LOG_LEVEL."""
-    import sys
+from edsr_helpers import backend  # noqa: E402
 
-    if "tensorflow" in sys.modules:
-        return
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        import tensorflow  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-_import_tensorflow_quietly()
+# TensorFlow only when it is the engine (its import is ~3 s and prints C++ notices on stderr); with
+# KERAS_BACKEND=jax or torch the package works on a machine without TensorFlow.
+if backend.configured_backend() == "tensorflow":
+    backend.import_tensorflow_quietly()
 
 from edsr_helpers import (  # noqa: E402
     constants,
@@ -53,6 +44,7 @@ from edsr_helpers import (  # noqa: E402
     plotting,
     pretrained,
     profiles,
+    runs,
     samples,
     training,
     widgets,
@@ -62,6 +54,7 @@ from edsr_helpers.notebook import setup, show_source  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    "backend",
     "constants",
     "data",
     "images",
@@ -72,6 +65,7 @@ __all__ = [
     "plotting",
     "pretrained",
     "profiles",
+    "runs",
     "samples",
     "training",
     "widgets",

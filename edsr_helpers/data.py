@@ -1,25 +1,35 @@
 """Stage 1 of the series (notebook 01): low/high-resolution pairs and the training pipeline.
 
-Every loader here returns the same thing: a ``tf.data.Dataset`` of ``(lr, hr)`` pairs, each a uint8
-``(H, W, 3)`` tensor with ``hr`` exactly ``scale`` times larger than ``lr``. :func:`load_div2k` reads DIV2K
-through tensorflow-datasets (what Colab users train on); :func:`load_sample` builds the same kind of pairs
-from real photos shipped by pip packages, for machines without the download. :func:`make_train_dataset` turns
-either into batches of aligned, augmented patches.
+A *pair* is ``(lr, hr)``: two uint8 ``(H, W, 3)`` RGB images, ``hr`` exactly ``scale`` times larger than
+``lr``. :func:`load_sample` and :func:`pairs_from_images` make pairs from real photos (shipped by pip
+packages, or your own) and return them as a list of numpy arrays; :func:`load_div2k` streams DIV2K through
+tensorflow-datasets as a ``tf.data.Dataset`` of pairs (what Colab users train on; it needs TensorFlow).
+
+The augmentation (an aligned random crop, then one of the 8 rotations/flips) is defined once, in numpy
+(:func:`random_patch`), and used by both training pipelines :func:`make_train_dataset` builds:
+
+- photos in memory: :class:`PatchBatches`, a ``keras.utils.PyDataset`` that works on every Keras engine
+  (TensorFlow, JAX, torch), with or without TensorFlow installed;
+- DIV2K streaming from disk: a ``tf.data`` pipeline that decodes one image at a time and cuts several patches
+  from it with the same numpy function.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import socket
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from unittest import mock
 
+import keras
 import numpy as np
-import tensorflow as tf
 
 from edsr_helpers import samples
 from edsr_helpers.constants import (
@@ -32,11 +42,11 @@ from edsr_helpers.constants import (
 from edsr_helpers.images import ImageLike, crop_to_multiple, downscale, load_image
 from edsr_helpers.profiles import Profile
 
-#: Element spec shared by every loader: two uint8 RGB images of any size.
-PAIR_SPEC = (
-    tf.TensorSpec(shape=(None, None, 3), dtype=tf.uint8),
-    tf.TensorSpec(shape=(None, None, 3), dtype=tf.uint8),
-)
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+#: One training example: an LR and an HR uint8 RGB image, HR ``scale`` times larger.
+Pair = tuple[np.ndarray, np.ndarray]
 SPLITS = ("train", "validation")
 
 
@@ -248,39 +258,46 @@ def make_pair(image: ImageLike, scale: int = DEFAULT_SCALE) -> tuple[np.ndarray,
     return downscale(hr, scale), hr
 
 
-def pairs_from_images(images: Iterable[ImageLike], scale: int = DEFAULT_SCALE) -> tf.data.Dataset:
-    """A dataset of ``(lr, hr)`` pairs made from your own photos (paths, arrays or PIL images).
+def pairs_from_images(images: Iterable[ImageLike], scale: int = DEFAULT_SCALE) -> list[Pair]:
+    """``(lr, hr)`` pairs made from your own photos (paths, arrays or PIL images), as a list in memory.
 
     The pairs are made once, here, so a corrupt file fails now with its name rather than mid-training.
     """
-    pairs = [make_pair(image, scale) for image in images]
-
-    def generate() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        yield from pairs
-
-    return tf.data.Dataset.from_generator(generate, output_signature=PAIR_SPEC)
+    return [make_pair(image, scale) for image in images]
 
 
-def load_sample(scale: int = DEFAULT_SCALE, split: str = "train") -> tf.data.Dataset:
+def load_sample(scale: int = DEFAULT_SCALE, split: str = "train") -> list[Pair]:
     """``(lr, hr)`` pairs from the offline photo set (see :mod:`edsr_helpers.samples`).
 
-    The same ``element_spec`` as :func:`load_div2k`, so everything downstream works on either. The split is
-    by photo and fixed: 12 training photos, 3 validation photos.
+    The same kind of pairs as :func:`load_div2k`, so everything downstream works on either. The split is by
+    photo and fixed: 12 training photos, 3 validation photos.
     """
     _check_split(split)
     return pairs_from_images((samples.load_photo(name) for name in samples.photo_names(split)), scale)
 
 
+def first_pairs(pairs, count: int | None = None) -> list[Pair]:
+    """The first ``count`` pairs (all when None) as numpy arrays, from a list or a tf.data dataset alike."""
+    if isinstance(pairs, Sequence):
+        return [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs[:count]]
+    return list(pairs.take(-1 if count is None else count).as_numpy_iterator())
+
+
 def uses_div2k(profile: Profile, data_dir: str | os.PathLike | None = None) -> bool:
-    """Whether ``profile`` reads DIV2K (rather than the offline photos) on this machine."""
+    """Whether ``profile`` reads DIV2K (rather than the offline photos) on this machine.
+
+    ``div2k-if-prepared`` profiles look on disk only when TensorFlow is installed (tfds's DIV2K needs it).
+    """
+    from edsr_helpers.backend import tensorflow_available
+
     return profile.dataset == "div2k" or (
-        profile.dataset == "div2k-if-prepared" and div2k_is_prepared(profile.scale, data_dir)
+        profile.dataset == "div2k-if-prepared" and tensorflow_available() and div2k_is_prepared(profile.scale, data_dir)
     )
 
 
 def load_pairs(
     profile: Profile, split: str = "train", *, data_dir: str | os.PathLike | None = None, verbose: bool = True
-) -> tf.data.Dataset:
+) -> list[Pair] | tf.data.Dataset:
     """The pairs a profile trains on: DIV2K for ``gpu``, DIV2K-if-on-disk for ``cpu``, photos for ``ci``."""
     use_div2k = uses_div2k(profile, data_dir)
     if verbose:
@@ -291,90 +308,198 @@ def load_pairs(
     return load_sample(profile.scale, split)
 
 
-# ------------------------------------------------------------------------------------ augmentation ops
+# ------------------------------------------------------------------------------------ augmentation
 
 
-def check_pair(lr: tf.Tensor, hr: tf.Tensor, scale: int) -> tuple[tf.Tensor, tf.Tensor]:
+def check_pair(lr: np.ndarray, hr: np.ndarray, scale: int) -> None:
     """Fail with a clear message unless ``hr`` is exactly ``scale`` times ``lr`` in both sides."""
-    lr_size, hr_size = tf.shape(lr)[:2], tf.shape(hr)[:2]
-    check = tf.debugging.assert_equal(
-        hr_size,
-        lr_size * scale,
-        message=(
-            f"LR/HR sizes do not match scale {scale}: the HR (height, width) must be exactly {scale} x the "
-            "LR one (the values that follow: HR size, then LR size x scale). Is the dataset made for another "
-            "scale, or was the HR not cropped to a multiple of the scale?"
-        ),
-    )
-    with tf.control_dependencies([check]):
-        return tf.identity(lr), tf.identity(hr)
+    lr_size, hr_size = tuple(np.shape(lr)[:2]), tuple(np.shape(hr)[:2])
+    if hr_size != (lr_size[0] * scale, lr_size[1] * scale):
+        raise ValueError(
+            f"LR/HR sizes do not match scale {scale}: HR is {hr_size[1]}x{hr_size[0]} px, LR "
+            f"{lr_size[1]}x{lr_size[0]} px, so HR should be {lr_size[1] * scale}x{lr_size[0] * scale}. Is the "
+            "dataset made for another scale, or was the HR not cropped to a multiple of the scale "
+            "(edsr_helpers.images.crop_to_multiple)?"
+        )
 
 
-def random_crop_pair(
-    lr: tf.Tensor, hr: tf.Tensor, seed: tf.Tensor, *, scale: int, lr_patch_size: int
-) -> tuple[tf.Tensor, tf.Tensor]:
-    """Cut the same region from both images: an LR patch of ``lr_patch_size`` and the HR patch above it.
-
-    The HR offset is the LR offset times ``scale``, so each HR pixel block sits exactly over its LR pixel.
-    ``seed`` is a shape-[2] integer tensor (stateless randomness keeps the pipeline reproducible).
-    """
-    lr_height, lr_width = tf.shape(lr)[0], tf.shape(lr)[1]
-    seed_y, seed_x = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
-    top = tf.random.stateless_uniform((), seed_y, 0, lr_height - lr_patch_size + 1, dtype=tf.int32)
-    left = tf.random.stateless_uniform((), seed_x, 0, lr_width - lr_patch_size + 1, dtype=tf.int32)
+def crop_pair(
+    lr: np.ndarray, hr: np.ndarray, top: int, left: int, *, scale: int, lr_patch_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The LR patch at ``(top, left)`` and the HR patch exactly above it (offset and size times ``scale``)."""
     hr_patch_size = lr_patch_size * scale
     lr_patch = lr[top : top + lr_patch_size, left : left + lr_patch_size]
     hr_patch = hr[top * scale : top * scale + hr_patch_size, left * scale : left * scale + hr_patch_size]
-    lr_patch.set_shape((lr_patch_size, lr_patch_size, 3))
-    hr_patch.set_shape((hr_patch_size, hr_patch_size, 3))
     return lr_patch, hr_patch
 
 
-def transform_pair(
-    lr: tf.Tensor, hr: tf.Tensor, quarter_turns: tf.Tensor | int, flip: tf.Tensor | bool
-) -> tuple[tf.Tensor, tf.Tensor]:
-    """Rotate both images by ``quarter_turns`` x 90 degrees, then mirror them left-right if ``flip``.
+def random_crop_pair(
+    lr: np.ndarray, hr: np.ndarray, seed, *, scale: int, lr_patch_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut the same region from both images: an LR patch of ``lr_patch_size`` and the HR patch above it.
+
+    The HR offset is the LR offset times ``scale``, so each HR pixel block sits exactly over its LR pixel.
+    The offset comes from ``seed`` alone (any seed numpy accepts), so the same seed gives the same patch.
+    """
+    rng = np.random.default_rng(seed)
+    top = int(rng.integers(0, lr.shape[0] - lr_patch_size + 1))
+    left = int(rng.integers(0, lr.shape[1] - lr_patch_size + 1))
+    return crop_pair(lr, hr, top, left, scale=scale, lr_patch_size=lr_patch_size)
+
+
+def transform_pair(lr: np.ndarray, hr: np.ndarray, quarter_turns: int, flip: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate both images by ``quarter_turns`` x 90 degrees (anticlockwise), then mirror them left-right if ``flip``.
 
     Together these are the 8 symmetries of a square (the same 8 that EDSR+'s self-ensemble averages over).
-    The flip reverses the width axis only; colours stay RGB.
+    The flip reverses the width axis only (``axis=1``); colours stay RGB.
     """
-    lr, hr = tf.image.rot90(lr, quarter_turns), tf.image.rot90(hr, quarter_turns)
-    return tf.cond(
-        tf.cast(flip, tf.bool),
-        lambda: (tf.image.flip_left_right(lr), tf.image.flip_left_right(hr)),
-        lambda: (lr, hr),
-    )
+    lr, hr = np.rot90(lr, quarter_turns), np.rot90(hr, quarter_turns)
+    if flip:
+        lr, hr = np.flip(lr, axis=1), np.flip(hr, axis=1)
+    return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
 
 
-def random_transform_pair(lr: tf.Tensor, hr: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def random_transform_pair(lr: np.ndarray, hr: np.ndarray, seed) -> tuple[np.ndarray, np.ndarray]:
     """Apply one of the 8 rotations/flips, chosen uniformly from ``seed``."""
-    seed_turns, seed_flip = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
-    turns = tf.random.stateless_uniform((), seed_turns, 0, 4, dtype=tf.int32)
-    flip = tf.random.stateless_uniform((), seed_flip, 0, 2, dtype=tf.int32) > 0
-    return transform_pair(lr, hr, turns, flip)
+    rng = np.random.default_rng(seed)
+    return transform_pair(lr, hr, int(rng.integers(0, 4)), bool(rng.integers(0, 2)))
 
 
-def _skip_if_smaller_than(lr_patch_size: int):
-    def big_enough(lr: tf.Tensor, hr: tf.Tensor) -> tf.Tensor:
-        size = tf.shape(lr)[:2]
-        ok = tf.reduce_all(size >= lr_patch_size)
+def random_patch(
+    lr: np.ndarray, hr: np.ndarray, seed, *, scale: int, lr_patch_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One training example: an aligned random crop, then a random rotation/flip. The one augmentation.
 
-        def warn() -> tf.Tensor:
-            tf.print(
-                "edsr_helpers warning: skipping an image whose LR size (height, width)",
-                size,
-                f"is smaller than the {lr_patch_size}px LR patch",
-                output_stream=sys.stderr,
-            )
-            return ok
+    Both training pipelines call this, so they cannot drift apart.
+    """
+    crop_seed, transform_seed = np.random.SeedSequence(seed).spawn(2)
+    lr_patch, hr_patch = random_crop_pair(lr, hr, crop_seed, scale=scale, lr_patch_size=lr_patch_size)
+    return random_transform_pair(lr_patch, hr_patch, transform_seed)
 
-        return tf.cond(ok, lambda: ok, warn)
 
-    return big_enough
+def patches_from_image(
+    lr: np.ndarray, hr: np.ndarray, seed: int, *, scale: int, lr_patch_size: int, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` random patches of one pair, stacked: ``(count, p, p, 3)`` and ``(count, p*scale, p*scale, 3)``.
+
+    Patch ``k`` uses the seed ``(seed, k)``. An image smaller than the patch gives no patches (and a warning)
+    instead of stopping the run; a pair whose sizes do not match ``scale`` raises ``ValueError``.
+    """
+    check_pair(lr, hr, scale)
+    hr_patch_size = lr_patch_size * scale
+    if min(lr.shape[:2]) < lr_patch_size:
+        warnings.warn(
+            f"edsr_helpers: skipping an image whose LR size {lr.shape[1]}x{lr.shape[0]} is smaller than the "
+            f"{lr_patch_size}px LR patch",
+            stacklevel=2,
+        )
+        return (
+            np.zeros((0, lr_patch_size, lr_patch_size, 3), np.uint8),
+            np.zeros((0, hr_patch_size, hr_patch_size, 3), np.uint8),
+        )
+    patches = [random_patch(lr, hr, (int(seed), k), scale=scale, lr_patch_size=lr_patch_size) for k in range(count)]
+    return np.stack([p[0] for p in patches]), np.stack([p[1] for p in patches])
+
+
+# ------------------------------------------------------------------------------------ training pipelines
+
+
+class PatchBatches(keras.utils.PyDataset):
+    """Endless batches of augmented patches from pairs held in memory, for ``model.fit`` on any Keras engine.
+
+    Batch ``i`` is a pure function of ``(seed, i)``: each of its patches comes from an image chosen uniformly
+    and a seed drawn from ``np.random.default_rng((seed, i))``, cut by :func:`random_patch`. Images smaller
+    than the patch are left out with a warning; mismatched pairs fail here, before training starts.
+    Pass ``steps_per_epoch`` to ``fit`` (the stream has no end).
+    """
+
+    def __init__(
+        self,
+        pairs: Iterable[Pair],
+        *,
+        scale: int,
+        lr_patch_size: int,
+        batch_size: int,
+        seed: int = DEFAULT_SEED,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        _check_scale(scale)
+        self.scale, self.lr_patch_size, self.batch_size, self.seed = scale, lr_patch_size, batch_size, seed
+        self.pairs = []
+        for lr, hr in pairs:
+            lr, hr = np.asarray(lr), np.asarray(hr)
+            check_pair(lr, hr, scale)
+            if min(lr.shape[:2]) < lr_patch_size:
+                warnings.warn(
+                    f"edsr_helpers: skipping an image whose LR size {lr.shape[1]}x{lr.shape[0]} is smaller than "
+                    f"the {lr_patch_size}px LR patch",
+                    stacklevel=2,
+                )
+                continue
+            self.pairs.append((lr, hr))
+        if not self.pairs:
+            raise ValueError(f"No image is large enough for {lr_patch_size}px LR patches; use smaller patches.")
+
+    @property
+    def num_batches(self) -> None:
+        return None  # endless
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng((self.seed, int(index)))
+        images = rng.integers(0, len(self.pairs), size=self.batch_size)
+        seeds = rng.integers(0, 2**63, size=self.batch_size)
+        patches = [
+            random_patch(*self.pairs[image], int(seed), scale=self.scale, lr_patch_size=self.lr_patch_size)
+            for image, seed in zip(images, seeds, strict=True)
+        ]
+        return np.stack([p[0] for p in patches]), np.stack([p[1] for p in patches])
+
+    def __iter__(self):
+        for index in itertools.count():
+            yield self[index]
+
+
+def _streaming_pipeline(
+    pairs: tf.data.Dataset,
+    *,
+    scale: int,
+    lr_patch_size: int,
+    batch_size: int,
+    patches_per_image: int,
+    image_shuffle_buffer: int,
+    patch_shuffle_buffer: int,
+    seed: int,
+    repeat: bool,
+) -> tf.data.Dataset:
+    """tf.data version for datasets that do not fit in memory (DIV2K): decode, cut several patches, shuffle."""
+    import tensorflow as tf
+
+    autotune = tf.data.AUTOTUNE
+    hr_patch_size = lr_patch_size * scale
+    images = pairs.shuffle(image_shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        images = images.repeat()
+    image_seeds = tf.data.Dataset.random(seed=seed)  # a fresh seed per decoded image
+
+    def cut(lr, hr, image_seed):
+        return patches_from_image(
+            lr, hr, int(image_seed), scale=scale, lr_patch_size=lr_patch_size, count=patches_per_image
+        )
+
+    def cut_patches(pair, image_seed):
+        lr, hr = tf.numpy_function(cut, [*pair, image_seed], [tf.uint8, tf.uint8], stateful=False)
+        lr.set_shape((None, lr_patch_size, lr_patch_size, 3))
+        hr.set_shape((None, hr_patch_size, hr_patch_size, 3))
+        return lr, hr
+
+    patches = tf.data.Dataset.zip((images, image_seeds)).map(cut_patches, num_parallel_calls=autotune).unbatch()
+    patches = patches.shuffle(patch_shuffle_buffer, seed=seed + 1, reshuffle_each_iteration=True)
+    return patches.batch(batch_size, drop_remainder=True).prefetch(autotune)
 
 
 def make_train_dataset(
-    pairs: tf.data.Dataset,
+    pairs,
     *,
     scale: int,
     lr_patch_size: int,
@@ -384,39 +509,38 @@ def make_train_dataset(
     patch_shuffle_buffer: int = 256,
     seed: int = DEFAULT_SEED,
     repeat: bool = True,
-) -> tf.data.Dataset:
+):
     """Batches of aligned, augmented ``(lr, hr)`` patches for ``model.fit``.
 
-    Per image: check the sizes match ``scale``, skip (with a warning) images smaller than the patch, then cut
-    ``patches_per_image`` random aligned patches, each randomly rotated/flipped. Patches of different images
-    are shuffled together, batched, and prefetched while the model trains. Images are decoded one at a time
-    and never cached, so DIV2K (about 7 GB decoded) streams in constant memory.
+    - ``pairs`` in memory (a list, what :func:`load_sample` returns): a :class:`PatchBatches`, on any engine;
+    - ``pairs`` as a ``tf.data.Dataset`` (DIV2K): a streaming tf.data pipeline. Per image: check the sizes
+      match ``scale``, skip (with a warning) images smaller than the patch, cut ``patches_per_image`` patches
+      (decoding a 2K PNG costs far more than cropping it); then shuffle patches of different images together,
+      batch, and prefetch while the model trains. Nothing is cached, so DIV2K (~7 GB decoded) streams in
+      constant memory. ``repeat=False`` ends after one pass.
+
+    Both cut every patch with :func:`random_patch`.
 
     Returns:
-        ``(lr, hr)`` uint8 batches of shapes ``(batch, p, p, 3)`` and ``(batch, p*scale, p*scale, 3)``;
-        endless when ``repeat``.
+        ``(lr, hr)`` uint8 batches of shapes ``(batch, p, p, 3)`` and ``(batch, p*scale, p*scale, 3)``.
     """
     _check_scale(scale)
-    autotune = tf.data.AUTOTUNE
-    images = pairs.map(lambda lr, hr: check_pair(lr, hr, scale), num_parallel_calls=autotune)
-    images = images.filter(_skip_if_smaller_than(lr_patch_size))
-    images = images.shuffle(image_shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-    if repeat:
-        images = images.repeat()
-    patches = images.flat_map(lambda lr, hr: tf.data.Dataset.from_tensors((lr, hr)).repeat(patches_per_image))
-    seeds = tf.data.Dataset.random(seed=seed).batch(2)  # a fresh [2] stateless seed per patch
-
-    def augment(pair: tuple[tf.Tensor, tf.Tensor], pair_seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        crop_seed, transform_seed = tf.unstack(tf.random.experimental.stateless_split(pair_seed, 2))
-        lr, hr = random_crop_pair(*pair, crop_seed, scale=scale, lr_patch_size=lr_patch_size)
-        return random_transform_pair(lr, hr, transform_seed)
-
-    patches = tf.data.Dataset.zip((patches, seeds)).map(augment, num_parallel_calls=autotune)
-    patches = patches.shuffle(patch_shuffle_buffer, seed=seed + 1, reshuffle_each_iteration=True)
-    return patches.batch(batch_size, drop_remainder=True).prefetch(autotune)
+    if isinstance(pairs, Sequence):
+        return PatchBatches(pairs, scale=scale, lr_patch_size=lr_patch_size, batch_size=batch_size, seed=seed)
+    return _streaming_pipeline(
+        pairs,
+        scale=scale,
+        lr_patch_size=lr_patch_size,
+        batch_size=batch_size,
+        patches_per_image=patches_per_image,
+        image_shuffle_buffer=image_shuffle_buffer,
+        patch_shuffle_buffer=patch_shuffle_buffer,
+        seed=seed,
+        repeat=repeat,
+    )
 
 
-def make_train_dataset_for(profile: Profile, pairs: tf.data.Dataset, **overrides) -> tf.data.Dataset:
+def make_train_dataset_for(profile: Profile, pairs, **overrides):
     """:func:`make_train_dataset` with the patch, batch and crop sizes of ``profile``."""
     settings = dict(
         scale=profile.scale,
@@ -427,7 +551,6 @@ def make_train_dataset_for(profile: Profile, pairs: tf.data.Dataset, **overrides
     settings.update(overrides)
     return make_train_dataset(pairs, **settings)
 
-
 # ------------------------------------------------------------------------------------ checks and speed
 
 #: Names of the 8 square symmetries, in the order :func:`all_transforms` returns them.
@@ -437,13 +560,10 @@ TRANSFORM_NAMES = tuple(
 
 
 def all_transforms(lr: np.ndarray, hr: np.ndarray) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """The pair under each of the 8 rotations/flips, as ``(name, lr, hr)`` numpy triples."""
-    result = []
-    for index, name in enumerate(TRANSFORM_NAMES):
-        turns, flip = index % 4, index >= 4
-        lr_t, hr_t = transform_pair(tf.constant(lr), tf.constant(hr), turns, flip)
-        result.append((name, lr_t.numpy(), hr_t.numpy()))
-    return result
+    """The pair under each of the 8 rotations/flips, as ``(name, lr, hr)`` triples."""
+    return [
+        (name, *transform_pair(lr, hr, index % 4, index >= 4)) for index, name in enumerate(TRANSFORM_NAMES)
+    ]
 
 
 def alignment_psnr(lr: np.ndarray, hr: np.ndarray, scale: int, border: int = 2) -> float:
@@ -457,8 +577,8 @@ def alignment_psnr(lr: np.ndarray, hr: np.ndarray, scale: int, border: int = 2) 
     return psnr(lr.astype(np.float64), downscale(np.asarray(hr), scale).astype(np.float64), shave=border)
 
 
-def measure_throughput(dataset: tf.data.Dataset, batches: int = 50, warmup: int = 5) -> float:
-    """Patches per second that ``dataset`` delivers (after ``warmup`` batches fill the buffers)."""
+def measure_throughput(dataset, batches: int = 50, warmup: int = 5) -> float:
+    """Patches per second that a training dataset delivers (after ``warmup`` batches fill the buffers)."""
     import time
 
     iterator = iter(dataset)
@@ -471,7 +591,21 @@ def measure_throughput(dataset: tf.data.Dataset, batches: int = 50, warmup: int 
     return patches / (time.perf_counter() - start)
 
 
-def as_validation_dataset(pairs: Iterable[tuple[np.ndarray, np.ndarray]]) -> tf.data.Dataset:
+class ValidationImages(keras.utils.PyDataset):
     """Whole validation images as batches of one (images differ in size), for ``model.fit(validation_data=)``."""
-    pairs = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
-    return tf.data.Dataset.from_generator(lambda: iter(pairs), output_signature=PAIR_SPEC).batch(1)
+
+    def __init__(self, pairs: Iterable[Pair], **kwargs):
+        super().__init__(**kwargs)
+        self.pairs = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        lr, hr = self.pairs[index]
+        return lr[None], hr[None]
+
+
+def as_validation_dataset(pairs: Iterable[Pair]) -> ValidationImages:
+    """Whole validation images as batches of one, for ``model.fit(validation_data=)`` on any engine."""
+    return ValidationImages(pairs)

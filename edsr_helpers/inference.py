@@ -8,15 +8,16 @@ is bounded by the tile, and the seams cannot be seen (measured in ``benchmarks/t
 
 from __future__ import annotations
 
-import math
 import os
-import weakref
 from pathlib import Path
 
 import keras
 import numpy as np
 from PIL import Image
 
+from edsr_helpers import model as edsr_model
+from edsr_helpers import runs
+from edsr_helpers.backend import compiled_forward
 from edsr_helpers.images import ImageLike, load_image
 
 #: Side of a tile in LR pixels when tiling is automatic: under 1 GiB peak RSS for a 2K output, no slower than
@@ -35,39 +36,13 @@ def to_uint8(sr) -> np.ndarray:
 
 
 def model_scale(model: keras.Model) -> int:
-    """The upscaling factor of an EDSR model (product of its pixel-shuffle steps)."""
-    from edsr_helpers.model import PixelShuffle
-
-    factors = [layer.block_size for layer in model.layers if isinstance(layer, PixelShuffle)]
-    if factors:
-        return math.prod(factors)
-    probe = np.asarray(model(np.zeros((1, 4, 4, 3), np.float32), training=False))
-    return probe.shape[1] // 4
-
-
-_GRAPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _graph_for(model: keras.Model):
-    """The model as one TensorFlow graph for any image size, traced once per model.
-
-    In a graph, TensorFlow frees each activation as soon as its last consumer has run; an eager call of a
-    Keras functional model keeps every layer's output until the call returns, which for EDSR's 40-odd
-    layers multiplies the memory a tile needs.
-    """
-    import tensorflow as tf
-
-    if model not in _GRAPHS:
-        _GRAPHS[model] = tf.function(
-            lambda images: model(images, training=False),
-            input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)],
-        )
-    return _GRAPHS[model]
+    """The upscaling factor of an EDSR model (what it was built with; see :func:`edsr_helpers.model.model_scale`)."""
+    return edsr_model.model_scale(model)
 
 
 def _forward(model: keras.Model, lr: np.ndarray) -> np.ndarray:
-    """One forward pass of one image, float32 HxWx3 out."""
-    return np.asarray(_graph_for(model)(lr[None].astype(np.float32)), dtype=np.float32)[0]
+    """One forward pass of one image, float32 HxWx3 out, compiled by the engine (see the backend seam)."""
+    return compiled_forward(model)(lr[None])[0]
 
 
 def _upscale_float(model: keras.Model, lr: np.ndarray, scale: int, tile: int | None, overlap: int) -> np.ndarray:
@@ -153,16 +128,16 @@ def load_model_for(profile) -> tuple[keras.Model, str]:
     Runs of the ``ci`` profile (seconds of training, for the test suite) are skipped. Returns the model and a
     sentence saying which one was loaded.
     """
-    from edsr_helpers import pretrained, training
+    from edsr_helpers import pretrained
 
-    candidates = [path for path in training.runs_dir().glob(f"*/{training.MODEL_FILE}") if path.parent.name != "ci"]
+    candidates = runs.trained_models()
     if candidates:
-        newest = max(candidates, key=lambda path: path.stat().st_mtime)
+        newest = candidates[0]
         model = keras.saving.load_model(newest, safe_mode=True)
         return model, f"Loaded the model trained in notebook 03: {newest}"
     scale = profile.scale
     return pretrained.load_pretrained(scale), (
-        f"No trained model in {training.runs_dir()}/ (notebook 03 saves one there); using the pretrained "
+        f"No trained model in {runs.runs_dir()}/ (notebook 03 saves one there); using the pretrained "
         f"EDSR-baseline x{scale} weights shipped with edsr_helpers (see edsr_helpers/weights/MODEL_CARD.md)."
     )
 

@@ -24,6 +24,7 @@ Full EDSR (B=32, F=256): x2 40,729,603, x3 43,680,003, x4 43,089,923 (paper: ~43
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import keras
 from keras import layers, ops
@@ -179,35 +180,47 @@ class ResidualBlock(layers.Layer):
         }
 
 
-def edsr(
-    scale: int = 4,
-    num_res_blocks: int = 16,
-    num_filters: int = 64,
-    res_scale: float = 1.0,
-    *,
-    name: str | None = None,
-) -> keras.Model:
-    """Build EDSR for any input size.
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class EDSR(keras.Model):
+    """EDSR as a functional Keras model that remembers what it was built from.
 
-    Args:
-        scale: 2, 3 or 4.
-        num_res_blocks: residual blocks in the body (16 baseline, 32 full).
-        num_filters: feature channels (64 baseline, 256 full).
-        res_scale: factor on each block's residual (1.0 baseline, 0.1 full).
-        name: model name; ``edsr_x{scale}`` by default.
-
-    Returns:
-        A ``keras.Model`` mapping ``(batch, H, W, 3)`` images in [0, 255] (any dtype; uint8 is fine) to
-        ``(batch, H*scale, W*scale, 3)`` float32 values on the same 0-255 scale (not clipped). Under a mixed
-        precision policy the convolutions run in float16/bfloat16 and the output stays float32.
-
-    Raises:
-        ValueError: for a scale other than 2, 3 or 4.
-
-    Example:
-        >>> model = edsr(scale=4)               # EDSR baseline x4, 1,517,571 parameters
-        >>> sr = model(lr_batch)                # (B, 4H, 4W, 3) float32
+    Its saved config is ``scale``, ``num_res_blocks``, ``num_filters`` and ``res_scale`` (not a list of layers),
+    so a loaded model can say its scale (``model.scale``) without anyone inferring it from layer shapes, and
+    ``keras.saving.load_model(path, safe_mode=True)`` rebuilds it from those facts. Build it with :func:`edsr`.
     """
+
+    def __init__(
+        self,
+        scale: int = 4,
+        num_res_blocks: int = 16,
+        num_filters: int = 64,
+        res_scale: float = 1.0,
+        **kwargs,
+    ):
+        inputs, outputs = _edsr_graph(scale, num_res_blocks, num_filters, res_scale)
+        kwargs.setdefault("name", f"edsr_x{scale}")
+        super().__init__(inputs, outputs, **kwargs)
+        self.scale = int(scale)
+        self.num_res_blocks = int(num_res_blocks)
+        self.num_filters = int(num_filters)
+        self.res_scale = float(res_scale)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "scale": self.scale,
+            "num_res_blocks": self.num_res_blocks,
+            "num_filters": self.num_filters,
+            "res_scale": self.res_scale,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
+
+
+def _edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: float):
     factors = upsampling_factors(scale)
     inputs = keras.Input(shape=(None, None, 3), name="lr")
     x = MeanShift(sign=-1.0, name="subtract_mean")(inputs)
@@ -221,7 +234,51 @@ def edsr(
         x = PixelShuffle(factor, name=f"pixel_shuffle_{index}")(x)
     x = layers.Conv2D(3, 3, padding="same", name="tail")(x)
     outputs = MeanShift(sign=1.0, name="add_mean", dtype="float32")(x)
-    return keras.Model(inputs, outputs, name=name or f"edsr_x{scale}")
+    return inputs, outputs
+
+
+def edsr(
+    scale: int = 4,
+    num_res_blocks: int = 16,
+    num_filters: int = 64,
+    res_scale: float = 1.0,
+    *,
+    name: str | None = None,
+) -> EDSR:
+    """Build EDSR for any input size.
+
+    Args:
+        scale: 2, 3 or 4.
+        num_res_blocks: residual blocks in the body (16 baseline, 32 full).
+        num_filters: feature channels (64 baseline, 256 full).
+        res_scale: factor on each block's residual (1.0 baseline, 0.1 full).
+        name: model name; ``edsr_x{scale}`` by default.
+
+    Returns:
+        An :class:`EDSR` (a functional ``keras.Model``) mapping ``(batch, H, W, 3)`` images in [0, 255] (any
+        dtype; uint8 is fine) to ``(batch, H*scale, W*scale, 3)`` float32 values on the same 0-255 scale (not
+        clipped). Under a mixed precision policy the convolutions run in float16/bfloat16 and the output stays
+        float32. ``model.scale`` etc. say what it was built from, also after saving and loading.
+
+    Raises:
+        ValueError: for a scale other than 2, 3 or 4.
+
+    Example:
+        >>> model = edsr(scale=4)               # EDSR baseline x4, 1,517,571 parameters
+        >>> sr = model(lr_batch)                # (B, 4H, 4W, 3) float32
+    """
+    return EDSR(scale, num_res_blocks, num_filters, res_scale, name=name or f"edsr_x{scale}")
+
+
+def model_scale(model: keras.Model) -> int:
+    """The upscaling factor of an EDSR model: its saved ``scale``, or for a plain functional model saved by an
+    older version of the series, the product of its pixel-shuffle steps."""
+    if isinstance(getattr(model, "scale", None), int):
+        return model.scale
+    factors = [layer.block_size for layer in model.layers if isinstance(layer, PixelShuffle)]
+    if not factors:
+        raise ValueError(f"{model.name} has no pixel-shuffle layer: it is not an EDSR model of this series.")
+    return math.prod(factors)
 
 
 def edsr_preset(preset: str = "baseline", scale: int = 4) -> keras.Model:
@@ -280,15 +337,12 @@ def measure_receptive_field(model: keras.Model, lr_size: int = 96) -> int:
     the output pixel sits).
     """
     import numpy as np
-    import tensorflow as tf
 
-    lr = tf.random.stateless_uniform((1, lr_size, lr_size, 3), seed=(0, 1), maxval=255.0)
-    with tf.GradientTape() as tape:
-        tape.watch(lr)
-        sr = model(lr)
-        centre = sr.shape[1] // 2
-        value = sr[0, centre, centre, 0]
-    gradient = np.abs(tape.gradient(value, lr)[0].numpy()).sum(axis=-1)
+    from edsr_helpers.backend import input_gradient
+
+    lr = np.random.default_rng(1).uniform(0.0, 255.0, (1, lr_size, lr_size, 3)).astype(np.float32)
+    centre = lr_size * model_scale(model) // 2
+    gradient = np.abs(input_gradient(model, lr, (0, centre, centre, 0))[0]).sum(axis=-1)
     rows, columns = np.nonzero(gradient)
     if rows.min() == 0 or columns.min() == 0:
         raise ValueError(f"lr_size={lr_size} is too small to contain the receptive field; use a larger one.")

@@ -99,15 +99,15 @@ PROFILES: dict[str, Profile] = {
 
 
 def _has_gpu() -> bool:
-    import tensorflow as tf
+    from edsr_helpers.backend import has_gpu
 
-    return bool(tf.config.list_physical_devices("GPU"))
+    return has_gpu()
 
 
 def active_profile() -> Profile:
     """Return the profile this process runs under.
 
-    ``EDSR_PROFILE`` wins when set; otherwise ``gpu`` when TensorFlow sees a GPU, else ``cpu``.
+    ``EDSR_PROFILE`` wins when set; otherwise ``gpu`` when the Keras engine sees a GPU, else ``cpu``.
 
     Raises:
         ValueError: if ``EDSR_PROFILE`` names no profile.

@@ -15,6 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from edsr_helpers import backend
 from edsr_helpers.images import upscale_bicubic
 from edsr_helpers.inference import super_resolve
 from edsr_helpers.metrics import PSNR, psnr, ssim
@@ -23,45 +24,15 @@ from edsr_helpers.profiles import Profile
 # ------------------------------------------------------------------------------------------- precision
 
 
-def cpu_supports_bf16() -> bool:
-    """Whether this CPU has bfloat16 matrix units (Intel AMX or AVX512-BF16), read from /proc/cpuinfo."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
+def choose_precision(*, verbose: bool = False) -> str:
+    """The fastest safe Keras dtype policy on this machine, measured (:func:`edsr_helpers.backend.choose_precision`).
 
-
-def gpu_supports_float16() -> bool:
-    """Whether a visible GPU has tensor cores (NVIDIA compute capability 7.0 or newer)."""
-    import tensorflow as tf
-
-    for gpu in tf.config.list_physical_devices("GPU"):
-        capability = tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0))
-        if capability >= (7, 0):
-            return True
-    return False
-
-
-def choose_precision() -> str:
-    """The fastest safe Keras dtype policy here.
-
-    ``mixed_float16`` on GPUs with tensor cores, ``mixed_bfloat16`` on CPUs with bf16 units (about 2x faster
-    than float32 on this project's 2-core AMD EPYC, ~3.3x on Intel Xeons with AMX), ``float32`` otherwise.
-    Variables stay float32 and EDSR's output layer is float32 under every policy.
+    ``mixed_bfloat16`` or ``mixed_float16`` run the convolutions in 16-bit floats while the weights stay
+    float32. Whether that is faster depends on the chip, not on its feature flags: bfloat16 was 1.9x faster than
+    float32 on one 2-core AMD EPYC and 1.5x slower on an Intel Xeon that also lists AVX512-BF16. So a few small
+    training steps in each policy decide, once per machine and engine.
     """
-    import tensorflow as tf
-
-    if tf.config.list_physical_devices("GPU"):
-        return "mixed_float16" if gpu_supports_float16() else "float32"
-    return "mixed_bfloat16" if cpu_supports_bf16() else "float32"
-
-
-def use_jit_compile() -> bool:
-    """XLA compilation where it helps: on GPUs. On this CPU it made training steps slower."""
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))
+    return backend.choose_precision(verbose=verbose)
 
 
 # ------------------------------------------------------------------------------------------- optimizer
@@ -114,7 +85,7 @@ def compile_for_training(model: keras.Model, profile: Profile, *, jit_compile: b
         optimizer=make_optimizer(profile),
         loss="mean_absolute_error",
         metrics=[PSNR(name="psnr"), PSNR(shave=profile.scale, y_only=True, name="psnr_y")],
-        jit_compile=use_jit_compile() if jit_compile is None else jit_compile,
+        jit_compile=backend.jit_compile() if jit_compile is None else jit_compile,
     )
     return model
 
@@ -254,55 +225,12 @@ def bicubic_psnr(pairs: Iterable[tuple[np.ndarray, np.ndarray]], scale: int) -> 
 
 
 def choose_strategy(devices: list[str] | None = None):
-    """The ``tf.distribute`` strategy for this machine: build and compile the model inside its ``scope()``.
+    """How to spread training over this machine's devices: build and compile the model inside its ``scope()``.
 
-    - a Colab TPU: ``TPUStrategy``;
-    - several GPUs (or several ``devices`` named explicitly): ``MirroredStrategy``, one replica per device,
-      each batch split between them;
-    - otherwise the default strategy (one device, no overhead).
+    ``tf.distribute`` on TensorFlow (TPU, several GPUs), ``keras.distribution.DataParallel`` on JAX with
+    several devices, nothing otherwise; see :func:`edsr_helpers.backend.choose_distribution`.
     """
-    import tensorflow as tf
-
-    if devices is not None and len(devices) > 1:
-        return tf.distribute.MirroredStrategy(devices)
-    if os.environ.get("COLAB_TPU_ADDR") or os.environ.get("TPU_NAME"):
-        resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
-        tf.config.experimental_connect_to_cluster(resolver)
-        tf.tpu.experimental.initialize_tpu_system(resolver)
-        return tf.distribute.TPUStrategy(resolver)
-    if len(tf.config.list_logical_devices("GPU")) > 1:
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
-
-
-#: Where notebook 03 writes runs and notebook 04 looks for them (relative to the notebooks' folder);
-#: override with EDSR_RUNS_DIR, e.g. a Google Drive folder on Colab.
-RUNS_DIR_ENV_VAR = "EDSR_RUNS_DIR"
-#: File name of the trained model inside a run folder.
-MODEL_FILE = "edsr.keras"
-
-
-def runs_dir() -> Path:
-    """Folder holding one sub-folder per profile's run (``runs/`` unless ``EDSR_RUNS_DIR`` says otherwise)."""
-    return Path(os.environ.get(RUNS_DIR_ENV_VAR, "runs"))
-
-
-def run_dir(profile: Profile, *, fresh: bool = False) -> Path:
-    """The run folder of ``profile``; ``fresh`` deletes what an earlier run left there (no resume)."""
-    import shutil
-
-    folder = runs_dir() / profile.name
-    if fresh and folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_trained(model: keras.Model, folder: str | os.PathLike) -> Path:
-    """Save the final model as ``<folder>/edsr.keras``, where notebook 04 finds it."""
-    path = Path(folder) / MODEL_FILE
-    model.save(path)
-    return path
+    return backend.choose_distribution(devices)
 
 
 #: Published EDSR-baseline PSNR on DIV2K validation (RGB, official EDSR-PyTorch README), per scale.

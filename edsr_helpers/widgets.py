@@ -352,21 +352,15 @@ class CropCompare:
 
 def default_photos(scale: int, *, div2k_images: int = 5, data_dir=None) -> list[Photo]:
     """The offline validation photos, plus the first DIV2K validation images when DIV2K is on disk."""
-    from edsr_helpers import data, samples
+    from edsr_helpers import backend, data, samples
 
     photos = [
         Photo(name, lr, hr)
-        for name, (lr, hr) in zip(
-            samples.photo_names("validation"),
-            data.load_sample(scale, "validation").as_numpy_iterator(),
-            strict=True,
-        )
+        for name, (lr, hr) in zip(samples.photo_names("validation"), data.load_sample(scale, "validation"), strict=True)
     ]
-    if data.div2k_is_prepared(scale, data_dir):
-        pairs = data.load_div2k(scale, "validation", data_dir=data_dir).take(div2k_images)
-        photos += [
-            Photo(f"DIV2K validation #{index + 1}", lr, hr) for index, (lr, hr) in enumerate(pairs.as_numpy_iterator())
-        ]
+    if backend.tensorflow_available() and data.div2k_is_prepared(scale, data_dir):
+        pairs = data.first_pairs(data.load_div2k(scale, "validation", data_dir=data_dir), div2k_images)
+        photos += [Photo(f"DIV2K validation #{index + 1}", lr, hr) for index, (lr, hr) in enumerate(pairs)]
     return photos
 
 

@@ -1,0 +1,394 @@
+"""The one module that knows which engine runs Keras: TensorFlow, JAX or PyTorch.
+
+Keras 3 runs the same model on three engines, and the series uses that: TensorFlow is the default (the
+fastest CPU engine on the machines measured, and the one tensorflow-datasets needs), JAX is the fast path on
+GPUs (EDSR-baseline trained 1.9x faster than the PyTorch reference on an H200, ``benchmarks/gpu_training.py``).
+Everything that differs between the engines lives here, so every other module is plain ``keras``,
+``keras.ops`` and numpy:
+
+- which engine is configured, without importing it (:func:`configured_backend`);
+- whether there is a GPU and what this machine is (:func:`has_gpu`, :func:`device_name`);
+- the precision policy, chosen by *measuring* a few training steps in each candidate (:func:`choose_precision`),
+  never from CPU flags, which mispredict: AVX512-BF16 made bfloat16 2x faster on one CPU and 1.5x slower on
+  another;
+- XLA compilation of training steps (:func:`jit_compile`);
+- the compiled forward pass that inference uses (:func:`compiled_forward`) and an input gradient
+  (:func:`input_gradient`);
+- data-parallel training on several devices (:func:`choose_distribution`).
+
+Choose the engine *before* the first ``import keras`` (or ``import edsr_helpers``), with the environment
+variable ``KERAS_BACKEND=jax`` (or ``torch``); on Colab, in the setup cell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+#: Engines Keras 3 can run on.
+BACKENDS = ("tensorflow", "jax", "torch")
+#: Set to a Keras dtype policy (``float32``, ``mixed_bfloat16``, ``mixed_float16``) to skip the measurement.
+PRECISION_ENV_VAR = "EDSR_PRECISION"
+#: A 16-bit policy is taken only when it is at least this much faster than float32 in the measurement, so
+#: timing noise can never make the choice slower than float32.
+PRECISION_MARGIN = 0.9
+
+
+# ------------------------------------------------------------------------------------------ which engine
+
+
+def configured_backend() -> str:
+    """The engine Keras uses or will use, found the way Keras finds it, without importing Keras.
+
+    ``KERAS_BACKEND`` wins, then ``~/.keras/keras.json`` (or ``$KERAS_HOME/keras.json``), else TensorFlow.
+    """
+    if "keras" in sys.modules:
+        import keras
+
+        return keras.backend.backend()
+    requested = os.environ.get("KERAS_BACKEND", "").strip()
+    if requested:
+        return requested
+    home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    try:
+        return json.loads((home / "keras.json").read_text()).get("backend", "tensorflow")
+    except (OSError, ValueError):
+        return "tensorflow"
+
+
+def name() -> str:
+    """The engine running Keras in this process: ``tensorflow``, ``jax`` or ``torch``."""
+    import keras
+
+    return keras.backend.backend()
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with the process's stderr muted: its start-up notices ignore TF_CPP_MIN_LOG_LEVEL.
+
+    Jupyter copies those C++ lines into whichever cell runs next, where they confuse readers and break
+    nbval's comparison of outputs.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def tensorflow_available() -> bool:
+    """Whether TensorFlow can be imported here (it is optional except for the tfds DIV2K path)."""
+    import importlib.util
+
+    return importlib.util.find_spec("tensorflow") is not None
+
+
+# ------------------------------------------------------------------------------------------ the machine
+
+
+def has_gpu() -> bool:
+    """Whether the engine Keras runs on sees a GPU."""
+    engine = name()
+    if engine == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU"))
+    if engine == "jax":
+        import jax
+
+        return any(device.platform == "gpu" for device in jax.devices())
+    if engine == "torch":
+        import torch
+
+        return bool(torch.cuda.is_available())
+    return False
+
+
+def cpu_model() -> str:
+    """The CPU's model name as ``lscpu`` prints it (``/proc/cpuinfo`` on Linux, ``platform`` elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
+def device_name() -> str:
+    """What training runs on here: the GPU's name if the engine sees one, else the CPU's model name."""
+    if has_gpu():
+        engine = name()
+        if engine == "jax":
+            import jax
+
+            return jax.devices()[0].device_kind
+        if engine == "torch":
+            import torch
+
+            return torch.cuda.get_device_name(0)
+        import tensorflow as tf
+
+        details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0])
+        return details.get("device_name", "GPU")
+    return f"{cpu_model()} ({os.cpu_count()} cores)"
+
+
+def jit_compile() -> bool:
+    """Whether ``model.compile`` should ask for XLA: yes on JAX (its normal mode) and on TensorFlow GPUs.
+
+    On the project's CPUs TensorFlow's XLA made EDSR's training step slower (0.75 vs 0.33 s); Keras on torch
+    would route it through ``torch.compile``, which is slow to start and not worth it for a notebook run.
+    """
+    engine = name()
+    return engine == "jax" or (engine == "tensorflow" and has_gpu())
+
+
+# ------------------------------------------------------------------------------------------ precision
+
+
+def _cache_file() -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return root / "edsr_helpers" / "precision.json"
+
+
+def _cache_key() -> str:
+    import keras
+
+    return f"{name()} | {device_name()} | keras {keras.__version__}"
+
+
+def precision_candidates() -> tuple[str, ...]:
+    """Policies worth measuring here: float16 only on GPUs (CPUs emulate it slowly), bfloat16 everywhere."""
+    return ("float32", "mixed_bfloat16", "mixed_float16") if has_gpu() else ("float32", "mixed_bfloat16")
+
+
+def measure_precisions(
+    candidates: tuple[str, ...] | None = None, *, steps: int = 3, batch: int = 4, lr_size: int = 24
+) -> dict[str, float]:
+    """Seconds per training step of a small EDSR (2 residual blocks of 64 filters, x2) in each policy.
+
+    The convolutions are EDSR's own shape, so their speed ratio is the full model's; the model is small so
+    the whole measurement takes seconds. Each policy gets two warm-up steps (compilation), then the fastest
+    of ``steps`` timed steps counts. The global dtype policy is restored afterwards.
+    """
+    import keras
+
+    from edsr_helpers.model import edsr
+
+    rng = np.random.default_rng(0)
+    lr = rng.uniform(0, 255, (batch, lr_size, lr_size, 3)).astype("float32")
+    hr = rng.uniform(0, 255, (batch, 2 * lr_size, 2 * lr_size, 3)).astype("float32")
+    previous = keras.config.dtype_policy()
+    timings = {}
+    try:
+        for policy in candidates or precision_candidates():
+            keras.config.set_dtype_policy(policy)
+            model = edsr(scale=2, num_res_blocks=2, num_filters=64)
+            model.compile(optimizer="adam", loss="mean_absolute_error", jit_compile=jit_compile())
+            for _ in range(2):
+                model.train_on_batch(lr, hr)
+            best = float("inf")
+            for _ in range(steps):
+                start = time.perf_counter()
+                model.train_on_batch(lr, hr)
+                best = min(best, time.perf_counter() - start)
+            timings[policy] = best
+    finally:
+        keras.config.set_dtype_policy(previous)
+    return timings
+
+
+def pick_precision(timings: dict[str, float]) -> str:
+    """The fastest policy in ``timings``; a 16-bit one only if it beats float32 by the safety margin."""
+    fastest = min(timings, key=timings.get)
+    if fastest != "float32" and timings[fastest] > PRECISION_MARGIN * timings.get("float32", float("inf")):
+        return "float32"
+    return fastest
+
+
+def choose_precision(*, refresh: bool = False, verbose: bool = False) -> str:
+    """The fastest safe Keras dtype policy on this machine and engine, measured once and cached.
+
+    ``EDSR_PRECISION`` overrides the measurement. Otherwise a few seconds of training steps decide
+    (:func:`measure_precisions`); the result is kept in ``~/.cache/edsr_helpers/precision.json`` per engine,
+    device and Keras version, so later calls are free. Variables stay float32 under every policy, and EDSR's
+    output layer is float32.
+    """
+    requested = os.environ.get(PRECISION_ENV_VAR, "").strip()
+    if requested:
+        return requested
+    cache, key = _cache_file(), _cache_key()
+    try:
+        stored = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        stored = {}
+    if not refresh and key in stored:
+        entry = stored[key]
+    else:
+        timings = measure_precisions()
+        entry = {"choice": pick_precision(timings), "seconds_per_step": timings}
+        stored[key] = entry
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(stored, indent=1))
+    if verbose:
+        times = ", ".join(f"{policy} {seconds * 1e3:.0f} ms" for policy, seconds in entry["seconds_per_step"].items())
+        print(f"{key}: {times} per small step -> {entry['choice']}")
+    return entry["choice"]
+
+
+# ------------------------------------------------------------------------------------------ inference
+
+_FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def compiled_forward(model) -> Callable[[np.ndarray], np.ndarray]:
+    """``images -> outputs`` (numpy float32, batched) for ``model``, compiled once per model where the engine can.
+
+    - TensorFlow: one ``tf.function`` graph for any image size. In a graph each activation is freed as soon as
+      its last consumer has run; an eager call of a functional model keeps every layer's output until it
+      returns, which multiplies the memory a tile needs (2.6 vs 0.9 GiB for a 2K output).
+    - JAX: ``jax.jit`` of the model's stateless call, with the weights passed in (so a model that trains on
+      keeps being seen as it is now); one compilation per input shape.
+    - torch: an eager call without autograd bookkeeping.
+    """
+    if model in _FORWARDS:
+        return _FORWARDS[model]
+    engine = name()
+    if engine == "tensorflow":
+        import tensorflow as tf
+
+        graph = tf.function(
+            lambda images: model(images, training=False),
+            input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)],
+        )
+
+        def forward(images: np.ndarray) -> np.ndarray:
+            return np.asarray(graph(np.asarray(images, np.float32)), dtype=np.float32)
+
+    elif engine == "jax":
+        import jax
+
+        @jax.jit
+        def stateless(trainable, non_trainable, images):
+            outputs, _ = model.stateless_call(trainable, non_trainable, images, training=False)
+            return outputs
+
+        def forward(images: np.ndarray) -> np.ndarray:
+            trainable = [variable.value for variable in model.trainable_variables]
+            non_trainable = [variable.value for variable in model.non_trainable_variables]
+            return np.asarray(stateless(trainable, non_trainable, np.asarray(images, np.float32)), dtype=np.float32)
+
+    else:
+        import keras
+        import torch
+
+        def forward(images: np.ndarray) -> np.ndarray:
+            with torch.no_grad():
+                outputs = model(np.asarray(images, np.float32), training=False)
+            return np.asarray(keras.ops.convert_to_numpy(outputs), dtype=np.float32)
+
+    _FORWARDS[model] = forward
+    return forward
+
+
+def input_gradient(model, images: np.ndarray, index: tuple[int, int, int, int]) -> np.ndarray:
+    """Gradient of one output value ``outputs[index]`` with respect to the input images (numpy, float32).
+
+    The input region where it is non-zero is what that output pixel "sees": notebook 02 measures EDSR's
+    receptive field with it.
+    """
+    images = np.asarray(images, np.float32)
+    engine = name()
+    if engine == "tensorflow":
+        import tensorflow as tf
+
+        tensor = tf.constant(images)
+        with tf.GradientTape() as tape:
+            tape.watch(tensor)
+            value = model(tensor, training=False)[index]
+        return np.asarray(tape.gradient(value, tensor))
+    if engine == "jax":
+        import jax
+
+        trainable = [variable.value for variable in model.trainable_variables]
+        non_trainable = [variable.value for variable in model.non_trainable_variables]
+
+        def value(x):
+            outputs, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+            return outputs[index]
+
+        return np.asarray(jax.grad(value)(images))
+    import torch
+
+    tensor = torch.tensor(images, requires_grad=True)
+    model(tensor, training=False)[index].backward()
+    return tensor.grad.detach().cpu().numpy()
+
+
+# ------------------------------------------------------------------------------------------ distribution
+
+
+class SingleDevice:
+    """One device, no distribution: ``scope()`` does nothing (same interface as the multi-device options)."""
+
+    num_replicas_in_sync = 1
+
+    def scope(self):
+        return contextlib.nullcontext()
+
+    def __repr__(self) -> str:
+        return "SingleDevice()"
+
+
+def choose_distribution(devices: list[str] | None = None):
+    """How to spread training over this machine's devices; build and compile the model inside its ``scope()``.
+
+    - TensorFlow: a ``tf.distribute`` strategy: ``TPUStrategy`` on a Colab TPU, ``MirroredStrategy`` on several
+      GPUs (or several ``devices`` named explicitly), else the default strategy;
+    - JAX: ``keras.distribution.DataParallel`` over all devices (or ``devices``) when there is more than one,
+      set as the global distribution so that ``fit`` splits each batch between them;
+    - torch, or a single device: :class:`SingleDevice`.
+
+    The batch size must be divisible by the number of devices.
+    """
+    engine = name()
+    if engine == "tensorflow":
+        import tensorflow as tf
+
+        if devices is not None and len(devices) > 1:
+            return tf.distribute.MirroredStrategy(devices)
+        if os.environ.get("COLAB_TPU_ADDR") or os.environ.get("TPU_NAME"):
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+            return tf.distribute.TPUStrategy(resolver)
+        if len(tf.config.list_logical_devices("GPU")) > 1:
+            return tf.distribute.MirroredStrategy()
+        return tf.distribute.get_strategy()
+    if engine == "jax":
+        import keras
+
+        devices = devices if devices is not None else keras.distribution.list_devices()
+        if len(devices) > 1:
+            distribution = keras.distribution.DataParallel(devices=devices)
+            keras.distribution.set_distribution(distribution)
+            distribution.num_replicas_in_sync = len(devices)
+            return distribution
+    return SingleDevice()
