@@ -392,3 +392,16 @@ def choose_distribution(devices: list[str] | None = None):
             distribution.num_replicas_in_sync = len(devices)
             return distribution
     return SingleDevice()
+
+
+def batch_multiple() -> int:
+    """How many devices each batch is split between by the global Keras distribution (1 without one).
+
+    JAX's data parallelism needs every batch divisible by it, validation batches of one image included.
+    """
+    if name() != "jax":
+        return 1
+    import keras
+
+    distribution = keras.distribution.distribution()
+    return 1 if distribution is None else int(np.size(distribution.device_mesh.devices))

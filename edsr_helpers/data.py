@@ -592,20 +592,32 @@ def measure_throughput(dataset, batches: int = 50, warmup: int = 5) -> float:
 
 
 class ValidationImages(keras.utils.PyDataset):
-    """Whole validation images as batches of one (images differ in size), for ``model.fit(validation_data=)``."""
+    """Whole validation images as batches of one image (they differ in size), for ``fit(validation_data=)``.
 
-    def __init__(self, pairs: Iterable[Pair], **kwargs):
+    Under data parallelism on ``copies`` devices each batch holds ``copies`` copies of its image, so every
+    device gets one: the mean loss and PSNR are unchanged, as every image is counted the same number of times.
+    """
+
+    def __init__(self, pairs: Iterable[Pair], copies: int = 1, **kwargs):
         super().__init__(**kwargs)
         self.pairs = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
+        self.copies = copies
 
     def __len__(self) -> int:
         return len(self.pairs)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         lr, hr = self.pairs[index]
-        return lr[None], hr[None]
+        return np.repeat(lr[None], self.copies, axis=0), np.repeat(hr[None], self.copies, axis=0)
 
 
-def as_validation_dataset(pairs: Iterable[Pair]) -> ValidationImages:
-    """Whole validation images as batches of one, for ``model.fit(validation_data=)`` on any engine."""
-    return ValidationImages(pairs)
+def as_validation_dataset(pairs: Iterable[Pair], copies: int | None = None) -> ValidationImages:
+    """Whole validation images, one per batch, for ``model.fit(validation_data=)`` on any engine.
+
+    With several devices pass ``copies=strategy.num_replicas_in_sync`` (the strategy from
+    :func:`edsr_helpers.training.choose_strategy`) so each device gets a copy; by default the global JAX
+    distribution, if any, decides.
+    """
+    from edsr_helpers.backend import batch_multiple
+
+    return ValidationImages(pairs, copies=batch_multiple() if copies is None else copies)

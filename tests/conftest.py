@@ -22,8 +22,11 @@ def photo() -> np.ndarray:
 def div2k_dirs(tmp_path_factory):
     """The real tfds ``div2k/bicubic_x4`` builder, prepared offline from a folder laid out like the zips.
 
-    Returns (extracted folder, tfds data_dir, HR photos written per split).
+    Returns (extracted folder, tfds data_dir, HR photos written per split). Skips where TensorFlow (which
+    tfds's DIV2K needs) is not installed.
     """
+    pytest.importorskip("tensorflow_datasets")
+    pytest.importorskip("tensorflow")
     from edsr_helpers import data
 
     root = tmp_path_factory.mktemp("div2k")

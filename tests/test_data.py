@@ -1,16 +1,28 @@
+"""Pairs and the augmentation (numpy, any engine); the tf.data streaming pipeline where TensorFlow is installed."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from edsr_helpers import data, images, samples
 from edsr_helpers.profiles import PROFILES
 
 
+def _tf():
+    return pytest.importorskip("tensorflow", reason="the streaming (DIV2K) pipeline needs TensorFlow")
+
+
+def _streamed(pairs):
+    """``pairs`` as a tf.data dataset, the way tfds delivers DIV2K."""
+    tf = _tf()
+    spec = (tf.TensorSpec((None, None, 3), tf.uint8), tf.TensorSpec((None, None, 3), tf.uint8))
+    return tf.data.Dataset.from_generator(lambda: iter(pairs), output_signature=spec)
+
+
 @pytest.fixture(scope="module")
 def train_pairs():
-    return list(data.load_sample(4, "train").as_numpy_iterator())
+    return data.load_sample(4, "train")
 
 
 def test_load_sample_pairs_are_real_consistent_photos(train_pairs):
@@ -26,7 +38,7 @@ def test_load_sample_pairs_are_real_consistent_photos(train_pairs):
 
 @pytest.mark.parametrize("scale", [2, 3, 4])
 def test_load_sample_validation_split_and_scales(scale):
-    pairs = list(data.load_sample(scale, "validation").as_numpy_iterator())
+    pairs = data.load_sample(scale, "validation")
     assert len(pairs) == len(samples.VALIDATION_PHOTOS) == 3
     for (lr, hr), name in zip(pairs, samples.VALIDATION_PHOTOS, strict=False):
         original = samples.load_photo(name)
@@ -43,19 +55,33 @@ def test_split_is_fixed_and_disjoint():
         data.load_sample(5)
 
 
-def test_element_spec_is_the_shared_pair_spec():
-    assert data.load_sample(4, "train").element_spec == data.PAIR_SPEC
+def test_first_pairs_reads_lists_and_tf_datasets_alike(train_pairs):
+    first = data.first_pairs(train_pairs, 2)
+    assert len(first) == 2 and first[1][1] is not None
+    np.testing.assert_array_equal(first[1][1], train_pairs[1][1])
+    assert len(data.first_pairs(train_pairs)) == len(train_pairs)
+    from_tf = data.first_pairs(_streamed(train_pairs[:3]), 2)
+    assert len(from_tf) == 2
+    np.testing.assert_array_equal(from_tf[1][0], train_pairs[1][0])
 
 
-def test_flip_is_horizontal_only_and_rotations_match_numpy(photo):
-    lr, hr = data.make_pair(photo[:64, :96], 4)
-    for turns in range(4):
-        for flip in (False, True):
-            lr_t, hr_t = (t.numpy() for t in data.transform_pair(tf.constant(lr), tf.constant(hr), turns, flip))
-            expected = np.rot90(hr, turns)
-            expected = expected[:, ::-1] if flip else expected  # width axis only: channels stay RGB
-            np.testing.assert_array_equal(hr_t, expected)
-            np.testing.assert_array_equal(lr_t, np.rot90(lr, turns)[:, ::-1] if flip else np.rot90(lr, turns))
+def test_flip_mirrors_the_width_only_and_rotations_turn_anticlockwise():
+    lr = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)  # every pixel a distinct RGB triple
+    hr = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    lr_f, hr_f = data.transform_pair(lr, hr, 0, True)
+    assert lr_f.shape == lr.shape and hr_f.shape == hr.shape
+    np.testing.assert_array_equal(lr_f[0, 0], lr[0, -1])  # same row, mirrored column, colours unchanged
+    np.testing.assert_array_equal(lr_f[1, 2], lr[1, 0])
+    lr_r, hr_r = data.transform_pair(lr, hr, 1, False)
+    assert lr_r.shape == (3, 2, 3) and hr_r.shape == (6, 4, 3)
+    np.testing.assert_array_equal(lr_r[0, 0], lr[0, -1])  # anticlockwise: top-right corner moves to top-left
+    np.testing.assert_array_equal(lr_r[-1, 0], lr[0, 0])
+    back = lr
+    for _ in range(4):  # four quarter turns are the identity; two flips too
+        back, _ = data.transform_pair(back, hr, 1, False)
+    np.testing.assert_array_equal(back, lr)
+    again, _ = data.transform_pair(*data.transform_pair(lr, hr, 0, True), 0, True)
+    np.testing.assert_array_equal(again, lr)
 
 
 def test_augmented_patches_stay_aligned_for_every_transform(train_pairs):
@@ -65,73 +91,123 @@ def test_augmented_patches_stay_aligned_for_every_transform(train_pairs):
     for index, (lr, hr) in enumerate(train_pairs):
         for turns in range(4):
             for flip in (False, True):
-                seed = tf.constant(rng.integers(0, 2**31, 2), tf.int64)
-                lr_p, hr_p = data.random_crop_pair(tf.constant(lr), tf.constant(hr), seed, scale=4, lr_patch_size=24)
+                lr_p, hr_p = data.random_crop_pair(lr, hr, int(rng.integers(2**31)), scale=4, lr_patch_size=24)
                 lr_t, hr_t = data.transform_pair(lr_p, hr_p, turns, flip)
-                value = data.alignment_psnr(lr_t.numpy(), hr_t.numpy(), scale=4)
+                value = data.alignment_psnr(lr_t, hr_t, scale=4)
                 assert value >= 35.0, (samples.TRAIN_PHOTOS[index], turns, flip, value)
                 checked.add((turns, flip))
     assert len(checked) == 8
 
 
+def test_random_patch_depends_on_the_seed_only(train_pairs):
+    lr, hr = train_pairs[0]
+    first = data.random_patch(lr, hr, 7, scale=4, lr_patch_size=16)
+    np.testing.assert_array_equal(first[1], data.random_patch(lr, hr, 7, scale=4, lr_patch_size=16)[1])
+    assert not np.array_equal(first[1], data.random_patch(lr, hr, 8, scale=4, lr_patch_size=16)[1])
+    assert first[0].shape == (16, 16, 3) and first[1].shape == (64, 64, 3)
+
+
 def test_alignment_check_catches_a_one_pixel_shift(train_pairs):
     lr, hr = train_pairs[0]
-    lr_p, hr_p = data.random_crop_pair(tf.constant(lr), tf.constant(hr), tf.constant([1, 2]), scale=4, lr_patch_size=24)
-    assert data.alignment_psnr(np.roll(lr_p.numpy(), 1, axis=1), hr_p.numpy(), scale=4) < 30.0
+    lr_p, hr_p = data.random_crop_pair(lr, hr, 12, scale=4, lr_patch_size=24)
+    assert data.alignment_psnr(lr_p, hr_p, scale=4) >= 35.0
+    assert data.alignment_psnr(np.roll(lr_p, 1, axis=1), hr_p, scale=4) < 30.0
 
 
-def test_train_dataset_shapes_dtypes_and_alignment():
-    ds = data.make_train_dataset(data.load_sample(4, "train"), scale=4, lr_patch_size=12, batch_size=6)
-    assert ds.element_spec[0].shape == (6, 12, 12, 3)
-    for lr, hr in ds.take(3):
-        assert lr.dtype == hr.dtype == tf.uint8
-        assert hr.shape == (6, 48, 48, 3)
-        for lr_p, hr_p in zip(lr.numpy(), hr.numpy(), strict=False):
+def test_patch_batches_shapes_dtypes_and_alignment(train_pairs):
+    ds = data.make_train_dataset(train_pairs, scale=4, lr_patch_size=12, batch_size=6)
+    assert isinstance(ds, data.PatchBatches) and ds.num_batches is None
+    for index in range(3):
+        lr, hr = ds[index]
+        assert lr.dtype == hr.dtype == np.uint8
+        assert lr.shape == (6, 12, 12, 3) and hr.shape == (6, 48, 48, 3)
+        for lr_p, hr_p in zip(lr, hr, strict=True):
             assert data.alignment_psnr(lr_p, hr_p, scale=4) >= 35.0
 
 
-def test_train_dataset_is_reproducible_and_seed_dependent():
-    def first_batch(seed):
-        ds = data.make_train_dataset(data.load_sample(4, "train"), scale=4, lr_patch_size=8, batch_size=4, seed=seed)
-        return next(iter(ds))[1].numpy()
+def test_patch_batches_are_reproducible_and_seed_dependent(train_pairs):
+    def batch(seed, index=0):
+        return data.make_train_dataset(train_pairs, scale=4, lr_patch_size=8, batch_size=4, seed=seed)[index][1]
 
-    np.testing.assert_array_equal(first_batch(1), first_batch(1))
-    assert not np.array_equal(first_batch(1), first_batch(2))
+    np.testing.assert_array_equal(batch(1), batch(1))
+    assert not np.array_equal(batch(1), batch(2))
+    assert not np.array_equal(batch(1, 0), batch(1, 1))
+    lr, _ = next(iter(data.make_train_dataset(train_pairs, scale=4, lr_patch_size=8, batch_size=4, seed=1)))
+    np.testing.assert_array_equal(lr, data.make_train_dataset(train_pairs, scale=4, lr_patch_size=8, batch_size=4, seed=1)[0][0])
 
 
-def test_train_dataset_without_repeat_ends_after_all_patches():
-    ds = data.make_train_dataset(
-        data.load_sample(4, "validation"),
+def test_patch_batches_and_the_streaming_pipeline_cut_the_same_patches(train_pairs):
+    """One augmentation, two pipelines: for the same image and seed both produce identical pairs."""
+    tf = _tf()
+    lr, hr = train_pairs[2]
+    streamed = data.make_train_dataset(
+        tf.data.Dataset.from_tensors((lr, hr)),
         scale=4,
-        lr_patch_size=8,
-        batch_size=1,
-        patches_per_image=2,
+        lr_patch_size=10,
+        batch_size=5,
+        patches_per_image=5,
+        patch_shuffle_buffer=1,
+        seed=3,
         repeat=False,
     )
-    assert sum(1 for _ in ds) == 2 * len(samples.VALIDATION_PHOTOS)
+    lr_s, hr_s = (np.asarray(t) for t in next(iter(streamed)))
+    image_seed = int(next(iter(tf.data.Dataset.random(seed=3))))
+    lr_n, hr_n = data.patches_from_image(lr, hr, image_seed, scale=4, lr_patch_size=10, count=5)
+    np.testing.assert_array_equal(lr_s, lr_n)
+    np.testing.assert_array_equal(hr_s, hr_n)
+    # ... and PatchBatches cuts each of its patches with the same function, from the seeds it draws
+    batches = data.PatchBatches([(lr, hr)], scale=4, lr_patch_size=10, batch_size=3, seed=5)
+    rng = np.random.default_rng((5, 0))
+    rng.integers(0, 1, size=3)
+    seeds = rng.integers(0, 2**63, size=3)
+    expected = [data.random_patch(lr, hr, int(seed), scale=4, lr_patch_size=10) for seed in seeds]
+    np.testing.assert_array_equal(batches[0][1], np.stack([pair[1] for pair in expected]))
+
+
+def test_streaming_pipeline_shapes_and_end_without_repeat(train_pairs):
+    tf = _tf()
+    ds = data.make_train_dataset(_streamed(train_pairs[:3]), scale=4, lr_patch_size=8, batch_size=1, patches_per_image=2, repeat=False)
+    assert ds.element_spec[0].shape == (1, 8, 8, 3)
+    batches = list(ds)
+    assert len(batches) == 2 * 3
+    for lr, hr in batches:
+        assert lr.dtype == hr.dtype == tf.uint8 and hr.shape == (1, 32, 32, 3)
+        assert data.alignment_psnr(lr.numpy()[0], hr.numpy()[0], scale=4) >= 35.0
 
 
 def test_mismatched_sizes_raise_a_clear_error(photo):
     lr, hr = data.make_pair(photo, 4)
+    with pytest.raises(ValueError, match="do not match scale 4"):
+        data.make_train_dataset([(lr, hr[:, :-3])], scale=4, lr_patch_size=8, batch_size=1)
+    with pytest.raises(ValueError, match="do not match scale 2"):
+        data.make_train_dataset([(lr, hr)], scale=2, lr_patch_size=8, batch_size=1)
+    tf = _tf()
     bad = tf.data.Dataset.from_tensors((lr, hr[:, :-3]))
-    with pytest.raises(tf.errors.InvalidArgumentError, match="do not match scale 4"):
+    with pytest.raises(tf.errors.OpError, match="do not match scale 4"):
         next(iter(data.make_train_dataset(bad, scale=4, lr_patch_size=8, batch_size=1)))
-    with pytest.raises(tf.errors.InvalidArgumentError, match="do not match scale 2"):
-        next(
-            iter(
-                data.make_train_dataset(tf.data.Dataset.from_tensors((lr, hr)), scale=2, lr_patch_size=8, batch_size=1)
-            )
-        )
 
 
-def test_images_smaller_than_the_patch_are_skipped_with_a_warning(photo, capfd):
+def test_images_smaller_than_the_patch_are_skipped_with_a_warning(photo):
     small = data.make_pair(photo[:40, :40], 4)  # LR 10x10
     large = data.make_pair(photo, 4)
-    pairs = tf.data.Dataset.from_generator(lambda: iter([small, large]), output_signature=data.PAIR_SPEC)
-    ds = data.make_train_dataset(pairs, scale=4, lr_patch_size=16, batch_size=1, patches_per_image=3, repeat=False)
-    batches = list(ds)
-    assert len(batches) == 3  # only the large image's patches
-    assert "smaller than the 16px LR patch" in capfd.readouterr().err
+    with pytest.warns(UserWarning, match="smaller than the 16px LR patch"):
+        batches = data.make_train_dataset([small, large], scale=4, lr_patch_size=16, batch_size=4)
+    assert len(batches.pairs) == 1
+    with pytest.raises(ValueError, match="smaller patches"), pytest.warns(UserWarning):
+        data.make_train_dataset([small], scale=4, lr_patch_size=16, batch_size=1)
+    ds = data.make_train_dataset(_streamed([small, large]), scale=4, lr_patch_size=16, batch_size=1, patches_per_image=3, repeat=False)
+    with pytest.warns(UserWarning, match="smaller than the 16px LR patch"):
+        assert len(list(ds)) == 3  # only the large image's patches
+
+
+def test_validation_images_are_whole_and_copied_per_device(train_pairs):
+    val = data.as_validation_dataset(train_pairs[:2])
+    assert len(val) == 2
+    lr, hr = val[1]
+    assert lr.shape == (1, *train_pairs[1][0].shape) and hr.shape == (1, *train_pairs[1][1].shape)
+    lr2, _ = data.ValidationImages(train_pairs[:2], copies=2)[0]
+    assert lr2.shape[0] == 2
+    np.testing.assert_array_equal(lr2[0], lr2[1])
 
 
 def test_own_photos_in_any_mode_become_pairs(tmp_path, photo):
@@ -145,7 +221,7 @@ def test_own_photos_in_any_mode_become_pairs(tmp_path, photo):
     sixteen = tmp_path / "photo_16.png"
     Image.fromarray(photo[..., 0].astype(np.uint16) * 257).save(sixteen)
     paths.append(sixteen)
-    pairs = list(data.pairs_from_images(paths, scale=3).as_numpy_iterator())
+    pairs = data.pairs_from_images(paths, scale=3)
     assert len(pairs) == 4
     for lr, hr in pairs:
         assert lr.shape == (170, 170, 3) and hr.shape == (510, 510, 3) and hr.dtype == np.uint8
@@ -159,9 +235,9 @@ def test_corrupt_own_photo_fails_before_training(tmp_path):
 
 
 def test_load_pairs_follows_the_profile(capsys):
-    ds = data.load_pairs(PROFILES["ci"], "validation")
+    pairs = data.load_pairs(PROFILES["ci"], "validation")
     assert "offline photo set" in capsys.readouterr().out
-    assert ds.element_spec == data.PAIR_SPEC
+    assert len(pairs) == 3 and pairs[0][0].dtype == np.uint8
     # 'cpu' falls back to the photos when DIV2K is not prepared in data_dir
     data.load_pairs(PROFILES["cpu"], "validation", data_dir="/nonexistent-tfds-dir")
     assert "offline photo set" in capsys.readouterr().out
@@ -169,6 +245,8 @@ def test_load_pairs_follows_the_profile(capsys):
 
 def test_throughput_is_measured():
     ds = data.make_train_dataset(data.load_sample(4, "validation"), scale=4, lr_patch_size=8, batch_size=4)
+    assert data.measure_throughput(ds, batches=5, warmup=1) > 0
+    ds = data.make_train_dataset(_streamed(data.load_sample(4, "validation")), scale=4, lr_patch_size=8, batch_size=4)
     assert data.measure_throughput(ds, batches=5, warmup=1) > 0
 
 

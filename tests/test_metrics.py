@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from edsr_helpers import metrics
 
@@ -17,6 +16,7 @@ def test_psnr_hand_computed():
 
 
 def test_psnr_matches_tf_image_psnr_on_255_scale(photo):
+    tf = pytest.importorskip("tensorflow")
     noisy = np.clip(photo.astype(int) + np.random.default_rng(0).integers(-9, 10, photo.shape), 0, 255)
     expected = float(tf.image.psnr(tf.constant(photo, tf.float32), tf.constant(noisy, tf.float32), 255.0))
     assert metrics.psnr(photo, noisy) == pytest.approx(expected, abs=1e-3)

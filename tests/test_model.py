@@ -3,7 +3,6 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from edsr_helpers import model as edsr_model
 
@@ -78,6 +77,7 @@ def test_pixel_shuffle_hand_computed():
 
 @pytest.mark.parametrize("block_size", [2, 3])
 def test_pixel_shuffle_fallback_matches_tensorflow(block_size):
+    tf = pytest.importorskip("tensorflow")
     x = _lr(5, 7, batch=2)[..., :1].repeat(block_size * block_size * 4, axis=-1) + np.arange(
         block_size * block_size * 4, dtype="float32"
     )

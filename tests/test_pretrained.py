@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from edsr_helpers import data, inference, pretrained, samples, training
+from edsr_helpers import data, inference, pretrained, runs, samples, training
 from edsr_helpers.profiles import PROFILES
 
 
@@ -41,7 +41,7 @@ def test_a_scale_without_weights_says_which_ones_ship():
 def test_pretrained_beats_bicubic_on_the_validation_photos(scale):
     model = pretrained.load_pretrained(scale)
     assert inference.model_scale(model) == scale
-    pairs = list(data.load_sample(scale, "validation").as_numpy_iterator())
+    pairs = data.load_sample(scale, "validation")
     rows = training.evaluate(model, pairs, scale, names=samples.VALIDATION_PHOTOS)
     for row in rows:
         assert row["edsr_psnr_y"] > row["bicubic_psnr_y"], row["image"]
@@ -61,15 +61,15 @@ def test_round_trip_through_keras_file_with_safe_mode(model, tmp_path):
 
 
 def test_notebook_04_prefers_a_trained_model(tmp_path, monkeypatch):
-    monkeypatch.setenv(training.RUNS_DIR_ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(runs.RUNS_DIR_ENV_VAR, str(tmp_path))
     _, source = inference.load_model_for(PROFILES["cpu"])
     assert "pretrained" in source
-    ci_run = training.run_dir(PROFILES["ci"])
-    training.save_trained(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]), ci_run)
+    ci_run = runs.run_dir(PROFILES["ci"])
+    runs.save_trained(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]), ci_run)
     _, source = inference.load_model_for(PROFILES["cpu"])
     assert "pretrained" in source  # seconds-long ci runs do not count
-    cpu_run = training.run_dir(PROFILES["cpu"])
-    training.save_trained(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]), cpu_run)
+    cpu_run = runs.run_dir(PROFILES["cpu"])
+    runs.save_trained(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]), cpu_run)
     loaded, source = inference.load_model_for(PROFILES["cpu"])
     assert "notebook 03" in source and str(cpu_run) in source
     assert loaded.count_params() == 0

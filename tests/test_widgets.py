@@ -204,7 +204,7 @@ def test_photo_without_hr_hides_the_hr_panel():
 
 def test_widgets_under_ipywidgets_7():
     """The same tests under ipywidgets 7.7.1 (Colab's), installed by `make setup` in .venv/ipywidgets7."""
-    target = ROOT / ".venv" / "ipywidgets7"
+    target = Path(sys.prefix) / "ipywidgets7"  # beside the running environment (.venv/ipywidgets7)
     if not target.exists():
         pytest.skip("ipywidgets 7 is not installed in .venv/ipywidgets7; run `make setup`")
     if os.environ.get("EDSR_IPYWIDGETS7_RUN"):
