@@ -1,6 +1,7 @@
 # make run   — set up .venv and execute every notebook headless (auto profile) into build/executed/
 # make lab   — set up .venv and open JupyterLab on notebooks/
 # make test  — set up .venv and run the whole test suite (unit tests + nbval re-execution, profile ci)
+# make test-backends — a second venv without TensorFlow: the package's tests on Keras's JAX and torch engines
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup run lab test unit lint notebooks pretrained bench clean
+.PHONY: setup run lab test unit lint notebooks pretrained bench clean backends-setup test-backends
 
 setup: $(STAMP)
 
@@ -36,6 +37,30 @@ test: setup
 	EDSR_PROFILE=ci $(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
 		--sanitize-with tests/nbval_sanitize.cfg --durations=10
 
+# The engines other than TensorFlow, in their own venv that has no TensorFlow (proved by the first line).
+BACKENDS_VENV := .venv-backends
+BACKENDS_BIN := $(BACKENDS_VENV)/bin
+BACKEND_TESTS := tests/test_backends.py tests/test_model.py tests/test_training.py tests/test_inference.py \
+	tests/test_widgets.py tests/test_data.py tests/test_metrics.py tests/test_pretrained.py
+
+backends-setup: $(BACKENDS_VENV)/.installed
+
+$(BACKENDS_VENV)/.installed: requirements-backends.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(BACKENDS_VENV)
+	$(BACKENDS_BIN)/python -m pip install --quiet --upgrade pip
+	$(BACKENDS_BIN)/python -m pip install --quiet -r requirements-backends.txt -c constraints.txt
+	$(BACKENDS_BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+test-backends: backends-setup
+	@! $(BACKENDS_BIN)/python -c "import tensorflow" 2>/dev/null || { echo "TensorFlow is installed in $(BACKENDS_VENV)"; exit 1; }
+	KERAS_BACKEND=jax $(BACKENDS_BIN)/python -c "import edsr_helpers, sys; assert 'tensorflow' not in sys.modules; print('import edsr_helpers on JAX without TensorFlow: ok')"
+	for engine in jax torch; do \
+		echo "== KERAS_BACKEND=$$engine"; \
+		EDSR_PROFILE=ci KERAS_BACKEND=$$engine $(BACKENDS_BIN)/python -m pytest -q $(BACKEND_TESTS) || exit 1; \
+	done
+	KERAS_BACKEND=jax $(BACKENDS_BIN)/python benchmarks/gpu_training.py --smoke
+
 unit: setup
 	EDSR_PROFILE=ci $(BIN)/python -m pytest tests
 
@@ -60,4 +85,4 @@ bench: setup
 	$(BIN)/python benchmarks/widget_latency.py
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build .pytest_cache $(BACKENDS_VENV)

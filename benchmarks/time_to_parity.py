@@ -60,7 +60,7 @@ def main() -> None:
     keras.utils.set_random_seed(0)
     keras.config.set_dtype_policy(policy)
     net = training.compile_for_training(edsr_model.edsr_preset("baseline", 4), profile)
-    val_pairs = list(data.load_sample(4, "validation").as_numpy_iterator())
+    val_pairs = data.load_sample(4, "validation")
     bicubic = training.bicubic_psnr(val_pairs, 4)
     print(
         f"cpu profile: {profile.lr_patch_size}px LR, batch {profile.batch_size}, lr {profile.learning_rate:g} "

@@ -27,8 +27,8 @@ def batch_norm_demo(patch: np.ndarray, dim_factor: float = 0.5, seed: int = 0) -
     result = {"conv": [], "conv+bn": []}
     for image in (bright, dim):
         features = conv(image)
-        result["conv"].append(np.asarray(features)[0, :, :, 0])
-        result["conv+bn"].append(np.asarray(norm(features, training=True))[0, :, :, 0])
+        result["conv"].append(keras.ops.convert_to_numpy(features)[0, :, :, 0])
+        result["conv+bn"].append(keras.ops.convert_to_numpy(norm(features, training=True))[0, :, :, 0])
     return {key: tuple(value) for key, value in result.items()}
 
 

@@ -132,8 +132,8 @@ def test_patch_batches_are_reproducible_and_seed_dependent(train_pairs):
     np.testing.assert_array_equal(batch(1), batch(1))
     assert not np.array_equal(batch(1), batch(2))
     assert not np.array_equal(batch(1, 0), batch(1, 1))
-    lr, _ = next(iter(data.make_train_dataset(train_pairs, scale=4, lr_patch_size=8, batch_size=4, seed=1)))
-    np.testing.assert_array_equal(lr, data.make_train_dataset(train_pairs, scale=4, lr_patch_size=8, batch_size=4, seed=1)[0][0])
+    dataset = data.make_train_dataset(train_pairs, scale=4, lr_patch_size=8, batch_size=4, seed=1)
+    np.testing.assert_array_equal(next(iter(dataset))[0], dataset[0][0])  # iterating starts at batch 0
 
 
 def test_patch_batches_and_the_streaming_pipeline_cut_the_same_patches(train_pairs):
@@ -166,7 +166,8 @@ def test_patch_batches_and_the_streaming_pipeline_cut_the_same_patches(train_pai
 
 def test_streaming_pipeline_shapes_and_end_without_repeat(train_pairs):
     tf = _tf()
-    ds = data.make_train_dataset(_streamed(train_pairs[:3]), scale=4, lr_patch_size=8, batch_size=1, patches_per_image=2, repeat=False)
+    settings = dict(scale=4, lr_patch_size=8, batch_size=1, patches_per_image=2, repeat=False)
+    ds = data.make_train_dataset(_streamed(train_pairs[:3]), **settings)
     assert ds.element_spec[0].shape == (1, 8, 8, 3)
     batches = list(ds)
     assert len(batches) == 2 * 3
@@ -195,7 +196,8 @@ def test_images_smaller_than_the_patch_are_skipped_with_a_warning(photo):
     assert len(batches.pairs) == 1
     with pytest.raises(ValueError, match="smaller patches"), pytest.warns(UserWarning):
         data.make_train_dataset([small], scale=4, lr_patch_size=16, batch_size=1)
-    ds = data.make_train_dataset(_streamed([small, large]), scale=4, lr_patch_size=16, batch_size=1, patches_per_image=3, repeat=False)
+    settings = dict(scale=4, lr_patch_size=16, batch_size=1, patches_per_image=3, repeat=False)
+    ds = data.make_train_dataset(_streamed([small, large]), **settings)
     with pytest.warns(UserWarning, match="smaller than the 16px LR patch"):
         assert len(list(ds)) == 3  # only the large image's patches
 

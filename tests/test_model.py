@@ -7,6 +7,11 @@ import pytest
 from edsr_helpers import model as edsr_model
 
 
+def _np(tensor) -> np.ndarray:
+    """Any engine's tensor as numpy (torch tensors that carry gradients included)."""
+    return keras.ops.convert_to_numpy(tensor)
+
+
 @pytest.fixture(scope="module")
 def tiny():
     """A small EDSR (2 blocks, 8 filters) for fast shape and serialization checks."""
@@ -23,7 +28,7 @@ def test_output_shape_for_every_scale_and_odd_sizes(scale, height, width):
     model = edsr_model.edsr(scale, num_res_blocks=1, num_filters=8)
     sr = model(_lr(height, width, batch=2))
     assert tuple(sr.shape) == (2, height * scale, width * scale, 3)
-    assert sr.dtype == "float32"
+    assert keras.backend.standardize_dtype(sr.dtype) == "float32"
 
 
 def test_unsupported_scale_is_refused():
@@ -61,10 +66,10 @@ def test_published_counts_round_to_ours():
 def test_pixel_shuffle_hand_computed():
     # one pixel with 4 channels [0, 1, 2, 3] becomes a 2x2 block read row by row
     x = np.arange(4, dtype="float32").reshape(1, 1, 1, 4)
-    np.testing.assert_array_equal(np.asarray(edsr_model.PixelShuffle(2)(x))[0, :, :, 0], [[0, 1], [2, 3]])
+    np.testing.assert_array_equal(_np(edsr_model.PixelShuffle(2)(x))[0, :, :, 0], [[0, 1], [2, 3]])
     # 2x2 pixels x 8 channels -> 4x4 x 2: channel (i*2 + j)*2 + c goes to block position (i, j), channel c
     x = np.arange(32, dtype="float32").reshape(1, 2, 2, 8)
-    out = np.asarray(edsr_model.PixelShuffle(2)(x))
+    out = _np(edsr_model.PixelShuffle(2)(x))
     expected = np.zeros((4, 4, 2))
     for h in range(2):
         for w in range(2):
@@ -82,26 +87,26 @@ def test_pixel_shuffle_fallback_matches_tensorflow(block_size):
         block_size * block_size * 4, dtype="float32"
     )
     reference = tf.nn.depth_to_space(x, block_size).numpy()
-    np.testing.assert_array_equal(np.asarray(edsr_model.pixel_shuffle(x, block_size)), reference)
-    np.testing.assert_array_equal(np.asarray(edsr_model._pixel_shuffle_by_reshape(x, block_size)), reference)
+    np.testing.assert_array_equal(_np(edsr_model.pixel_shuffle(x, block_size)), reference)
+    np.testing.assert_array_equal(_np(edsr_model._pixel_shuffle_by_reshape(x, block_size)), reference)
 
 
 def test_pixel_shuffle_fallback_works_inside_a_model(monkeypatch):
     """Colab's Keras (3.10-3.13) has no ops.depth_to_space: the model must build and agree without it."""
     model = edsr_model.edsr(3, num_res_blocks=1, num_filters=4)
-    expected = np.asarray(model(_lr(5, 6)))
+    expected = _np(model(_lr(5, 6)))
     monkeypatch.delattr(keras.ops, "depth_to_space", raising=False)
     rebuilt = edsr_model.edsr(3, num_res_blocks=1, num_filters=4)
     rebuilt.set_weights(model.get_weights())
-    np.testing.assert_allclose(np.asarray(rebuilt(_lr(5, 6))), expected, rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(_np(rebuilt(_lr(5, 6))), expected, rtol=1e-5, atol=1e-3)
 
 
 def test_mean_shift_round_trip_and_residual_scaling():
     x = _lr(4, 4)
     there = edsr_model.MeanShift(-1.0)(x)
-    np.testing.assert_allclose(np.asarray(edsr_model.MeanShift(1.0)(there)), x, atol=1e-4)
+    np.testing.assert_allclose(_np(edsr_model.MeanShift(1.0)(there)), x, atol=1e-4)
     np.testing.assert_allclose(
-        np.asarray(there).mean(axis=(0, 1, 2)),
+        _np(there).mean(axis=(0, 1, 2)),
         x.mean(axis=(0, 1, 2)) - np.array(edsr_model.DIV2K_RGB_MEAN),
         atol=1e-3,
     )
@@ -111,8 +116,8 @@ def test_mean_shift_round_trip_and_residual_scaling():
     block(features)
     full(features)
     full.set_weights(block.get_weights())
-    residual_small = np.asarray(block(features)) - features
-    residual_full = np.asarray(full(features)) - features
+    residual_small = _np(block(features)) - features
+    residual_full = _np(full(features)) - features
     np.testing.assert_allclose(residual_small, 0.1 * residual_full, rtol=1e-4, atol=1e-5)
 
 
@@ -135,9 +140,39 @@ def test_keras_file_round_trip_with_safe_mode(tiny, tmp_path):
     tiny.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True)
     x = _lr(9, 11)
-    np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(tiny(x)))
+    np.testing.assert_array_equal(_np(loaded(x)), _np(tiny(x)))
     assert loaded.count_params() == tiny.count_params()
     assert [type(layer).__name__ for layer in loaded.layers] == [type(layer).__name__ for layer in tiny.layers]
+
+
+def test_saved_config_holds_the_facts_the_model_is_built_from(tmp_path):
+    """Scale, depth, width and res_scale travel with the file: nobody infers the scale from layer shapes."""
+    model = edsr_model.edsr(scale=3, num_res_blocks=2, num_filters=8, res_scale=0.5, name="mine")
+    config = model.get_config()
+    assert {key: config[key] for key in ("scale", "num_res_blocks", "num_filters", "res_scale")} == {
+        "scale": 3,
+        "num_res_blocks": 2,
+        "num_filters": 8,
+        "res_scale": 0.5,
+    }
+    assert "layers" not in config  # rebuilt from the facts, not from a list of layers
+    model.save(tmp_path / "mine.keras")
+    loaded = keras.saving.load_model(tmp_path / "mine.keras", safe_mode=True)
+    assert isinstance(loaded, edsr_model.EDSR) and loaded.name == "mine"
+    assert (loaded.scale, loaded.num_res_blocks, loaded.num_filters, loaded.res_scale) == (3, 2, 8, 0.5)
+    assert edsr_model.model_scale(loaded) == 3
+
+
+def test_model_scale_of_older_plain_functional_files_and_of_other_models():
+    """Files saved before the model kept its facts are plain functional models: their pixel shuffles say it."""
+    inputs = keras.Input((None, None, 3))
+    x = keras.layers.Conv2D(3 * 4, 3, padding="same")(inputs)
+    x = edsr_model.PixelShuffle(2)(x)
+    x = keras.layers.Conv2D(3 * 9, 3, padding="same")(x)
+    older = keras.Model(inputs, edsr_model.PixelShuffle(3)(x))
+    assert edsr_model.model_scale(older) == 6
+    with pytest.raises(ValueError, match="not an EDSR model"):
+        edsr_model.model_scale(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]))
 
 
 def test_weights_file_round_trip(tiny, tmp_path):
@@ -145,9 +180,9 @@ def test_weights_file_round_trip(tiny, tmp_path):
     tiny.save_weights(path)
     fresh = edsr_model.edsr(scale=4, num_res_blocks=2, num_filters=8, res_scale=0.5)
     x = _lr(6, 6)
-    assert not np.allclose(np.asarray(fresh(x)), np.asarray(tiny(x)))
+    assert not np.allclose(_np(fresh(x)), _np(tiny(x)))
     fresh.load_weights(path)
-    np.testing.assert_array_equal(np.asarray(fresh(x)), np.asarray(tiny(x)))
+    np.testing.assert_array_equal(_np(fresh(x)), _np(tiny(x)))
 
 
 @pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
@@ -163,8 +198,8 @@ def test_mixed_precision_keeps_a_float32_output(policy):
     assert model.get_layer("res_block_1").conv1.compute_dtype == compute
     assert model.get_layer("head").variable_dtype == "float32"
     sr = model(_lr(8, 8))
-    assert sr.dtype == "float32" and tuple(sr.shape) == (1, 32, 32, 3)
-    assert np.isfinite(np.asarray(sr)).all()
+    assert keras.backend.standardize_dtype(sr.dtype) == "float32" and tuple(sr.shape) == (1, 32, 32, 3)
+    assert np.isfinite(_np(sr)).all()
 
 
 def test_receptive_field_formula_matches_the_gradient():

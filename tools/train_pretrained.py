@@ -168,7 +168,7 @@ def main() -> None:
         photos += extra
         sources.append(f"{len(extra)} Debian plasma-workspace-wallpapers photographs, downscaled x2 to 1280x800")
     train = data.make_train_dataset_for(profile, data.pairs_from_images(photos, args.scale))
-    val_pairs = list(data.load_sample(args.scale, "validation").as_numpy_iterator())
+    val_pairs = data.load_sample(args.scale, "validation")
     bicubic = training.bicubic_psnr(val_pairs, args.scale)
 
     precision = training.choose_precision()

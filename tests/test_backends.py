@@ -1,0 +1,90 @@
+"""The package on whichever Keras engine runs the tests (CI runs this file on TensorFlow, JAX and torch)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from edsr_helpers import backend, data, inference, model, samples, training
+from edsr_helpers.profiles import PROFILES
+
+
+@pytest.mark.parametrize("engine", ["jax", "torch"])
+def test_importing_the_package_loads_tensorflow_only_for_the_tensorflow_engine(engine):
+    pytest.importorskip(engine)
+    script = "import sys, edsr_helpers; print(edsr_helpers.backend.name(), 'tensorflow' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "KERAS_BACKEND": engine},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == [engine, "False"]
+
+
+def test_configured_backend_is_read_without_importing_keras(monkeypatch, tmp_path):
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert backend.configured_backend() == "jax"
+    monkeypatch.delenv("KERAS_BACKEND")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert backend.configured_backend() == "tensorflow"  # Keras's own default
+    (tmp_path / "keras.json").write_text('{"backend": "torch"}')
+    assert backend.configured_backend() == "torch"
+
+
+def test_twenty_step_fit_on_the_offline_photos_then_a_tiled_upscale():
+    """The issue's acceptance run, on this process's engine: train 20 steps, then upscale a photo in tiles."""
+    profile = PROFILES["ci"]
+    net = training.compile_for_training(model.edsr(4, num_res_blocks=2, num_filters=16), profile)
+    history = net.fit(
+        data.make_train_dataset_for(profile, data.load_sample(4, "train")), epochs=2, steps_per_epoch=10, verbose=0
+    )
+    assert int(net.optimizer.iterations) == 20
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    photo = samples.load_photo("coffee")[:100, :130]
+    tiled = inference.upscale(net, photo, tile=48, overlap=12)
+    whole = inference.upscale(net, photo, tile=None)
+    assert tiled.shape == (400, 520, 3) and tiled.dtype == np.uint8
+    assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_compiled_forward_follows_weights_that_change():
+    """Inference sees the weights as they are now, not as they were when the forward pass was compiled."""
+    net = model.edsr(2, num_res_blocks=1, num_filters=4)
+    lr = np.full((1, 6, 6, 3), 100.0, np.float32)
+    forward = backend.compiled_forward(net)
+    before = forward(lr)
+    np.testing.assert_allclose(before, keras.ops.convert_to_numpy(net(lr)), atol=1e-3)
+    net.set_weights([w + 0.01 for w in net.get_weights()])
+    assert backend.compiled_forward(net) is forward  # compiled once per model
+    np.testing.assert_allclose(forward(lr), keras.ops.convert_to_numpy(net(lr)), atol=1e-3)
+    assert not np.allclose(forward(lr), before)
+
+
+def test_input_gradient_is_local():
+    net = model.edsr(2, num_res_blocks=1, num_filters=4)
+    gradient = backend.input_gradient(net, np.full((1, 20, 20, 3), 100.0, np.float32), (0, 20, 20, 0))
+    assert gradient.shape == (1, 20, 20, 3)
+    rows, columns = np.nonzero(np.abs(gradient[0]).sum(axis=-1))
+    assert rows.min() > 0 and rows.max() < 19 and columns.min() > 0  # only a neighbourhood of (10, 10) matters
+    assert model.measure_receptive_field(net, lr_size=24) <= model.receptive_field(2, 1) + 1
+
+
+def test_single_device_distribution_is_a_no_op_scope():
+    strategy = training.choose_strategy()
+    with strategy.scope():
+        net = model.edsr(2, num_res_blocks=1, num_filters=4)
+    assert strategy.num_replicas_in_sync == 1 and net.scale == 2
+
+
+def test_device_and_jit_choices_are_reported():
+    assert backend.device_name()
+    assert backend.jit_compile() == (backend.name() == "jax" or (backend.name() == "tensorflow" and backend.has_gpu()))
+    assert set(backend.precision_candidates()) >= {"float32", "mixed_bfloat16"}
