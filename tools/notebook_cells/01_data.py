@@ -4,7 +4,7 @@ TITLE = "01 · Data: DIV2K pairs, the ×4 degradation and aligned augmentation"
 
 INTRO = """
 This series trains **EDSR** (Lim et al., 2017, *Enhanced Deep Residual Networks for Single Image
-Super-Resolution*) from scratch with TensorFlow and Keras 3. A super-resolution network learns from pairs: a
+Super-Resolution*) from scratch with Keras 3 (on TensorFlow by default; JAX and PyTorch work too). A super-resolution network learns from pairs: a
 low-resolution image (**LR**) and the high-resolution original (**HR**) it was made from.
 
 In this notebook you will:
@@ -13,7 +13,7 @@ In this notebook you will:
 2. make the ×4 bicubic degradation yourself and see what it destroys;
 3. cut aligned training patches and augment them with rotations and flips;
 4. check, with a number, that LR and HR stay aligned through all of it;
-5. build the `tf.data` pipeline that feeds training, and measure its speed.
+5. build the input pipeline that feeds training, and measure its speed.
 
 The code lives in the small `edsr_helpers` package; each cell calls one of its functions, and
 `eh.show_source(...)` prints any of them when you want to read it.
@@ -27,7 +27,7 @@ Every notebook starts the same way: fix the random seeds and print the **profile
 the work is (`ci` for the test suite, `cpu` for a laptop, `gpu` for Colab with DIV2K).
 """,
     ),
-    ("code", "import edsr_helpers as eh\n\nprofile = eh.setup()"),
+    ("code", "import numpy as np\n\nimport edsr_helpers as eh\n\nprofile = eh.setup()"),
     (
         "md",
         """
@@ -51,14 +51,17 @@ builds the same kind of pairs from real photographs that pip packages ship. `loa
         """
 train_pairs = eh.data.load_pairs(profile, "train")
 val_pairs = eh.data.load_pairs(profile, "validation")
-train_pairs.element_spec
+lr, hr = eh.data.first_pairs(train_pairs, 1)[0]
+print(f"LR {lr.shape} {lr.dtype}, HR {hr.shape} {hr.dtype}")
 """,
     ),
     (
         "md",
         """
 Both loaders yield the same thing: `(lr, hr)` pairs of `uint8` RGB images of any size, HR exactly four times
-LR. Everything downstream works on either. The offline set is split by photo, so no validation photo is ever
+LR. The offline photos are few and small, so they come as a Python list of numpy arrays; DIV2K is 800 2K
+photos, so tfds streams it from disk as a `tf.data.Dataset`. Everything downstream works on either
+(`first_pairs` reads the first few of both kinds). The offline set is split by photo, so no validation photo is ever
 seen in training:
 """,
     ),
@@ -78,7 +81,7 @@ its pixels: it has 1/16 of the HR image's pixels.
     ),
     (
         "code",
-        "some_pairs = list(train_pairs.take(3).as_numpy_iterator())\neh.plotting.show_pairs(some_pairs)",
+        "some_pairs = eh.data.first_pairs(train_pairs, 3)\neh.plotting.show_pairs(some_pairs)",
     ),
     (
         "md",
@@ -137,19 +140,14 @@ times the scale, so every LR pixel sits over the 4×4 block of HR pixels it came
     (
         "md",
         """
-The randomness is *stateless*: each crop gets its own seed, so the pipeline produces the same patches every
-run, in any order of execution. Here is one crop of this profile's patch size:
+The randomness comes from a seed alone (`np.random.default_rng(seed)`): the same seed gives the same patch,
+every run, on every machine and engine. Here is one crop of this profile's patch size:
 """,
     ),
     (
         "code",
         """
-import tensorflow as tf
-
-lr_patch, hr_patch = eh.data.random_crop_pair(
-    tf.constant(lr), tf.constant(hr), tf.constant([7, 1]), scale=4, lr_patch_size=profile.lr_patch_size
-)
-lr_patch, hr_patch = lr_patch.numpy(), hr_patch.numpy()
+lr_patch, hr_patch = eh.data.random_crop_pair(lr, hr, seed=7, scale=4, lr_patch_size=profile.lr_patch_size)
 print("LR patch", lr_patch.shape, " HR patch", hr_patch.shape)
 eh.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 """,
@@ -162,7 +160,10 @@ eh.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 A photo turned by 90° or mirrored is still a valid photo, so each patch is shown to the network in one of
 the 8 symmetries of a square: 4 rotations, each with or without a left-right flip. This multiplies the
 data for free. (The keras-io example calls `ops.flip` without an axis, which flips height, width *and the
-colour channels*, turning RGB into BGR; `flip_left_right` reverses the width axis only.)
+colour channels*, turning RGB into BGR; `np.flip(image, axis=1)` reverses the width axis only.)
+
+`random_patch` chains the two, crop then rotation/flip, each from its own part of one seed. It is the only
+definition of the augmentation in the series: every training pipeline below calls it.
 """,
     ),
     (
@@ -189,7 +190,7 @@ pixels beyond its edge). As a contrast, the last row shifts the LR patch by one 
         """
 for name, lr_t, hr_t in variants:
     print(f"{name:<14} {eh.data.alignment_psnr(lr_t, hr_t, scale=4):6.1f} dB")
-shifted = tf.roll(lr_patch, shift=1, axis=1).numpy()
+shifted = np.roll(lr_patch, shift=1, axis=1)
 print(f"{'shifted 1 px':<14} {eh.data.alignment_psnr(shifted, hr_patch, scale=4):6.1f} dB")
 """,
     ),
@@ -216,40 +217,42 @@ eh.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×
         """
 ## The input pipeline
 
-`make_train_dataset` chains these steps with `tf.data`, so they run in parallel with training:
+`make_train_dataset` turns pairs into endless batches of patches for `model.fit`, in one of two ways:
 
-1. check each pair's sizes match the scale (a clear error otherwise) and skip images smaller than a patch;
-2. shuffle images, and repeat forever;
-3. cut several patches from each decoded image (decoding a 2K PNG costs far more than cropping it)
-4. crop, rotate and flip each patch with its own seed;
-5. shuffle patches of different images together, batch them, and prefetch the next batch.
+- **photos in memory** (the offline set, your own photos): a `keras.utils.PyDataset`, `PatchBatches`. Batch
+  `i` picks an image and a seed for each patch from `(seed, i)` and calls `random_patch`. It is plain numpy, so
+  it feeds Keras on TensorFlow, JAX or PyTorch alike, and Keras prepares the next batch while the model trains.
+- **DIV2K streaming from disk**: a `tf.data` pipeline that decodes one image at a time, cuts several patches
+  from it with the same `random_patch` (decoding a 2K PNG costs far more than cropping it), shuffles patches
+  of different images together, batches and prefetches. Nothing is cached: the keras-io example's `cache()`
+  keeps all of DIV2K decoded in memory (~7 GB); this pipeline holds a few images at a time.
 
-Nothing is cached: the seed example's `cache()` keeps all of DIV2K decoded in memory (~7 GB), this pipeline
-holds a few images at a time.
+Both check that each pair's sizes match the scale (a clear error otherwise) and skip images smaller than a
+patch with a warning.
 """,
     ),
     (
         "code",
         """
 train_ds = eh.data.make_train_dataset_for(profile, train_pairs)
-lr_batch, hr_batch = next(iter(train_ds))
-print("LR batch", lr_batch.shape, lr_batch.dtype, "  HR batch", hr_batch.shape, hr_batch.dtype)
+lr_batch, hr_batch = (np.asarray(batch) for batch in next(iter(train_ds)))
+print(type(train_ds).__name__, "| LR batch", lr_batch.shape, lr_batch.dtype, "  HR batch", hr_batch.shape)
 """,
     ),
-    ("code", "eh.plotting.show_grid(list(hr_batch.numpy()[:8]), columns=8, size=1.6)"),
+    ("code", "eh.plotting.show_grid(list(hr_batch[:8]), columns=8, size=1.6)"),
     (
         "md",
         """
-How fast is it? With bfloat16 (notebook 03), one training step of 16 patches takes 0.1–0.3 s on a CPU with
-bfloat16 units (0.115 s on an Intel Xeon with AMX), so training consumes at most ~140 patches per second. The
-pipeline must deliver more than that (the number varies from run to run and machine to machine):
+How fast is it? One training step of 16 patches of this size takes 0.1–0.8 s on a laptop-class CPU (notebook
+03 measures it), so training consumes at most ~160 patches per second there. The pipeline must deliver more
+than that (the number varies from run to run and machine to machine):
 """,
     ),
     (
         "code",
         """
 rate = eh.data.measure_throughput(train_ds, batches=40)
-print(f"{rate:,.0f} patches/s delivered, {rate / 140:.1f}x what the fastest CPU training consumes")
+print(f"{rate:,.0f} patches/s delivered, {rate / 160:.1f}x what the fastest CPU training consumes")
 """,
         ["nbval-ignore-output"],
     ),
@@ -265,11 +268,11 @@ stop with a message that says what is wrong; here an HR image cut 3 pixels too n
     (
         "code",
         """
-bad_pairs = tf.data.Dataset.from_tensors((lr, hr[:, :-3]))
+bad_pairs = [(lr, hr[:, :-3])]
 try:
-    next(iter(eh.data.make_train_dataset(bad_pairs, scale=4, lr_patch_size=24, batch_size=1)))
-except tf.errors.InvalidArgumentError as error:
-    print(error.message.partition("assertion failed: ")[2].splitlines()[0])
+    eh.data.make_train_dataset(bad_pairs, scale=4, lr_patch_size=24, batch_size=1)
+except ValueError as error:
+    print(error)
 """,
     ),
     (
@@ -277,11 +280,12 @@ except tf.errors.InvalidArgumentError as error:
         """
 ## Summary
 
-- DIV2K pairs come through tensorflow-datasets; offline, real photos from pip packages stand in, with the
-  same element spec and the same bicubic degradation.
+- DIV2K pairs come through tensorflow-datasets; offline, real photos from pip packages stand in, as the
+  same kind of pairs with the same bicubic degradation.
 - Training patches are cut in register (HR offset = LR offset × scale) and augmented with the 8 symmetries
   of a square; a PSNR check proves LR and HR stay aligned.
-- The `tf.data` pipeline streams, augments and batches patches faster than training consumes them.
+- One numpy augmentation feeds two pipelines, a `PyDataset` for photos in memory (any Keras engine) and a
+  streaming `tf.data` pipeline for DIV2K; both deliver patches faster than training consumes them.
 
 Next, **02 · Model**: residual blocks without batch norm, the pixel-shuffle upsampler, and EDSR itself.
 """,

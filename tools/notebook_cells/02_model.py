@@ -136,7 +136,9 @@ reshape/transpose on older Keras, such as Colab's:
 `eh.model.edsr(scale, num_res_blocks, num_filters, res_scale)` assembles the pieces: subtract the DIV2K mean
 colour, a head convolution, the residual blocks, a convolution and a *global* skip connection around the
 whole body, the upsampler, a tail convolution to 3 colours, and the mean added back. Inputs and outputs are
-plain 0–255 pixel values. The baseline ×4 model:
+plain 0–255 pixel values. The result is an `EDSR`, a functional `keras.Model` that also remembers what it was
+built from (`model.scale`, `num_res_blocks`, `num_filters`, `res_scale`; they are its saved config, so a loaded
+file knows its scale). The baseline ×4 model:
 """,
     ),
     (

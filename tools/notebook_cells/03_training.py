@@ -6,7 +6,7 @@ INTRO = """
 Now EDSR learns. In this notebook you will:
 
 1. see why EDSR trains with the L1 loss, and how PSNR must be computed to mean anything;
-2. set up the learning-rate schedule and the fastest precision this machine has;
+2. set up the learning-rate schedule, and measure which precision and which engine are fastest here;
 3. train with plain `model.fit`, watching loss and validation PSNR live against bicubic;
 4. make the run safe to interrupt, and evaluate the result image by image;
 5. see how to run the full-size version on a Colab GPU with DIV2K.
@@ -69,8 +69,7 @@ The pipeline of notebook 01 feeds the training; the validation photos are scored
         "code",
         """
 train_ds = eh.data.make_train_dataset_for(profile, eh.data.load_pairs(profile, "train"))
-val_pairs = list(eh.data.load_pairs(profile, "validation").take(profile.val_images or -1).as_numpy_iterator())
-val_ds = eh.data.as_validation_dataset(val_pairs)
+val_pairs = eh.data.first_pairs(eh.data.load_pairs(profile, "validation"), profile.val_images)
 bicubic_val = eh.training.bicubic_psnr(val_pairs, profile.scale)
 print(f"{len(val_pairs)} validation images; bicubic scores {bicubic_val:.2f} dB (Y, shave {profile.scale})")
 """,
@@ -78,15 +77,16 @@ print(f"{len(val_pairs)} validation images; bicubic scores {bicubic_val:.2f} dB 
     (
         "md",
         """
-**Mixed precision** runs the convolutions in 16-bit floats while the weights stay float32: `mixed_float16` on
-GPUs with tensor cores (Colab's T4), `mixed_bfloat16` on CPUs with bfloat16 units (recent Intel Xeon and AMD
-EPYC). bfloat16 keeps float32's range, so it needs no loss scaling. The model's last layer stays float32.
-`choose_precision` picks the fastest policy here; it must be set *before* the model is built.
+**Mixed precision** runs the convolutions in 16-bit floats while the weights stay float32: `mixed_float16` or
+`mixed_bfloat16` on GPUs with tensor cores, `mixed_bfloat16` on some CPUs. bfloat16 keeps float32's range, so it
+needs no loss scaling. The model's last layer stays float32. The policy must be set *before* the model is built.
 
-How much faster? EDSR spends its time in convolutions that already keep the chip's multipliers busy, so the
-gain is about the ratio of the hardware's 16-bit and 32-bit peak rates: ~2x on CPUs with AVX512-BF16 (the
-series' 2-core AMD EPYC: 0.61 → 0.33 s per step), more on Intel Xeons with AMX and on tensor-core GPUs.
-`benchmarks/training_speed.py` measures both the step times and that ceiling on your machine.
+Is it faster? That depends on the chip, and its feature flags do not tell: two 2-core CPUs that both list
+AVX512-BF16 gave opposite answers (an AMD EPYC: bfloat16 1.9× *faster* than float32, 0.61 → 0.33 s per step;
+an Intel Xeon without AMX: 1.5× *slower*, 0.56 → 0.83 s). So `choose_precision` **measures**: a few training
+steps of a small EDSR in each policy, a few seconds once per machine and engine (cached afterwards), and takes
+a 16-bit policy only if it is clearly faster. `benchmarks/training_speed.py` checks the choice on full-size
+steps.
 """,
     ),
     (
@@ -94,10 +94,44 @@ series' 2-core AMD EPYC: 0.61 → 0.33 s per step), more on Intel Xeons with AMX
         """
 import keras
 
-precision = eh.training.choose_precision()
+precision = eh.training.choose_precision(verbose=True)
 keras.config.set_dtype_policy(precision)
 print("precision policy:", precision)
 """,
+        ["nbval-ignore-output"],
+    ),
+    (
+        "md",
+        """
+## Which engine runs Keras?
+
+Keras 3 runs the same model on three engines: TensorFlow, JAX and PyTorch. The series' code is written
+once, with `keras` and `keras.ops`; everything engine-specific lives in one small module, `eh.backend`. The
+fastest engine depends on the hardware, so here are measurements of this very model (EDSR-baseline ×4,
+batch 16; `benchmarks/training_speed.py` and `benchmarks/gpu_training.py` repeat them on your machine):
+
+| hardware | TensorFlow | JAX | PyTorch (through Keras) | plain PyTorch EDSR |
+| --- | --- | --- | --- | --- |
+| 2-core Intel Xeon CPU, float32, 24 px patches | **0.56 s/step** | 1.93 s/step | 0.73 s/step | — |
+| NVIDIA H200 GPU, bfloat16, 48 px patches | — (not installed there) | **5.4 ms/step** | 37.4 ms/step | 10.3 ms/step |
+
+So TensorFlow is the default (fastest on the CPUs measured, and tensorflow-datasets' DIV2K needs it), and
+**JAX is the fast path on a GPU**: XLA compiles the whole training step, and there our EDSR trained 1.9×
+faster than the official PyTorch code's layout. To switch, set the engine *before the first*
+`import keras` or `import edsr_helpers` (on Colab, at the top of the setup cell), then restart the kernel:
+
+```python
+import os
+os.environ["KERAS_BACKEND"] = "jax"   # or "torch"; "tensorflow" is the default
+```
+
+Everything in this series (the data pipeline for the offline photos, training, evaluation, tiled inference,
+the widget) runs on all three; only DIV2K through tensorflow-datasets needs TensorFlow installed.
+""",
+    ),
+    (
+        "code",
+        'print(f"engine: {eh.backend.name()}, device: {eh.backend.device_name()}")',
         ["nbval-ignore-output"],
     ),
     (
@@ -145,7 +179,8 @@ strategy = eh.training.choose_strategy()
 with strategy.scope():
     model = eh.model.edsr_preset("baseline", scale=profile.scale)
     eh.training.compile_for_training(model, profile)
-folder = eh.training.run_dir(profile, fresh=profile.name == "ci")
+val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
+folder = eh.runs.run_dir(profile, fresh=profile.name == "ci")
 callbacks = eh.training.make_callbacks(folder, bicubic_psnr=bicubic_val)
 print("run folder:", folder)
 """,
@@ -207,14 +242,15 @@ eh.plotting.show_comparison(lr_val, hr_val, outputs, crop=(hr_val.shape[0] // 4,
 Finally the model is saved where notebook 04 looks for it (`runs/<profile>/edsr.keras`).
 """,
     ),
-    ("code", "print(eh.training.save_trained(model, folder))"),
+    ("code", "print(eh.runs.save_trained(model, folder))"),
     (
         "md",
         """
 ## The full-size run on a Colab GPU
 
 With a GPU the `gpu` profile is chosen automatically: DIV2K through tensorflow-datasets (the first run
-downloads ~3.5 GB), 48×48 LR patches as in the paper, `mixed_float16`, XLA compilation. To survive
+downloads ~3.5 GB), 48×48 LR patches as in the paper, the measured precision, XLA compilation. For speed, run it
+on the JAX engine (`KERAS_BACKEND=jax` before the first import, see above). To survive
 disconnects, keep the run folder on Google Drive: mount it and point `EDSR_RUNS_DIR` there *before* the
 training cells; re-running the notebook after a disconnect resumes from the last epoch.
 

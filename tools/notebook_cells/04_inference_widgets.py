@@ -73,7 +73,7 @@ time, no training, usually a small but free gain. On the validation photos:
     (
         "code",
         """
-val_pairs = eh.data.load_sample(4, "validation").as_numpy_iterator()
+val_pairs = eh.data.load_sample(4, "validation")
 rows = eh.inference.self_ensemble_gain(model, val_pairs, eh.samples.photo_names("validation"))
 eh.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], rows)
 """,
