@@ -88,3 +88,16 @@ def test_device_and_jit_choices_are_reported():
     assert backend.device_name()
     assert backend.jit_compile() == (backend.name() == "jax" or (backend.name() == "tensorflow" and backend.has_gpu()))
     assert set(backend.precision_candidates()) >= {"float32", "mixed_bfloat16"}
+
+
+def test_the_widget_runs_a_real_model_on_this_engine():
+    """crop_compare on the offline validation photos: panels come from the model through the compiled forward."""
+    from edsr_helpers import widgets
+
+    net = model.edsr(4, num_res_blocks=1, num_filters=8)
+    widget = widgets.crop_compare(net)
+    assert list(widget.photos)[:3] == list(samples.VALIDATION_PHOTOS)
+    crops = widget.crops()
+    assert crops["EDSR"].shape == crops["bicubic"].shape and crops["EDSR"].dtype == np.uint8
+    widget.plus.value = True
+    assert widget.crops()["EDSR+"].shape == crops["EDSR"].shape
