@@ -1,7 +1,7 @@
 """Upscale photos from the command line with the shipped pretrained weights (or a model of your own).
 
     python -m edsr_helpers photo.jpg                 # -> photo_edsr_x4.png next to it
-    python -m edsr_helpers a.png b.jpg --scale 2 --plus
+    python -m edsr_helpers a.png b.jpg --scale 2 --plus   # -> a_edsr_plus_x2.png, b_edsr_plus_x2.png
     python -m edsr_helpers photo.jpg --model runs/cpu/edsr.keras -o big.png
 
 Each photo is tiled automatically, so any size fits in memory. Existing files are never overwritten unless
@@ -54,6 +54,15 @@ def main(argv: list[str] | None = None) -> int:
             written = inference.upscale_file(
                 photo, args.output, scale=args.scale, model=model, self_ensemble=args.plus, overwrite=args.overwrite
             )
+        except inference.TargetExistsError as error:
+            advice = "add --overwrite, or name another file with -o"
+            print(f"skipped {photo}: {error.target} already exists; {advice}", file=sys.stderr)
+            failed += 1
+            continue
+        except inference.TargetNotPngError as error:
+            print(f"skipped {photo}: -o/--output must name a .png file (lossless), not {error.target}", file=sys.stderr)
+            failed += 1
+            continue
         except (OSError, ValueError) as error:
             print(f"skipped {photo}: {error}", file=sys.stderr)
             failed += 1

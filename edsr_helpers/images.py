@@ -11,7 +11,7 @@ import io
 import os
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 ImageLike = np.ndarray | Image.Image | str | os.PathLike | bytes
 
@@ -77,7 +77,9 @@ def _pil_to_array(image: Image.Image) -> np.ndarray:
 
 
 def load_image(source: ImageLike) -> np.ndarray:
-    """Read a photo from a path, bytes, a PIL image or an array into a uint8 RGB array.
+    """Read a photo from a path, bytes, a PIL image or an array into a uint8 RGB array, upright.
+
+    Files and bytes are turned the way their EXIF orientation tag says, as photo viewers do.
 
     Raises:
         FileNotFoundError: if a path does not exist.
@@ -96,7 +98,9 @@ def load_image(source: ImageLike) -> np.ndarray:
     try:
         with Image.open(stream) as image:
             image.load()
-            return to_rgb_uint8(image)
+            # Phones store photos as the sensor saw them plus an EXIF "Orientation" tag; apply it, or portrait
+            # photos come out sideways.
+            return to_rgb_uint8(ImageOps.exif_transpose(image))
     except Image.DecompressionBombError as error:
         raise ValueError(
             f"{name} is too large to open safely ({error}). Resize it below "

@@ -28,6 +28,11 @@ DEFAULT_TILE = 104
 DEFAULT_OVERLAP = 12
 #: Images with more LR pixels than this are tiled automatically (~0.5 GB of activations for the baseline).
 AUTO_TILE_PIXELS = 256 * 256
+#: Sides shorter than this are extended by repeating their edge pixels before the model runs, and the result
+#: is cropped back. With only a few pixels, the zero padding of EDSR's 33 convolutions outweighs the image
+#: (a 1x1 red pixel came out brown); with 16 real-looking pixels on each side of it the model sees what it
+#: saw in training, as the tiles' overlap does.
+MIN_INPUT_SIDE = 2 * DEFAULT_OVERLAP + 8
 
 
 def to_uint8(sr) -> np.ndarray:
@@ -102,6 +107,13 @@ def upscale(
     """
     lr = load_image(image)
     scale = model_scale(model)
+    height, width = lr.shape[:2]
+    pad_y, pad_x = max(0, MIN_INPUT_SIDE - height), max(0, MIN_INPUT_SIDE - width)
+    if pad_y or pad_x:  # tiny input: extend its edges, upscale, crop back (see MIN_INPUT_SIDE)
+        padded = np.pad(lr, ((pad_y // 2, pad_y - pad_y // 2), (pad_x // 2, pad_x - pad_x // 2), (0, 0)), "edge")
+        sr = upscale(model, padded, tile=tile, overlap=overlap, self_ensemble=self_ensemble)
+        top, left = pad_y // 2 * scale, pad_x // 2 * scale
+        return sr[top : top + height * scale, left : left + width * scale]
     if tile == "auto":
         tile = DEFAULT_TILE if lr.shape[0] * lr.shape[1] > AUTO_TILE_PIXELS else None
     if tile is not None and (not isinstance(tile, int) or tile < 1):
@@ -123,22 +135,29 @@ def super_resolve(model: keras.Model, lr: ImageLike) -> np.ndarray:
 
 
 def load_model_for(profile) -> tuple[keras.Model, str]:
-    """The newest model trained by notebook 03 (``runs/*/edsr.keras``), else the shipped pretrained weights.
+    """The model notebook 03 trained under the same profile, else the shipped pretrained weights.
 
-    Runs of the ``ci`` profile (seconds of training, for the test suite) are skipped. Returns the model and a
-    sentence saying which one was loaded.
+    Only the same profile's run counts, so whatever another profile left behind (``make run`` trains under
+    ``cpu``) never changes what the ``ci`` test run of notebook 04 shows. Under ``ci`` itself, whose training
+    lasts seconds, the pretrained weights are always used. Returns the model and a sentence saying which.
     """
     from edsr_helpers import pretrained
 
-    candidates = runs.trained_models()
-    if candidates:
-        newest = candidates[0]
-        model = keras.saving.load_model(newest, safe_mode=True)
-        return model, f"Loaded the model trained in notebook 03: {newest}"
-    scale = profile.scale
-    return pretrained.load_pretrained(scale), (
-        f"No trained model in {runs.runs_dir()}/ (notebook 03 saves one there); using the pretrained "
-        f"EDSR-baseline x{scale} weights shipped with edsr_helpers (see edsr_helpers/weights/MODEL_CARD.md)."
+    card = (
+        f"the pretrained EDSR-baseline x{profile.scale} weights shipped with edsr_helpers "
+        "(edsr_helpers/weights/MODEL_CARD.md)"
+    )
+    if profile.name == "ci":
+        return pretrained.load_pretrained(profile.scale), (
+            f"The 'ci' profile trains for seconds only, so this notebook uses {card}."
+        )
+    path = runs.trained_model_path(profile)
+    if path.exists():
+        model = keras.saving.load_model(path, safe_mode=True)
+        return model, f"Loaded the model notebook 03 trained under the '{profile.name}' profile: {runs.shown(path)}"
+    return pretrained.load_pretrained(profile.scale), (
+        f"No model trained under the '{profile.name}' profile yet (notebook 03 saves it as {runs.shown(path)}); "
+        f"using {card}."
     )
 
 
@@ -187,7 +206,7 @@ def upscale_file(
     source = Path(source)
     if not source.is_file():
         raise FileNotFoundError(f"No photo at {source}: check the path (relative paths start at {Path.cwd()}).")
-    target = Path(target) if target is not None else source.with_name(output_name(source.name, scale))
+    target = Path(target) if target is not None else source.with_name(output_name(source.name, scale, self_ensemble))
     check_target(target, overwrite)
     if model is None:
         from edsr_helpers.pretrained import load_pretrained
@@ -199,17 +218,39 @@ def upscale_file(
     return save_png(result, target, overwrite=overwrite)
 
 
-def output_name(photo_name: str, scale: int) -> str:
-    """``photo.jpg`` -> ``photo_edsr_x4.png``: the name every saved result gets by default."""
-    return f"{Path(photo_name).stem}_edsr_x{scale}.png"
+def output_name(photo_name: str, scale: int, self_ensemble: bool = False) -> str:
+    """``photo.jpg`` -> ``photo_edsr_x4.png`` (``photo_edsr_plus_x4.png`` for EDSR+): the default result name.
+
+    EDSR+ results get their own name, so a plain run and an EDSR+ run of the same photo keep both results.
+    """
+    return f"{Path(photo_name).stem}_edsr{'_plus' if self_ensemble else ''}_x{scale}.png"
+
+
+class TargetExistsError(FileExistsError):
+    """The result would overwrite an existing file (nothing was written); ``target`` is that file."""
+
+    def __init__(self, target: Path):
+        super().__init__(f"{target} already exists; nothing was overwritten. Pass overwrite=True or another target.")
+        self.target = target
+
+
+class TargetNotPngError(ValueError):
+    """The result was asked for in a format other than PNG; ``target`` is the name asked for."""
+
+    def __init__(self, target: Path):
+        super().__init__(f"Save the result as .png (lossless), not {target.suffix or 'no extension'}: {target}")
+        self.target = target
 
 
 def check_target(target: Path, overwrite: bool) -> None:
-    """Refuse, before any work is done, a target that is not PNG or that would overwrite a file."""
+    """Refuse, before any work is done, a target that is not PNG or that would overwrite a file.
+
+    The messages name the Python arguments; the command line catches these two errors and names its flags.
+    """
     if target.suffix.lower() != ".png":
-        raise ValueError(f"Save the result as .png (lossless), not {target.suffix or 'no extension'}: {target}")
+        raise TargetNotPngError(target)
     if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} already exists; pass overwrite=True (--overwrite) or choose another target.")
+        raise TargetExistsError(target)
 
 
 def save_png(image: np.ndarray, target: str | os.PathLike, *, overwrite: bool = False) -> Path:

@@ -22,8 +22,9 @@ MODEL_FILE = "edsr.keras"
 
 
 def runs_dir() -> Path:
-    """Folder holding one sub-folder per profile's run (``runs/`` unless ``EDSR_RUNS_DIR`` says otherwise)."""
-    return Path(os.environ.get(RUNS_DIR_ENV_VAR, "runs"))
+    """Folder holding one sub-folder per profile's run: ``runs/`` beside the notebooks unless ``EDSR_RUNS_DIR``
+    says otherwise. Absolute, so a printed path means the same wherever its reader stands."""
+    return Path(os.environ.get(RUNS_DIR_ENV_VAR, "runs")).resolve()
 
 
 def run_dir(profile: Profile, *, fresh: bool = False) -> Path:
@@ -42,7 +43,16 @@ def save_trained(model: keras.Model, folder: str | os.PathLike) -> Path:
     return path
 
 
-def trained_models(*, skip_profiles: tuple[str, ...] = ("ci",)) -> list[Path]:
-    """Models that notebook 03 saved (``runs/*/edsr.keras``), newest first, leaving out ``skip_profiles``."""
-    found = [path for path in runs_dir().glob(f"*/{MODEL_FILE}") if path.parent.name not in skip_profiles]
-    return sorted(found, key=lambda path: path.stat().st_mtime, reverse=True)
+def shown(path: str | os.PathLike) -> str:
+    """``path`` as a reader can use it from anywhere: relative to the git repository it lies in (so
+    ``notebooks/runs/cpu/edsr.keras`` in a clone of the series), else absolute (``/content/runs/...`` on Colab)."""
+    path = Path(path).resolve()
+    for folder in path.parents:
+        if (folder / ".git").exists():
+            return str(path.relative_to(folder))
+    return str(path)
+
+
+def trained_model_path(profile: Profile) -> Path:
+    """Where notebook 03 saves the model it trains under ``profile`` (it may not exist yet)."""
+    return runs_dir() / profile.name / MODEL_FILE

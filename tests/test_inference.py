@@ -139,8 +139,13 @@ def test_command_line_upscales_good_files_and_reports_bad_ones(photo_file, capsy
     assert "skipped" in err and "broken.png" in err
     written = photo_file.with_name("my photo_edsr_x4.png")  # ... the other was still done, with the shipped weights
     assert f"-> {written}" in out and Image.open(written).size == (240, 160)
-    assert main([str(photo_file)]) == 1  # a second run keeps the first result
-    assert "already exists" in capsys.readouterr().err
+    assert main([str(photo_file)]) == 1  # a second run keeps the first result ...
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--overwrite" in err and "overwrite=True" not in err  # ... in CLI words
+    assert main([str(photo_file), "--plus"]) == 0  # EDSR+ gets its own name, next to the plain result
+    assert f"-> {photo_file.with_name('my photo_edsr_plus_x4.png')}" in capsys.readouterr().out
+    assert main([str(photo_file), "-o", str(photo_file.with_name("out.jpg"))]) == 1
+    assert "-o/--output must name a .png" in capsys.readouterr().err
 
 
 def test_the_installed_package_has_the_edsr_upscale_command():
@@ -162,3 +167,40 @@ def test_command_line_takes_a_trained_model_and_refuses_a_conflicting_scale(smal
     np.testing.assert_array_equal(np.asarray(Image.open(out)), inference.upscale(small_model, photo_file))
     assert main([str(photo_file), "--model", str(saved), "--scale", "2"]) == 2
     assert "upscales x4, not x2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_tiny_inputs_keep_their_colours(size):
+    """A 1x1 or 2x2 input is far smaller than what the convolutions see; it still comes out the right colour."""
+    from edsr_helpers import pretrained
+
+    model = pretrained.load_pretrained(4)
+    colours = np.array([[[200, 10, 10], [20, 180, 40]], [[30, 60, 220], [240, 240, 240]]], np.uint8)[:size, :size]
+    sr = inference.upscale(model, colours)
+    assert sr.shape == (4 * size, 4 * size, 3)
+    blocks = sr.reshape(size, 4, size, 4, 3).astype(float).mean(axis=(1, 3))
+    tolerance = 3 if size == 1 else 20  # 2x2: each pixel's 4x4 block also blends with its neighbours
+    assert np.abs(blocks - colours).max() <= tolerance, blocks
+    plus = inference.upscale(model, colours, self_ensemble=True)
+    assert plus.shape == sr.shape
+
+
+def test_exif_orientation_is_applied_everywhere_a_photo_is_read(tmp_path, small_model):
+    """A phone photo stored sideways with Orientation=6 is read upright (loader, upscale_file, widget upload)."""
+    from edsr_helpers import images, widgets
+
+    upright = np.zeros((40, 100, 3), np.uint8)
+    upright[:, :50] = (250, 0, 0)  # red on the left, as the photographer saw it
+    stored = Image.fromarray(np.rot90(upright, 1))  # the sensor's view: 100 x 40, turned
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees clockwise to display
+    path = tmp_path / "phone.jpg"
+    stored.save(path, exif=exif, quality=95)
+    loaded = images.load_image(path)
+    assert loaded.shape == (40, 100, 3)
+    assert loaded[20, 10, 0] > 200 and loaded[20, 90, 0] < 50
+    assert images.load_image(path.read_bytes()).shape == (40, 100, 3)
+    written = inference.upscale_file(path, model=small_model)
+    assert Image.open(written).size == (400, 160)
+    photo = widgets.photo_from_upload("phone.jpg", path.read_bytes(), 4, as_is=True)
+    assert photo.lr.shape[:2] == (40, 100)

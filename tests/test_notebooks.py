@@ -69,3 +69,45 @@ def test_readme_colab_badges_follow_the_repository_url():
     repo = REPO_URL.removeprefix("https://github.com/")
     assert links and all(link.startswith(f"{repo}/blob/{REPO_BRANCH}/notebooks/") for link in links), links
     assert {link.rsplit("/", 1)[1] for link in links} == {path.name for path in NOTEBOOKS}
+
+
+def test_notebook_04_under_ci_ignores_the_model_make_run_leaves(tmp_path):
+    """`make run` trains under `cpu` and leaves notebooks/runs/cpu/edsr.keras; `make test` after it must pass.
+
+    Re-executes notebook 04 under `ci` with such a model in place (a different one from the pretrained weights,
+    so picking it up would change the stored outputs nbval compares).
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from edsr_helpers import model
+
+    target = ROOT / "notebooks" / "runs" / "cpu" / "edsr.keras"
+    backup = tmp_path / "kept.keras"
+    if target.exists():
+        shutil.copy2(target, backup)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    model.edsr(4, num_res_blocks=1, num_filters=8).save(target)
+    try:
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--sanitize-with",
+            str(ROOT / "tests" / "nbval_sanitize.cfg"),
+            str(ROOT / "notebooks" / "04_inference_widgets.ipynb"),
+        ]
+        env = {**os.environ, "EDSR_PROFILE": "ci"}
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stdout[-4000:]
+    finally:
+        target.unlink()
+        if backup.exists():
+            shutil.copy2(backup, target)

@@ -60,19 +60,21 @@ def test_round_trip_through_keras_file_with_safe_mode(model, tmp_path):
     np.testing.assert_array_equal(inference.upscale(again, lr), inference.upscale(model, lr))
 
 
-def test_notebook_04_prefers_a_trained_model(tmp_path, monkeypatch):
+def test_notebook_04_uses_the_model_its_own_profile_trained(tmp_path, monkeypatch):
     monkeypatch.setenv(runs.RUNS_DIR_ENV_VAR, str(tmp_path))
     _, source = inference.load_model_for(PROFILES["cpu"])
-    assert "pretrained" in source
+    assert "pretrained" in source and str(tmp_path.resolve() / "cpu" / "edsr.keras") in source  # where it looked
     ci_run = runs.run_dir(PROFILES["ci"])
     runs.save_trained(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]), ci_run)
     _, source = inference.load_model_for(PROFILES["cpu"])
-    assert "pretrained" in source  # seconds-long ci runs do not count
+    assert "pretrained" in source  # another profile's run does not count
     cpu_run = runs.run_dir(PROFILES["cpu"])
     runs.save_trained(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]), cpu_run)
     loaded, source = inference.load_model_for(PROFILES["cpu"])
-    assert "notebook 03" in source and str(cpu_run) in source
+    assert "notebook 03" in source and str(cpu_run.resolve()) in source
     assert loaded.count_params() == 0
+    model, source = inference.load_model_for(PROFILES["ci"])  # what `make test` sees after `make run`
+    assert "pretrained" in source and model.count_params() > 0
 
 
 def test_default_tiling_is_seam_free_with_the_trained_weights(model):

@@ -296,10 +296,14 @@ def test_run_dir_and_saved_model(tmp_path, monkeypatch):
     assert runs.run_dir(TINY, fresh=False) == folder and (folder / "old.txt").exists()
     assert not (runs.run_dir(TINY, fresh=True) / "old.txt").exists()
     path = runs.save_trained(_tiny_model(), folder)
-    assert path == tmp_path / "tiny" / "edsr.keras"
+    assert path == tmp_path / "tiny" / "edsr.keras" == runs.trained_model_path(TINY)
     assert keras.saving.load_model(path, safe_mode=True).scale == 4
-    assert runs.trained_models() == [path]
-    assert runs.trained_models(skip_profiles=("tiny",)) == []
+    monkeypatch.setenv(runs.RUNS_DIR_ENV_VAR, "relative/runs")
+    assert runs.runs_dir().is_absolute() and runs.runs_dir().parts[-2:] == ("relative", "runs")
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    inside = tmp_path / "repo" / "notebooks" / "runs" / "cpu"
+    assert runs.shown(inside) == "notebooks/runs/cpu"  # relative to the repository root
+    assert runs.shown(tmp_path / "elsewhere") == str((tmp_path / "elsewhere").resolve())  # else absolute
 
 
 def test_show_evaluation_adds_the_published_baseline_on_div2k(monkeypatch):

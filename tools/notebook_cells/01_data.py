@@ -4,8 +4,9 @@ TITLE = "01 · Data: DIV2K pairs, the ×4 degradation and aligned augmentation"
 
 INTRO = """
 This series trains **EDSR** (Lim et al., 2017, *Enhanced Deep Residual Networks for Single Image
-Super-Resolution*) from scratch with Keras 3 (on TensorFlow by default; JAX and PyTorch work too). A super-resolution network learns from pairs: a
-low-resolution image (**LR**) and the high-resolution original (**HR**) it was made from.
+Super-Resolution*) from scratch with Keras 3 (on TensorFlow by default; JAX and PyTorch work too). A
+super-resolution network learns from pairs: a low-resolution image (**LR**) and the high-resolution original
+(**HR**) it was made from.
 
 In this notebook you will:
 

@@ -182,7 +182,7 @@ with strategy.scope():
 val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
 folder = eh.runs.run_dir(profile, fresh=profile.name == "ci")
 callbacks = eh.training.make_callbacks(folder, bicubic_psnr=bicubic_val)
-print("run folder:", folder)
+print("run folder:", eh.runs.shown(folder))
 """,
     ),
     (
@@ -239,10 +239,11 @@ eh.plotting.show_comparison(lr_val, hr_val, outputs, crop=(hr_val.shape[0] // 4,
     (
         "md",
         """
-Finally the model is saved where notebook 04 looks for it (`runs/<profile>/edsr.keras`).
+Finally the model is saved where notebook 04 looks for it (`runs/<profile>/edsr.keras` beside the notebooks;
+paths are shown relative to the repository).
 """,
     ),
-    ("code", "print(eh.runs.save_trained(model, folder))"),
+    ("code", "print(eh.runs.shown(eh.runs.save_trained(model, folder)))"),
     (
         "md",
         """
