@@ -247,13 +247,14 @@ class CropCompare:
     def save(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:
         """Write the shown photo's whole EDSR result (EDSR+ when ticked) as PNG; returns the path.
 
-        Default name: ``<photo>_edsr_x<scale>.png`` in the current folder (on Colab, fetch it with
-        ``google.colab.files.download(path)``). An existing file is kept unless ``overwrite``.
+        Default name: ``<photo>_edsr_x<scale>.png`` (``_edsr_plus_x`` for EDSR+) in the current folder (on
+        Colab, fetch it with ``google.colab.files.download(path)``). An existing file is kept unless ``overwrite``.
         """
         from edsr_helpers.inference import check_target, output_name, save_png
 
         photo = self.photo
-        target = Path(path) if path is not None else Path(output_name(photo.name.removesuffix(" (as is)"), self.scale))
+        name = output_name(photo.name.removesuffix(" (as is)"), self.scale, self.plus.value)
+        target = Path(path) if path is not None else Path(name)
         check_target(target, overwrite)
         self._ensure(photo, self.plus.value)
         result = photo.sr_plus if self.plus.value and photo.sr_plus is not None else photo.sr

@@ -152,7 +152,10 @@ def test_save_writes_the_whole_result_and_keeps_existing_files(widget, tmp_path,
     with pytest.raises(FileExistsError):
         widget.save()
     widget.plus.value = True
-    widget.save(overwrite=True)
+    plus = widget.save()  # EDSR+ has its own default name: the plain result stays
+    assert plus.name == "coffee_edsr_plus_x4.png" and written.exists()
+    np.testing.assert_array_equal(np.asarray(Image.open(plus)), widget.photo.sr_plus)
+    widget.save(written, overwrite=True)
     np.testing.assert_array_equal(np.asarray(Image.open(written)), widget.photo.sr_plus)
 
 
