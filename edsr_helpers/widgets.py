@@ -82,8 +82,8 @@ def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = Fa
     """
     if not content:
         raise ValueError(
-            f"{name!r} arrived empty. Colab drops uploads over ~1 MB: use google.colab.files.upload() and "
-            "pass the bytes to CropCompare.add_photo, or upload a smaller file."
+            f"{name!r} arrived empty. Colab drops uploads over ~1 MB: run widget.add_colab_uploads() in a cell "
+            "(Colab's own file picker, no size limit), or upload a smaller file."
         )
     image = load_image(content)
     if as_is:
@@ -264,6 +264,23 @@ class CropCompare:
         for name, content in read_upload(value):
             self.add_photo(name, content)
 
+    def add_colab_uploads(self, upload: Callable[[], dict[str, bytes]] | None = None) -> list[str]:
+        """Open Colab's own file picker and add every file chosen; returns the names added.
+
+        Colab drops ``FileUpload`` uploads over ~1 MB (most phone photos); ``google.colab.files.upload()``
+        has no such limit. ``upload`` stands in for it elsewhere (any callable returning ``{name: bytes}``).
+        """
+        if upload is None:
+            try:
+                from google.colab import files
+            except ImportError:
+                raise RuntimeError(
+                    "add_colab_uploads() opens Colab's file picker and works on Colab only; elsewhere use the "
+                    "widget's upload button or widget.add_photo(name, open(path, 'rb').read())."
+                ) from None
+            upload = files.upload
+        return [name for name, content in upload().items() if self.add_photo(name, content)]
+
     def place_crop(self, x: float, y: float) -> None:
         """Centre the crop on thumbnail pixel ``(x, y)`` (what a click on the thumbnail does)."""
         height, width = self.photo.lr.shape[:2]
@@ -352,16 +369,29 @@ class CropCompare:
 
 
 def default_photos(scale: int, *, div2k_images: int = 5, data_dir=None) -> list[Photo]:
-    """The offline validation photos, plus the first DIV2K validation images when DIV2K is on disk."""
+    """The offline validation photos, plus the first DIV2K validation images when DIV2K is on disk.
+
+    DIV2K is looked for only where the active profile may use it (not under ``ci``), and a tensorflow-datasets
+    that fails to answer costs a warning, not the widget.
+    """
+    import warnings
+
     from edsr_helpers import backend, data, samples
+    from edsr_helpers.profiles import active_profile
 
     photos = [
         Photo(name, lr, hr)
         for name, (lr, hr) in zip(samples.photo_names("validation"), data.load_sample(scale, "validation"), strict=True)
     ]
-    if backend.tensorflow_available() and data.div2k_is_prepared(scale, data_dir):
-        pairs = data.first_pairs(data.load_div2k(scale, "validation", data_dir=data_dir), div2k_images)
-        photos += [Photo(f"DIV2K validation #{index + 1}", lr, hr) for index, (lr, hr) in enumerate(pairs)]
+    if active_profile().dataset != "sample" and backend.tensorflow_available():
+        try:
+            prepared = data.div2k_is_prepared(scale, data_dir)
+        except Exception as error:  # noqa: BLE001 - a broken tfds install must not take the widget down
+            warnings.warn(f"Could not look for DIV2K ({error}); showing the offline photos only.", stacklevel=2)
+            prepared = False
+        if prepared:
+            pairs = data.first_pairs(data.load_div2k(scale, "validation", data_dir=data_dir), div2k_images)
+            photos += [Photo(f"DIV2K validation #{index + 1}", lr, hr) for index, (lr, hr) in enumerate(pairs)]
     return photos
 
 

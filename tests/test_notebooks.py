@@ -44,7 +44,25 @@ def test_badge_and_setup_cell(path):
     first = notebook.cells[0].source
     assert first.startswith("# ") and f"/blob/main/notebooks/{path.name})" in first
     setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
-    assert '"google.colab" in sys.modules' in setup and f"git+{REPO_URL}@" in setup
+    assert '"google.colab" in sys.modules' in setup and f'REPO, REF = "{REPO_URL}", "main"' in setup
+
+
+def test_setup_cell_fails_with_a_sentence_not_a_pip_traceback(monkeypatch):
+    """On Colab, a repository or tag that cannot be installed stops the cell with what to check."""
+    import sys
+    import types
+
+    from edsr_helpers.constants import REPO_URL
+
+    notebook = nbformat.read(NOTEBOOKS[0], as_version=4)
+    setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    source = setup.replace(REPO_URL, "file:///nonexistent/edsr-notebooks").replace('"main"', '"v9.9"')
+    with pytest.raises(SystemExit) as stopped:
+        exec(compile(source, "setup cell", "exec"), {})
+    message = str(stopped.value)
+    assert "Could not install edsr_helpers from file:///nonexistent/edsr-notebooks at 'v9.9'" in message
+    assert "REF names one of its branches or tags" in message and "Traceback" not in message
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

@@ -254,3 +254,34 @@ def test_click_events_are_wired_when_ipyevents_is_installed(widget):
     widget.crop.value = 20
     widget.click_events._handle_mouse_msg(None, {"type": "click", "dataX": 75, "dataY": 50}, [])  # as from JS
     assert (widget.x.value, widget.y.value) == (65, 40)
+
+
+def test_default_photos_survive_a_broken_tensorflow_datasets(monkeypatch):
+    """Under a profile that may use DIV2K, a tfds that raises on import costs a warning, not the widget."""
+    from edsr_helpers import data, profiles
+
+    def broken(*args, **kwargs):
+        raise ImportError("tensorflow_datasets is broken")
+
+    monkeypatch.setattr(data, "div2k_is_prepared", broken)
+    monkeypatch.setenv(profiles.PROFILE_ENV_VAR, "cpu")
+    monkeypatch.setattr("edsr_helpers.backend.tensorflow_available", lambda: True)
+    with pytest.warns(UserWarning, match="offline photos only"):
+        photos = widgets.default_photos(4)
+    assert [photo.name for photo in photos] == list(samples.VALIDATION_PHOTOS)
+    monkeypatch.setenv(profiles.PROFILE_ENV_VAR, "ci")  # the offline profile does not even ask tfds
+    assert [photo.name for photo in widgets.default_photos(4)] == list(samples.VALIDATION_PHOTOS)
+
+
+def test_large_uploads_go_through_colabs_file_picker(widget):
+    """The route around Colab's ~1 MB FileUpload limit, tested with a stand-in for google.colab.files.upload."""
+    buffer = io.BytesIO()
+    big = images.resize_bicubic(samples.load_photo("astronaut"), (1200, 1200))
+    Image.fromarray(big).save(buffer, format="PNG")
+    assert len(buffer.getvalue()) > 1_000_000  # over Colab's FileUpload limit
+    picked = {"big.png": buffer.getvalue(), "broken.png": b"not an image"}
+    assert widget.add_colab_uploads(lambda: picked) == ["big.png"]
+    assert widget.chooser.value == "big.png" and widget.photo.hr.shape == (1200, 1200, 3)
+    if "google.colab" not in sys.modules:
+        with pytest.raises(RuntimeError, match="works on Colab only"):
+            widget.add_colab_uploads()

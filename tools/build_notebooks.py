@@ -38,12 +38,25 @@ def badge(notebook_name: str) -> str:
 
 
 def setup_cell_source() -> str:
-    return (
-        "import sys\n"
-        "\n"
-        'if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets\n'
-        f'    %pip install --quiet "edsr-helpers @ git+{REPO_URL}@{REPO_BRANCH}"'
+    """Colab-only install of the package. A failure ends the cell with one sentence saying what to check
+    (not pip's traceback); ``REF`` is where a course pins a tag."""
+    return f"""import sys
+
+REPO, REF = "{REPO_URL}", "{REPO_BRANCH}"  # a course can pin a tag: REF = "v1.0"
+if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
+    import subprocess
+
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{{REPO}}@{{REF}}"],
+        capture_output=True,
+        text=True,
     )
+    if pip.returncode:
+        reason = (pip.stderr.strip().splitlines() or ["pip gave no reason"])[-1]
+        raise SystemExit(
+            f"Could not install edsr_helpers from {{REPO}} at {{REF!r}} ({{reason}}). Check that this runtime is "
+            "online, that the repository is public, and that REF names one of its branches or tags."
+        )"""
 
 
 SETUP_MARKDOWN = (

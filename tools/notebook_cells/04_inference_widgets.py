@@ -92,7 +92,10 @@ shows the same region; under each upscaling, PSNR and SSIM against the original 
 add the self-ensemble (computed once per photo), and drag the split slider to wipe between bicubic and EDSR.
 
 The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: on a static page
-(GitHub, nbviewer) you will see nothing below.
+(GitHub, nbviewer) you will see nothing below. **On Colab, use the sliders**: clicking the thumbnail needs
+`ipyevents`, which Colab's own widget manager does not load. Colab also drops uploads larger than about 1 MB
+(most phone photos); for those, run `widget.add_colab_uploads()` in a cell: it opens Colab's own file picker,
+which has no such limit, and adds what you choose.
 """,
     ),
     (
