@@ -101,3 +101,27 @@ def test_the_widget_runs_a_real_model_on_this_engine():
     assert crops["EDSR"].shape == crops["bicubic"].shape and crops["EDSR"].dtype == np.uint8
     widget.plus.value = True
     assert widget.crops()["EDSR+"].shape == crops["EDSR"].shape
+
+
+def test_package_modules_import_each_other_without_cycles():
+    """training uses inference (evaluation); inference must not need training back (runs live in `runs`)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(model.__file__).parent
+    graph = {}
+    for path in package.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("edsr_helpers"):
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+                imported |= {name.split(".")[1] for name in names if name.count(".") >= 1}
+        graph[path.stem] = imported & {p.stem for p in package.glob("*.py")} - {path.stem, "__init__"}
+    graph.pop("__init__", None)
+
+    def reaches(start, goal, seen=()):
+        return any(nxt == goal or (nxt not in seen and reaches(nxt, goal, (*seen, nxt))) for nxt in graph.get(start, ()))
+
+    assert "training" not in graph["inference"]
+    cycles = [name for name in graph if reaches(name, name)]
+    assert not cycles, {name: sorted(graph[name]) for name in cycles}

@@ -83,10 +83,10 @@ needs no loss scaling. The model's last layer stays float32. The policy must be 
 
 Is it faster? That depends on the chip, and its feature flags do not tell: two 2-core CPUs that both list
 AVX512-BF16 gave opposite answers (an AMD EPYC: bfloat16 1.9× *faster* than float32, 0.61 → 0.33 s per step;
-an Intel Xeon without AMX: 1.5× *slower*, 0.56 → 0.83 s). So `choose_precision` **measures**: a few training
-steps of a small EDSR in each policy, a few seconds once per machine and engine (cached afterwards), and takes
-a 16-bit policy only if it is clearly faster. `benchmarks/training_speed.py` checks the choice on full-size
-steps.
+an Intel Xeon without AMX: 1.5× *slower*, 0.56 → 0.83 s). So `choose_precision` **measures**: a few
+training steps of EDSR's 3×3 convolutions in each policy, a few seconds once per machine and engine (cached
+afterwards), and takes a 16-bit policy only if it is clearly faster. `benchmarks/training_speed.py` checks the
+choice on full-size steps.
 """,
     ),
     (
