@@ -120,7 +120,9 @@ def test_package_modules_import_each_other_without_cycles():
     graph.pop("__init__", None)
 
     def reaches(start, goal, seen=()):
-        return any(nxt == goal or (nxt not in seen and reaches(nxt, goal, (*seen, nxt))) for nxt in graph.get(start, ()))
+        return any(
+            step == goal or (step not in seen and reaches(step, goal, (*seen, step))) for step in graph.get(start, ())
+        )
 
     assert "training" not in graph["inference"]
     cycles = [name for name in graph if reaches(name, name)]
