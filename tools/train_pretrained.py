@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import time
 from pathlib import Path
@@ -39,16 +37,6 @@ def wallpaper_photos() -> list[np.ndarray]:
         raise SystemExit("--wallpapers needs them all: apt-get install plasma-workspace-wallpapers (or drop the flag)")
     photos = [eh.images.load_image(path) for path in paths]
     return [eh.images.resize_bicubic(photo, (photo.shape[0] // 2, photo.shape[1] // 2)) for photo in photos]
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def training_command(scale: int) -> str:
@@ -216,7 +204,7 @@ def main() -> None:
         "halving": args.halving,
         "precision": precision,
         "wall_minutes_this_invocation": round(wall_minutes, 1),
-        "machine": f"{cpu_name()}, {os.cpu_count()} cores",
+        "machine": eh.backend.device_name(),
         "evaluation": rows,
     }
     (WEIGHTS_DIR / f"summary_x{args.scale}.json").write_text(json.dumps(summary, indent=2))
