@@ -195,6 +195,7 @@ history = model.fit(
     validation_data=val_ds,
     validation_steps=len(val_pairs),
     callbacks=callbacks,
+    verbose=2,  # one line per epoch: the live plot draws the curves
 )
 """,
         ["nbval-ignore-output"],
