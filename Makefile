@@ -2,6 +2,8 @@
 # make lab   — set up .venv and open JupyterLab on notebooks/
 # make test  — set up .venv and run the whole test suite (unit tests + nbval re-execution, profile ci)
 # make test-backends — a second venv without TensorFlow: the package's tests on Keras's JAX and torch engines
+# make test-colab — Colab's stack (Python 3.13, TF 2.20, Keras 3.13, ipywidgets 7.7): install as the setup cell does,
+#                   fail if that changes any version, then re-execute the notebooks there under `ci`
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +11,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup run lab test unit lint notebooks pretrained bench clean backends-setup test-backends
+.PHONY: setup run lab test unit lint notebooks pretrained bench clean backends-setup test-backends test-colab
 
 setup: $(STAMP)
 
@@ -61,6 +63,25 @@ test-backends: backends-setup
 	done
 	KERAS_BACKEND=jax $(BACKENDS_BIN)/python benchmarks/gpu_training.py --smoke
 
+# Colab's stack in its own venv. The package is installed the way the notebooks' setup cell installs it (pip,
+# from git, this commit), and nothing Colab already has may change version.
+COLAB_PYTHON ?= python3.13
+COLAB_VENV := .venv-colab
+COLAB_BIN := $(COLAB_VENV)/bin
+
+test-colab:
+	rm -rf $(COLAB_VENV)
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_BIN)/python -m pip install --quiet --upgrade pip
+	$(COLAB_BIN)/python -m pip install --quiet -r requirements-colab.txt
+	$(COLAB_BIN)/python -m pip freeze > $(COLAB_VENV)/before.txt
+	$(COLAB_BIN)/python -m pip install --quiet "edsr-helpers @ git+file://$(CURDIR)@$$(git rev-parse HEAD)"
+	$(COLAB_BIN)/python -m pip freeze | grep -v '^edsr-helpers' > $(COLAB_VENV)/after.txt
+	$(COLAB_BIN)/python tools/check_install_changed_nothing.py $(COLAB_VENV)/before.txt $(COLAB_VENV)/after.txt
+	$(COLAB_BIN)/python -m pip install --quiet nbval==0.11.0 pytest==9.2.0 -c $(COLAB_VENV)/after.txt
+	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+		--sanitize-with ../tests/nbval_sanitize.cfg ../notebooks
+
 unit: setup
 	EDSR_PROFILE=ci $(BIN)/python -m pytest tests
 
@@ -85,4 +106,4 @@ bench: setup
 	$(BIN)/python benchmarks/widget_latency.py
 
 clean:
-	rm -rf build .pytest_cache $(BACKENDS_VENV)
+	rm -rf build .pytest_cache $(BACKENDS_VENV) $(COLAB_VENV)
