@@ -385,20 +385,33 @@ def patches_from_image(
     Patch ``k`` uses the seed ``(seed, k)``. An image smaller than the patch gives no patches (and a warning)
     instead of stopping the run; a pair whose sizes do not match ``scale`` raises ``ValueError``.
     """
-    check_pair(lr, hr, scale)
-    hr_patch_size = lr_patch_size * scale
-    if min(lr.shape[:2]) < lr_patch_size:
-        warnings.warn(
-            f"edsr_helpers: skipping an image whose LR size {lr.shape[1]}x{lr.shape[0]} is smaller than the "
-            f"{lr_patch_size}px LR patch",
-            stacklevel=2,
-        )
+    if not usable_pair(lr, hr, scale, lr_patch_size):
+        hr_patch_size = lr_patch_size * scale
         return (
             np.zeros((0, lr_patch_size, lr_patch_size, 3), np.uint8),
             np.zeros((0, hr_patch_size, hr_patch_size, 3), np.uint8),
         )
-    patches = [random_patch(lr, hr, (int(seed), k), scale=scale, lr_patch_size=lr_patch_size) for k in range(count)]
-    return np.stack([p[0] for p in patches]), np.stack([p[1] for p in patches])
+    return _stacked(
+        [random_patch(lr, hr, (int(seed), k), scale=scale, lr_patch_size=lr_patch_size) for k in range(count)]
+    )
+
+
+def usable_pair(lr: np.ndarray, hr: np.ndarray, scale: int, lr_patch_size: int) -> bool:
+    """Whether a pair can give patches: sizes that do not match ``scale`` raise ``ValueError`` (a wrong dataset
+    must stop the run); an image smaller than the patch is skipped with a warning (one small photo must not)."""
+    check_pair(lr, hr, scale)
+    if min(lr.shape[:2]) < lr_patch_size:
+        warnings.warn(
+            f"edsr_helpers: skipping an image whose LR size {lr.shape[1]}x{lr.shape[0]} is smaller than the "
+            f"{lr_patch_size}px LR patch",
+            stacklevel=3,
+        )
+        return False
+    return True
+
+
+def _stacked(patches: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
+    return np.stack([lr for lr, _ in patches]), np.stack([hr for _, hr in patches])
 
 
 # ------------------------------------------------------------------------------------ training pipelines
@@ -426,18 +439,8 @@ class PatchBatches(keras.utils.PyDataset):
         super().__init__(**kwargs)
         _check_scale(scale)
         self.scale, self.lr_patch_size, self.batch_size, self.seed = scale, lr_patch_size, batch_size, seed
-        self.pairs = []
-        for lr, hr in pairs:
-            lr, hr = np.asarray(lr), np.asarray(hr)
-            check_pair(lr, hr, scale)
-            if min(lr.shape[:2]) < lr_patch_size:
-                warnings.warn(
-                    f"edsr_helpers: skipping an image whose LR size {lr.shape[1]}x{lr.shape[0]} is smaller than "
-                    f"the {lr_patch_size}px LR patch",
-                    stacklevel=2,
-                )
-                continue
-            self.pairs.append((lr, hr))
+        arrays = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
+        self.pairs = [(lr, hr) for lr, hr in arrays if usable_pair(lr, hr, scale, lr_patch_size)]
         if not self.pairs:
             raise ValueError(f"No image is large enough for {lr_patch_size}px LR patches; use smaller patches.")
 
@@ -453,7 +456,7 @@ class PatchBatches(keras.utils.PyDataset):
             random_patch(*self.pairs[image], int(seed), scale=self.scale, lr_patch_size=self.lr_patch_size)
             for image, seed in zip(images, seeds, strict=True)
         ]
-        return np.stack([p[0] for p in patches]), np.stack([p[1] for p in patches])
+        return _stacked(patches)
 
     def __iter__(self):
         for index in itertools.count():
