@@ -36,14 +36,14 @@ lab: setup
 	$(BIN)/jupyter lab notebooks
 
 test: setup
-	EDSR_PROFILE=ci $(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
+	EDSR_PROFILE=ci $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env \
 		--sanitize-with tests/nbval_sanitize.cfg --durations=10
 
 # The engines other than TensorFlow, in their own venv that has no TensorFlow (proved by the first line).
 BACKENDS_VENV := .venv-backends
 BACKENDS_BIN := $(BACKENDS_VENV)/bin
 BACKEND_TESTS := tests/test_backends.py tests/test_model.py tests/test_training.py tests/test_inference.py \
-	tests/test_widgets.py tests/test_data.py tests/test_metrics.py tests/test_pretrained.py
+	tests/test_widgets.py tests/test_data.py tests/test_metrics.py tests/test_pretrained.py tests/test_exercises.py
 
 backends-setup: $(BACKENDS_VENV)/.installed
 
@@ -79,7 +79,7 @@ test-colab:
 	$(COLAB_BIN)/python -m pip freeze | grep -v '^edsr-helpers' > $(COLAB_VENV)/after.txt
 	$(COLAB_BIN)/python tools/check_install_changed_nothing.py $(COLAB_VENV)/before.txt $(COLAB_VENV)/after.txt
 	$(COLAB_BIN)/python -m pip install --quiet nbval==0.11.0 pytest==9.2.0 -c $(COLAB_VENV)/after.txt
-	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 		--sanitize-with ../tests/nbval_sanitize.cfg ../notebooks
 
 unit: setup
@@ -90,8 +90,10 @@ lint: setup
 
 # Rewrite notebooks from tools/build_notebooks.py (badge and setup cell from constants.REPO_URL) and
 # execute them under the ci profile so their stored outputs come from a real top-to-bottom run.
+# Stored outputs show a run that learns (cpu profile, ~9 min); the tests re-run them under ci (see build_notebooks.py).
 notebooks: setup
-	EDSR_PROFILE=ci $(BIN)/python tools/build_notebooks.py --execute
+	rm -rf notebooks/runs/cpu
+	EDSR_PROFILE=cpu $(BIN)/python tools/build_notebooks.py --execute
 
 # The shipped weights (edsr_helpers/weights/, x2 and x4, 30-50 min each on 2 cores); needs apt's plasma-workspace-wallpapers.
 pretrained: setup

@@ -71,7 +71,7 @@ def main() -> None:
         no_cache = tfds.ReadConfig(try_autocache=False)
         pairs = data.load_div2k(4, "train", data_dir=Path(folder) / "tfds", shuffle_files=True, read_config=no_cache)
         for patches_per_image in (8, 16):
-            profile = eh.profiles.PROFILES["gpu"]
+            profile = eh.profiles.PROFILES["paper"]
             pipeline = data.make_train_dataset_for(profile, pairs, patches_per_image=patches_per_image)
             report(
                 f"DIV2K-sized, 48px LR, batch 16, {patches_per_image} patches per decoded image",

@@ -15,7 +15,10 @@ paper's recipe), in float32 and bfloat16:
   ratio;
 - then a short training run of EDSR-baseline on the offline photos with the fastest measured precision: the
   validation PSNR curve (Y, shave 4) against bicubic, and the training time to beat bicubic. Its weights are
-  saved as ``<out>/edsr_baseline_x4.weights.h5`` (``$OUT`` on the device machine, else ``build/gpu``).
+  saved as ``<out>/edsr_baseline_x4.weights.h5`` (``$OUT`` on the device machine, else ``build/gpu``);
+- then notebook 03's training cells exactly as a student runs them under the class-sized ``gpu`` profile
+  (its data, schedule, measured precision, callbacks and ``fit``), timed, with the validation gain over bicubic
+  and the T4 time this implies by the ratio of the two chips' 16-bit datasheet peaks (README, "Profiles").
 
 Without a GPU it runs a tiny configuration of the same code (``--smoke``, what CI runs) so it cannot rot.
 """
@@ -221,6 +224,42 @@ def training_run(args, config: model.Preset, policy: str, out: Path) -> None:
     print(f"  weights: {path}")
 
 
+def profile_run(profile: Profile, out: Path) -> None:
+    """Notebook 03's training cells under ``profile`` (no live plot), timed from ``fit``'s start to its end."""
+    from edsr_helpers import profiles
+
+    keras.config.set_dtype_policy(backend.choose_precision(verbose=True))
+    train = data.make_train_dataset_for(profile, data.load_pairs(profile, "train"))
+    val_pairs = data.first_pairs(data.load_pairs(profile, "validation"), profile.val_images)
+    bicubic = training.bicubic_psnr(val_pairs, profile.scale)
+    net = model.edsr_preset("baseline", scale=profile.scale)
+    training.compile_for_training(net, profile)
+    folder = out / f"run_{profile.name}"
+    callbacks = training.make_callbacks(folder, bicubic_psnr=bicubic, live_plot=False)
+    steps = profile.epochs * profile.steps_per_epoch
+    print(f"\nNotebook 03 under profile '{profile.name}' ({steps} steps):")
+    start = time.perf_counter()
+    net.fit(
+        train,
+        epochs=profile.epochs,
+        steps_per_epoch=profile.steps_per_epoch,
+        validation_data=data.as_validation_dataset(val_pairs),
+        validation_steps=len(val_pairs),
+        callbacks=callbacks,
+        shuffle=False,
+        verbose=2,
+    )
+    seconds = time.perf_counter() - start
+    mean = training.evaluate(net, val_pairs, profile.scale)[-1]["edsr_psnr_y"]
+    device = backend.device_name()
+    line = f"  fit: {seconds:.0f} s; EDSR {mean:.2f} vs bicubic {bicubic:.2f} dB ({mean - bicubic:+.2f})"
+    peak = datasheet_peak(device)
+    if peak and profiles.PROFILES.get(profile.name) is profile:
+        ratio = peak / DATASHEET_BF16_TFLOPS["T4"]
+        line += f"; a T4 at the same share of its peak: ~{seconds * ratio / 60:.0f} min (x{ratio:.1f})"
+    print(line)
+
+
 BATCH = 16
 #: The smoke run's model: EDSR's layout at a size a CPU trains in seconds.
 TINY = model.Preset(num_res_blocks=2, num_filters=16, res_scale=1.0)
@@ -292,6 +331,9 @@ def main() -> None:
     name = "tiny" if args.smoke else "baseline"
     policy = min(fastest[name], key=fastest[name].get)
     training_run(args, presets[name], policy, args.out)
+    from edsr_helpers.profiles import PROFILES
+
+    profile_run(PROFILES["ci"] if args.smoke else PROFILES["gpu"], args.out)
 
 
 if __name__ == "__main__":

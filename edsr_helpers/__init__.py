@@ -34,8 +34,10 @@ if backend.configured_backend() == "tensorflow":
     backend.import_tensorflow_quietly()
 
 from edsr_helpers import (  # noqa: E402
+    colab,
     constants,
     data,
+    exercises,
     images,
     inference,
     lessons,
@@ -55,8 +57,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "backend",
+    "colab",
     "constants",
     "data",
+    "exercises",
     "images",
     "inference",
     "lessons",

@@ -9,6 +9,9 @@ from __future__ import annotations
 #: Repository that Colab installs the package from. A course that forks the series changes this line and
 #: runs ``make notebooks`` (which rewrites the Colab badges and setup cells); a test keeps them in sync.
 REPO_URL = "https://github.com/edsr-course/edsr-notebooks"
+#: Google Drive folder (inside the mounted Drive) where every notebook keeps runs and tfds data on Colab,
+#: where each notebook gets its own VM and would otherwise lose them.
+COLAB_DRIVE_FOLDER = "MyDrive/edsr-course"
 #: Branch the Colab badges and the setup cell point at.
 REPO_BRANCH = "main"
 
@@ -30,6 +33,9 @@ DIV2K_RGB_MEAN: tuple[float, float, float] = (0.4488 * 255, 0.4371 * 255, 0.4040
 DIV2K_HOST = "data.vision.ee.ethz.ch"
 #: Seconds to wait for that host before giving up.
 DIV2K_CONNECT_TIMEOUT_S = 10.0
+#: Download size in GB of what tfds fetches for ``div2k/bicubic_x{scale}`` (the train and validation HR zips,
+#: 3.53 + 0.45 GB, plus that scale's LR zips), from the official zips' sizes. Printed before any download.
+DIV2K_DOWNLOAD_GB = {2: 5.0, 3: 4.5, 4: 4.3}
 #: Images in the official splits (for messages and sanity checks).
 DIV2K_NUM_IMAGES = {"train": 800, "validation": 100}
 

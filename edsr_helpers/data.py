@@ -36,6 +36,7 @@ from edsr_helpers.constants import (
     DEFAULT_SCALE,
     DEFAULT_SEED,
     DIV2K_CONNECT_TIMEOUT_S,
+    DIV2K_DOWNLOAD_GB,
     DIV2K_HOST,
     SCALES,
 )
@@ -73,6 +74,12 @@ def div2k_name(scale: int) -> str:
     return f"div2k/bicubic_x{scale}"
 
 
+def tfds_data_dir(data_dir: str | os.PathLike | None = None) -> str | os.PathLike | None:
+    """``data_dir`` if given, else ``TFDS_DATA_DIR`` as it is *now* (tfds reads that variable once, at import;
+    on Colab the setup cell sets it to the Drive folder, possibly after tfds was imported), else tfds's default."""
+    return data_dir or os.environ.get("TFDS_DATA_DIR") or None
+
+
 def div2k_is_prepared(scale: int = DEFAULT_SCALE, data_dir: str | os.PathLike | None = None) -> bool:
     """Whether DIV2K at ``scale`` is already downloaded and prepared in ``data_dir`` (no network used)."""
     import tensorflow_datasets as tfds
@@ -81,7 +88,7 @@ def div2k_is_prepared(scale: int = DEFAULT_SCALE, data_dir: str | os.PathLike | 
     verbosity = logging.get_verbosity()
     logging.set_verbosity(logging.ERROR)  # tfds warns about the missing folder, which is the expected answer
     try:
-        return tfds.builder(div2k_name(scale), data_dir=data_dir).is_prepared()
+        return tfds.builder(div2k_name(scale), data_dir=tfds_data_dir(data_dir)).is_prepared()
     finally:
         logging.set_verbosity(verbosity)
 
@@ -140,6 +147,7 @@ def load_div2k(
 
     _check_split(split)
     name = div2k_name(scale)
+    data_dir = tfds_data_dir(data_dir)
     if not div2k_is_prepared(scale, data_dir):
         where = data_dir or "tfds's default data_dir (~/tensorflow_datasets)"
         if not download:
@@ -161,6 +169,24 @@ def load_div2k(
         download=download,
         read_config=read_config,
     )
+
+
+def download_div2k(scale: int = DEFAULT_SCALE, data_dir: str | os.PathLike | None = None) -> None:
+    """Download and prepare DIV2K at ``scale`` once, saying how big it is first (tfds shows its progress bars).
+
+    Nothing in the series calls this unless asked: notebook 01's download cell (``DOWNLOAD_DIV2K = True``) or
+    the ``paper`` profile. Afterwards the ``cpu`` and ``gpu`` profiles find DIV2K on disk and train on it.
+    """
+    _check_scale(scale)
+    if div2k_is_prepared(scale, data_dir):
+        print(f"{div2k_name(scale)} is already prepared; nothing to download.")
+        return
+    where = tfds_data_dir(data_dir) or "~/tensorflow_datasets"
+    print(
+        f"Downloading {div2k_name(scale)}: {DIV2K_DOWNLOAD_GB[scale]} GB of zips from {DIV2K_HOST}, then "
+        f"tensorflow-datasets prepares them in {where} (about as much disk again)."
+    )
+    load_div2k(scale, "train", data_dir=data_dir)  # prepares both splits
 
 
 def _div2k_extracted_paths(root: Path) -> dict[str, Path]:
@@ -207,7 +233,7 @@ def prepare_div2k_from_extracted(
             "Not the layout of the extracted DIV2K zips; missing: " + ", ".join(missing) + ". Extract "
             f"DIV2K_{{train,valid}}_HR.zip and DIV2K_{{train,valid}}_LR_bicubic_X{scale}.zip into one folder."
         )
-    builder = tfds.builder(div2k_name(scale), data_dir=data_dir)
+    builder = tfds.builder(div2k_name(scale), data_dir=tfds_data_dir(data_dir))
 
     def extracted(_manager, urls):  # stands in for the download, like tfds's own builder tests
         return {key: str(paths[key]) for key in urls}
@@ -298,7 +324,8 @@ def uses_div2k(profile: Profile, data_dir: str | os.PathLike | None = None) -> b
 def load_pairs(
     profile: Profile, split: str = "train", *, data_dir: str | os.PathLike | None = None, verbose: bool = True
 ) -> list[Pair] | tf.data.Dataset:
-    """The pairs a profile trains on: DIV2K for ``gpu``, DIV2K-if-on-disk for ``cpu``, photos for ``ci``."""
+    """The pairs a profile trains on: DIV2K for ``paper`` (downloads once), DIV2K if already on disk for ``cpu``
+    and ``gpu`` (never downloads), the offline photos for ``ci``."""
     use_div2k = uses_div2k(profile, data_dir)
     if verbose:
         source = div2k_name(profile.scale) if use_div2k else "the offline photo set (load_sample)"
@@ -554,6 +581,7 @@ def make_train_dataset_for(profile: Profile, pairs, **overrides):
     settings.update(overrides)
     return make_train_dataset(pairs, **settings)
 
+
 # ------------------------------------------------------------------------------------ checks and speed
 
 #: Names of the 8 square symmetries, in the order :func:`all_transforms` returns them.
@@ -564,9 +592,7 @@ TRANSFORM_NAMES = tuple(
 
 def all_transforms(lr: np.ndarray, hr: np.ndarray) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """The pair under each of the 8 rotations/flips, as ``(name, lr, hr)`` triples."""
-    return [
-        (name, *transform_pair(lr, hr, index % 4, index >= 4)) for index, name in enumerate(TRANSFORM_NAMES)
-    ]
+    return [(name, *transform_pair(lr, hr, index % 4, index >= 4)) for index, name in enumerate(TRANSFORM_NAMES)]
 
 
 def alignment_psnr(lr: np.ndarray, hr: np.ndarray, scale: int, border: int = 2) -> float:

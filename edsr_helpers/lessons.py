@@ -5,31 +5,48 @@ from __future__ import annotations
 import numpy as np
 
 
-def batch_norm_demo(patch: np.ndarray, dim_factor: float = 0.5, seed: int = 0) -> dict[str, np.ndarray]:
-    """What batch normalization does to brightness: run a patch and a dimmed copy through conv (+ BN).
+def batch_norm_demo(
+    photo: np.ndarray, dim_factor: float = 0.5, *, patch_size: int = 48, batch_size: int = 8, seed: int = 0
+) -> dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]]:
+    """What batch normalization does to brightness, with real batches of patches of one photo.
 
-    Both go through the same random 3x3 convolution (8 filters, no bias); each is normalized with its own
-    batch statistics, as in training. Without BN the dim patch's features are exactly ``dim_factor`` times
-    the bright ones; with BN the two become the same, so the network can no longer tell how bright its input
-    was, yet it must output pixels of the right brightness. EDSR drops BN for this reason.
+    ``2 * batch_size - 1`` patches are cut along the photo's diagonal. A batch of the first ``batch_size`` goes
+    through one random 3x3 convolution (8 filters, no bias), with and without BN in training mode (batch
+    statistics); then the same batch with every patch dimmed by ``dim_factor``. Without BN the dim features
+    are exactly ``dim_factor`` times the bright ones; with BN they are the same, so the network cannot tell how
+    bright its inputs were. Finally the first patch is normalized among *other* companions: its BN output
+    changes although the patch did not.
 
     Returns:
-        ``{"conv": (bright, dim), "conv+bn": (bright, dim)}`` feature maps of the first filter, as arrays.
+        ``patch`` (the first patch), ``conv`` and ``conv+bn`` as ``(bright, dim)`` feature maps of the first
+        patch's first filter, and ``conv+bn, other batch`` (the same map with other companions).
     """
     import keras
 
+    height, width = photo.shape[:2]
+    count = 2 * batch_size - 1
+    tops = np.linspace(0, height - patch_size, count).astype(int)
+    lefts = np.linspace(0, width - patch_size, count).astype(int)
+    patches = np.stack([photo[y : y + patch_size, x : x + patch_size] for y, x in zip(tops, lefts, strict=True)])
+    patches = patches.astype("float32")
     conv = keras.layers.Conv2D(
         8, 3, padding="same", use_bias=False, kernel_initializer=keras.initializers.HeNormal(seed)
     )
     norm = keras.layers.BatchNormalization()
-    bright = patch[None].astype("float32")
-    dim = bright * dim_factor
-    result = {"conv": [], "conv+bn": []}
-    for image in (bright, dim):
-        features = conv(image)
-        result["conv"].append(keras.ops.convert_to_numpy(features)[0, :, :, 0])
-        result["conv+bn"].append(keras.ops.convert_to_numpy(norm(features, training=True))[0, :, :, 0])
-    return {key: tuple(value) for key, value in result.items()}
+
+    def first_map(batch: np.ndarray, normalize: bool) -> np.ndarray:
+        features = conv(batch)
+        if normalize:
+            features = norm(features, training=True)
+        return keras.ops.convert_to_numpy(features)[0, :, :, 0]
+
+    bright, others = patches[:batch_size], np.concatenate([patches[:1], patches[batch_size:]])
+    return {
+        "patch": patches[0].astype(np.uint8),
+        "conv": (first_map(bright, False), first_map(bright * dim_factor, False)),
+        "conv+bn": (first_map(bright, True), first_map(bright * dim_factor, True)),
+        "conv+bn, other batch": first_map(others, True),
+    }
 
 
 def keras_io_psnr(hr: np.ndarray, sr: np.ndarray) -> float:

@@ -17,8 +17,9 @@ Parameter counts (3x3 convolutions, F filters, B blocks; a conv from ``c_in`` to
 - upsampler: x2 one conv ``F -> 4F``, x3 one conv ``F -> 9F``, x4 two convs ``F -> 4F``;
 - tail ``9*F*3 + 3``.
 
-Baseline (B=16, F=64): x2 1,369,859, x3 1,554,499, x4 1,517,571 (paper: 1.37M / 1.55M / 1.52M).
-Full EDSR (B=32, F=256): x2 40,729,603, x3 43,680,003, x4 43,089,923 (paper: ~43M at x4).
+Baseline (B=16, F=64): x2 1,369,859, x3 1,554,499, x4 1,517,571 (official EDSR-PyTorch model table: 1.37M /
+1.55M / 1.52M). Full EDSR (B=32, F=256): x2 40,729,603, x3 43,680,003, x4 43,089,923 (same table: 40.7M /
+43.7M / 43.1M; the paper rounds to 43M).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import dataclasses
 import math
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from edsr_helpers.constants import DIV2K_RGB_MEAN, SCALES
@@ -50,13 +52,15 @@ PRESETS: dict[str, Preset] = {
     "full": Preset(num_res_blocks=32, num_filters=256, res_scale=0.1),
 }
 
-#: Parameter counts, in millions, as published (official EDSR-PyTorch model table; the paper gives 43M for
-#: full EDSR). Used by the notebook's comparison table and the tests.
+#: Parameter counts, in millions, as the official EDSR-PyTorch code's README lists them (the paper itself gives
+#: 43M for full EDSR). Used by the notebook's comparison table and the tests.
 PUBLISHED_PARAMETERS_M: dict[tuple[str, int], float] = {
     ("baseline", 2): 1.37,
     ("baseline", 3): 1.55,
     ("baseline", 4): 1.52,
-    ("full", 4): 43.0,
+    ("full", 2): 40.7,
+    ("full", 3): 43.7,
+    ("full", 4): 43.1,
 }
 
 
@@ -155,7 +159,7 @@ class ResidualBlock(layers.Layer):
         self.num_filters = int(num_filters)
         self.res_scale = float(res_scale)
         self.kernel_size = int(kernel_size)
-        self.conv1 = layers.Conv2D(num_filters, kernel_size, padding="same", activation="relu", dtype=self.dtype_policy)
+        self.conv1 = layers.Conv2D(num_filters, kernel_size, padding="same", dtype=self.dtype_policy)
         self.conv2 = layers.Conv2D(num_filters, kernel_size, padding="same", dtype=self.dtype_policy)
 
     def build(self, input_shape):
@@ -163,7 +167,7 @@ class ResidualBlock(layers.Layer):
         self.conv2.build(self.conv1.compute_output_shape(input_shape))
 
     def call(self, inputs):
-        residual = self.conv2(self.conv1(inputs))
+        residual = self.conv2(ops.relu(self.conv1(inputs)))
         if self.res_scale != 1.0:
             residual = residual * ops.cast(self.res_scale, residual.dtype)
         return inputs + residual
@@ -197,7 +201,7 @@ class EDSR(keras.Model):
         res_scale: float = 1.0,
         **kwargs,
     ):
-        inputs, outputs = _edsr_graph(scale, num_res_blocks, num_filters, res_scale)
+        inputs, outputs = edsr_graph(scale, num_res_blocks, num_filters, res_scale)
         kwargs.setdefault("name", f"edsr_x{scale}")
         super().__init__(inputs, outputs, **kwargs)
         self.scale = int(scale)
@@ -220,7 +224,12 @@ class EDSR(keras.Model):
         return cls(**config)
 
 
-def _edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: float):
+def edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: float):
+    """EDSR's layers, wired: the input and output tensors that :class:`EDSR` (and :func:`edsr`) wraps.
+
+    Read top to bottom, this is the architecture: mean shift, head, residual blocks, the body's last conv and
+    the global skip, the upsampler (one pixel-shuffle step per factor), the tail, the mean added back.
+    """
     factors = upsampling_factors(scale)
     inputs = keras.Input(shape=(None, None, 3), name="lr")
     x = MeanShift(sign=-1.0, name="subtract_mean")(inputs)
@@ -349,13 +358,46 @@ def measure_receptive_field(model: keras.Model, lr_size: int = 96) -> int:
     return int(max(rows.max() - rows.min(), columns.max() - columns.min()) + 1)
 
 
+def gradient_map(model: keras.Model, lr) -> np.ndarray:
+    """How strongly the central output pixel depends on each LR pixel: ``|d output / d input|``, summed over
+    colours, as an ``(H, W)`` map over the LR image ``lr`` (a real photo crop; the dependence of a trained,
+    non-linear network varies with what it sees)."""
+    import numpy as np
+
+    from edsr_helpers.backend import input_gradient
+
+    lr = np.asarray(lr, np.float32)[None]
+    scale = model_scale(model)
+    height, width = lr.shape[1:3]
+    index = (0, height * scale // 2, width * scale // 2, 1)  # the green value of the central output pixel
+    return np.abs(input_gradient(model, lr, index)[0]).sum(axis=-1)
+
+
+def effective_radius(gradient, fraction: float = 0.99) -> int:
+    """The smallest ``r`` such that the ``(2r + 1)``-pixel square around the centre of ``gradient`` holds
+    ``fraction`` of its total: the *effective* receptive field (Luo et al., 2016), usually far smaller than the
+    theoretical one, because the gradient fades with distance."""
+    import numpy as np
+
+    gradient = np.asarray(gradient, np.float64)
+    height, width = gradient.shape
+    centre_y, centre_x, total = height // 2, width // 2, gradient.sum()
+    for radius in range(max(height, width)):
+        window = gradient[
+            max(centre_y - radius, 0) : centre_y + radius + 1, max(centre_x - radius, 0) : centre_x + radius + 1
+        ]
+        if window.sum() >= fraction * total:
+            return radius
+    return max(height, width)
+
+
 def architecture_table(scales: tuple[int, ...] = SCALES) -> tuple[list[str], list[list[object]]]:
     """Header and rows comparing our parameter counts with the published ones, plus cost and reach."""
     header = [
         "model",
         "scale",
         "parameters (ours)",
-        "published",
+        "official code's table",
         "FLOPs per output pixel",
         "receptive field (LR px)",
     ]

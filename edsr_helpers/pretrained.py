@@ -2,7 +2,8 @@
 
 A class on laptops cannot train EDSR for a day, and many classrooms cannot download from a model hub; these
 weights make notebook 04 and its widget beat bicubic the moment they open. They were trained by
-``tools/train_pretrained.py`` on offline photos only, never on the validation photos.
+``tools/train_pretrained.py`` on offline photos and Debian wallpaper photographs (no DIV2K), never on the
+validation photos.
 """
 
 from __future__ import annotations

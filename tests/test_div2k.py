@@ -79,3 +79,25 @@ def test_bad_scale_and_split():
         data.div2k_name(8)
     with pytest.raises(ValueError, match="split"):
         data.load_div2k(4, "test")
+
+
+def test_download_says_the_size_first_and_fails_fast_offline(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(data, "DIV2K_HOST", "div2k.invalid")  # RFC 6761: never resolves
+    with pytest.raises(data.DatasetUnavailableError, match="cannot be reached"):
+        data.download_div2k(4, data_dir=tmp_path)
+    assert "4.3 GB of zips from div2k.invalid" in capsys.readouterr().out
+
+
+def test_download_does_nothing_when_prepared(div2k_dirs, capsys):
+    _, data_dir, _ = div2k_dirs
+    data.download_div2k(4, data_dir=data_dir)
+    assert "already prepared; nothing to download" in capsys.readouterr().out
+
+
+def test_tfds_data_dir_variable_is_where_prepared_div2k_is_found(div2k_dirs, monkeypatch, tmp_path):
+    """Colab's Drive folder works through TFDS_DATA_DIR (set by edsr_helpers.colab), read at every call."""
+    _, data_dir, _ = div2k_dirs
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
+    assert not data.div2k_is_prepared(4)
+    monkeypatch.setenv("TFDS_DATA_DIR", str(data_dir))
+    assert data.div2k_is_prepared(4)

@@ -11,12 +11,15 @@ from edsr_helpers import inference, lessons, model, plotting  # noqa: E402
 
 
 def test_batch_norm_erases_brightness_but_plain_conv_keeps_it(photo):
-    demo = lessons.batch_norm_demo(photo[:32, :32], dim_factor=0.5)
+    demo = lessons.batch_norm_demo(photo, dim_factor=0.5)
     bright, dim = demo["conv"]
     np.testing.assert_allclose(dim, 0.5 * bright, rtol=1e-4, atol=1e-3)
     assert np.abs(bright - dim).max() > 1.0
     bn_bright, bn_dim = demo["conv+bn"]
     np.testing.assert_allclose(bn_bright, bn_dim, atol=1e-3)
+    # a real batch (8 patches), not one image normalized by its own statistics: other companions, other output
+    assert np.abs(demo["conv+bn, other batch"] - bn_bright).max() > 0.05
+    assert demo["patch"].shape == (48, 48, 3) and demo["patch"].dtype == np.uint8
 
 
 def test_to_uint8_clips_and_rounds():
@@ -56,3 +59,23 @@ def test_show_table_renders_markdown(rows, monkeypatch):
     plotting.show_table(["name", "value"], rows)
     text = shown[0].data
     assert text.splitlines()[0] == "| name | value |" and len(text.splitlines()) == 2 + len(rows)
+
+
+def test_gradient_map_figure_marks_each_share_and_the_receptive_field():
+    gradient = np.exp(-np.hypot(*np.mgrid[-20:21, -20:21]) / 3.0)
+    figure = plotting.gradient_map_figure(gradient, {0.9: 4, 0.99: 9}, receptive_field=30.5)
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["90.0% within 4 px", "99.0% within 9 px", "receptive field, 30.5 px"]
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_architecture_figure_is_read_from_the_model(scale):
+    net = model.edsr(scale, num_res_blocks=3, num_filters=8)
+    rows = plotting._architecture_rows(net)
+    assert sum(parameters for *_, parameters in rows) == net.count_params()
+    assert [name for name, *_ in rows].count("res_block_1 .. res_block_3") == 1
+    assert rows[-1][2] == f"LR x{scale}" and sum(name.startswith("pixel_shuffle") for name, *_ in rows) == len(
+        model.upsampling_factors(scale)
+    )
+    figure = plotting.architecture_figure(net)
+    assert f"{net.count_params():,} parameters" in figure.axes[0].get_title()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import keras
 import numpy as np
 import pytest
@@ -59,7 +61,7 @@ def test_exact_parameter_counts(preset, scale):
 
 def test_published_counts_round_to_ours():
     for (preset, scale), published in edsr_model.PUBLISHED_PARAMETERS_M.items():
-        decimals = 0 if published >= 10 else 2
+        decimals = 1 if published >= 10 else 2
         assert round(EXPECTED_PARAMETERS[(preset, scale)] / 1e6, decimals) == published, (preset, scale)
 
 
@@ -213,3 +215,23 @@ def test_flops_counts_a_tiny_model_by_hand():
     # x2, 0 blocks, 1 filter: head 3->1 at LR, body_end 1->1 at LR, up 1->4 at LR, tail 1->3 at 2x
     # MACs per LR pixel: 9*(3 + 1 + 4) + 4 * 9*3 = 180 -> per HR pixel /4 = 45 -> 90 FLOPs
     assert edsr_model.flops_per_output_pixel(2, 0, 1) == 90
+
+
+def test_effective_radius_of_known_maps():
+    delta = np.zeros((21, 21))
+    delta[10, 10] = 1.0
+    assert edsr_model.effective_radius(delta, 0.99) == 0
+    square = np.zeros((21, 21))
+    square[7:14, 7:14] = 1.0  # radius 3 around the centre holds everything, radius 2 holds 25/49
+    assert edsr_model.effective_radius(square, 0.999) == 3
+    assert edsr_model.effective_radius(square, 0.5) == 2
+
+
+def test_gradient_map_is_local_and_inside_the_receptive_field(photo):
+    net = edsr_model.edsr(2, num_res_blocks=1, num_filters=8)
+    gradient = edsr_model.gradient_map(net, photo[:40, :40])
+    assert gradient.shape == (40, 40) and gradient[20, 20] > 0
+    rows, columns = np.nonzero(gradient)
+    width = max(rows.max() - rows.min(), columns.max() - columns.min()) + 1
+    assert width <= math.ceil(edsr_model.receptive_field(2, 1)) + 1
+    assert edsr_model.effective_radius(gradient, 0.99) <= width // 2

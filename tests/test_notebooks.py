@@ -92,13 +92,13 @@ def test_readme_colab_badges_follow_the_repository_url():
 def test_notebook_04_under_ci_ignores_the_model_make_run_leaves(tmp_path):
     """`make run` trains under `cpu` and leaves notebooks/runs/cpu/edsr.keras; `make test` after it must pass.
 
-    Re-executes notebook 04 under `ci` with such a model in place (a different one from the pretrained weights,
-    so picking it up would change the stored outputs nbval compares).
+    Executes notebook 04 under `ci` with such a model in place (a different one from the pretrained weights)
+    and checks that the model cell says it loaded the shipped weights, and that no cell failed.
     """
     import os
     import shutil
-    import subprocess
-    import sys
+
+    from nbclient import NotebookClient
 
     from edsr_helpers import model
 
@@ -108,24 +108,61 @@ def test_notebook_04_under_ci_ignores_the_model_make_run_leaves(tmp_path):
         shutil.copy2(target, backup)
     target.parent.mkdir(parents=True, exist_ok=True)
     model.edsr(4, num_res_blocks=1, num_filters=8).save(target)
+    notebook = nbformat.read(ROOT / "notebooks" / "04_inference_widgets.ipynb", as_version=4)
+    previous = os.environ.get("EDSR_PROFILE")
+    os.environ["EDSR_PROFILE"] = "ci"
     try:
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--nbval",
-            "--nbval-current-env",
-            "--sanitize-with",
-            str(ROOT / "tests" / "nbval_sanitize.cfg"),
-            str(ROOT / "notebooks" / "04_inference_widgets.ipynb"),
-        ]
-        env = {**os.environ, "EDSR_PROFILE": "ci"}
-        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-        assert result.returncode == 0, result.stdout[-4000:]
+        client = NotebookClient(notebook, timeout=900, kernel_name="python3")
+        client.execute(cwd=str(ROOT / "notebooks"))
     finally:
         target.unlink()
         if backup.exists():
             shutil.copy2(backup, target)
+        if previous is None:
+            del os.environ["EDSR_PROFILE"]
+        else:
+            os.environ["EDSR_PROFILE"] = previous
+    loaded = next(cell for cell in notebook.cells if "load_model_for(profile)" in cell.source)
+    text = "".join(output.get("text", "") for output in loaded.outputs)
+    assert "pretrained" in text.lower() and "runs/cpu" not in text, text
+
+
+def _stored_text(cell) -> str:
+    parts = []
+    for output in cell.outputs:
+        parts.append(output.get("text", ""))
+        parts.extend(str(value) for value in output.get("data", {}).values())
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_stored_outputs_are_a_learning_run_not_the_test_profile(path):
+    """What GitHub and Colab show before anyone runs a cell is the `cpu` run, not the 10-step `ci` one."""
+    notebook = nbformat.read(path, as_version=4)
+    setup = next(cell for cell in notebook.cells if "eh.setup()" in cell.source)
+    assert "Profile 'cpu'" in _stored_text(setup)
+
+
+def test_stored_notebook_03_shows_edsr_beating_bicubic():
+    import re
+
+    notebook = nbformat.read(ROOT / "notebooks" / "03_training.ipynb", as_version=4)
+    table = _stored_text(next(cell for cell in notebook.cells if "show_evaluation(rows" in cell.source))
+    gains = [float(gain) for gain in re.findall(r"([+-]\d+\.\d+) dB", table)]
+    assert gains and gains[-1] > 0.3, gains  # the last row is the mean over the validation photos
+
+
+def test_instructor_guide_is_complete():
+    """The guide names every notebook and every exercise checker, and no number was left as a placeholder."""
+    import re
+
+    from edsr_helpers import exercises
+
+    guide = (ROOT / "docs" / "INSTRUCTOR_GUIDE.md").read_text()
+    assert not re.search(r"\b(TIME_\d+|CPU_RESULT|TODO)\b", guide)
+    rows = {line[2:4]: line for line in guide.splitlines() if re.match(r"\| \d\d · ", line)}
+    assert sorted(rows) == sorted(path.name[:2] for path in NOTEBOOKS) == sorted(exercises.CHECKERS)
+    for number, row in rows.items():
+        listed = re.findall(r"(?:^|· )(\d) ", row.split("|")[-2].strip())
+        assert listed == [str(k) for k in range(1, len(exercises.CHECKERS[number]) + 1)], row
+    assert "arXiv:1707.02921" in guide and "arXiv:1609.05158" in guide

@@ -13,7 +13,7 @@ def test_environment_variable_wins(monkeypatch):
 
 def test_unknown_profile_is_refused_with_choices(monkeypatch):
     monkeypatch.setenv(profiles.PROFILE_ENV_VAR, "tpu-pod")
-    with pytest.raises(ValueError, match="ci, cpu, gpu"):
+    with pytest.raises(ValueError, match="ci, cpu, gpu, paper"):
         profiles.active_profile()
 
 
@@ -33,7 +33,22 @@ def test_description_says_how_to_change(monkeypatch):
 
 
 def test_profiles_are_consistent():
-    assert profiles.PROFILES["gpu"].dataset == "div2k"
+    assert profiles.PROFILES["paper"].dataset == "div2k"
     assert profiles.PROFILES["ci"].dataset == "sample"
     for profile in profiles.PROFILES.values():
         assert profile.hr_patch_size == profile.lr_patch_size * profile.scale
+
+
+def test_paper_recipe_only_by_name(monkeypatch):
+    """The 300k-step DIV2K recipe never starts by itself: a GPU gets the class-sized profile."""
+    monkeypatch.delenv(profiles.PROFILE_ENV_VAR, raising=False)
+    monkeypatch.setattr(profiles, "_has_gpu", lambda: True)
+    assert profiles.active_profile().name == "gpu"
+    monkeypatch.setenv(profiles.PROFILE_ENV_VAR, "paper")
+    paper = profiles.active_profile()
+    assert paper.dataset == "div2k" and paper.epochs * paper.steps_per_epoch == 300_000
+
+
+def test_only_the_paper_profile_may_download():
+    for profile in profiles.PROFILES.values():
+        assert (profile.dataset == "div2k") == (profile.name == "paper")

@@ -101,7 +101,7 @@ def test_schedule_warms_up_then_halves():
 
 
 def test_optimizer_is_adam_with_the_paper_constants():
-    optimizer = training.make_optimizer(PROFILES["gpu"])
+    optimizer = training.make_optimizer(PROFILES["paper"])
     assert isinstance(optimizer, keras.optimizers.Adam)
     assert (optimizer.beta_1, optimizer.beta_2, optimizer.epsilon) == (0.9, 0.999, 1e-8)
     assert float(optimizer.learning_rate) == pytest.approx(1e-4)
@@ -314,11 +314,13 @@ def test_show_evaluation_adds_the_published_baseline_on_div2k(monkeypatch):
     training.show_evaluation([row])
     training.show_evaluation([row], published_scale=4)
     assert "28.95" not in shown[0].data and "+1.00 dB" in shown[0].data
-    assert "EDSR-baseline, published (DIV2K val)" in shown[1].data and "28.95" in shown[1].data
+    assert "EDSR-baseline, official code (DIV2K val, RGB, border 10 px)" in shown[1].data and "28.95" in shown[1].data
 
 
 def test_uses_div2k_follows_profile_and_disk(div2k_dirs):
     _, data_dir, _ = div2k_dirs
-    assert data.uses_div2k(PROFILES["gpu"]) and not data.uses_div2k(PROFILES["ci"], data_dir)
+    assert data.uses_div2k(PROFILES["paper"]) and not data.uses_div2k(PROFILES["ci"], data_dir)
+    assert data.uses_div2k(PROFILES["gpu"], data_dir)
+    assert not data.uses_div2k(PROFILES["gpu"], data_dir.parent / "nothing-here")
     assert data.uses_div2k(PROFILES["cpu"], data_dir)
     assert not data.uses_div2k(PROFILES["cpu"], data_dir.parent / "nothing-here")

@@ -94,9 +94,11 @@ architecture of Lim et al. (2017). No network is needed; the models save and rel
 ## What they are not
 
 They are **not DIV2K-trained** and not the published EDSR-baseline: each saw a few thousand steps of small
-patches from a few dozen offline photographs, a tiny fraction of the paper's 300k steps on 800 DIV2K photos.
+patches from a few dozen offline photographs, a tiny fraction of the official code's 300k steps on 800
+DIV2K photos.
 Expect clearly lower numbers than published models (28.95 dB RGB on DIV2K validation for the official
-baseline x4), and bicubic-downscaled inputs only: they do not remove noise, blur or JPEG artefacts.
+baseline x4, with a border of scale + 6 pixels left out), and bicubic-downscaled inputs only: they do not
+remove noise, blur or JPEG artefacts.
 
 ## How they were checked
 
@@ -181,6 +183,7 @@ def main() -> None:
         validation_data=data.as_validation_dataset(val_pairs),
         validation_steps=len(val_pairs),
         callbacks=callbacks,
+        shuffle=False,
         verbose=2,
     )
     wall_minutes = (time.time() - started) / 60  # of this invocation (a resumed run adds its earlier part)

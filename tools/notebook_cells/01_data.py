@@ -25,10 +25,11 @@ CELLS = [
         "md",
         """
 Every notebook starts the same way: fix the random seeds and print the **profile**, which decides how big
-the work is (`ci` for the test suite, `cpu` for a laptop, `gpu` for Colab with DIV2K).
+the work is (`ci` for the test suite, `cpu` for a laptop, `gpu` for a class-sized run on a Colab GPU,
+`paper` for the paper's day-long recipe, only when asked for by name).
 """,
     ),
-    ("code", "import numpy as np\n\nimport edsr_helpers as eh\n\nprofile = eh.setup()"),
+    ("code", "import numpy as np\n\nimport edsr_helpers as eh\n\nprofile = eh.setup()", ["nbval-ignore-output"]),
     (
         "md",
         """
@@ -42,9 +43,29 @@ A known, clean degradation is what makes the task well posed: the network has on
 paper's numbers can be compared. At ×4 each LR pixel must become 16 HR pixels, the hardest of the three
 standard scales, and the one this series trains.
 
-`eh.data.load_div2k(scale=4, split="train")` returns DIV2K through tensorflow-datasets (a ~3.5 GB download
-the first time, so it is what the `gpu` profile uses on Colab). Without that download, `eh.data.load_sample`
-builds the same kind of pairs from real photographs that pip packages ship. `load_pairs` picks by profile:
+`eh.data.load_div2k(scale=4, split="train")` returns DIV2K through tensorflow-datasets, once it is on disk.
+Getting it there is a **4.3 GB download** at ×4 (the HR photos alone are 4 GB), so nothing in the series
+starts it by itself: only this cell with `DOWNLOAD_DIV2K = True`, or the `paper` profile, which you choose by
+name. tensorflow-datasets shows its progress bars while it downloads and prepares the files; how long that
+takes depends on the connection (at 30 MB/s, about 2.5 minutes of downloading, then a few minutes of
+preparation; we have not timed it on Colab). On Colab the setup cell keeps the download in your Drive folder,
+so it happens once for all four notebooks.
+""",
+    ),
+    (
+        "code",
+        """
+DOWNLOAD_DIV2K = profile.name == "paper"  # True: download and prepare DIV2K now (4.3 GB at x4)
+if DOWNLOAD_DIV2K:
+    eh.data.download_div2k(profile.scale)
+""",
+    ),
+    (
+        "md",
+        """
+Without DIV2K, `eh.data.load_sample` builds the same kind of pairs from real photographs that pip packages
+ship; the `cpu` and `gpu` profiles use DIV2K when it is already on disk and these photos otherwise. `load_pairs`
+picks by profile:
 """,
     ),
     (
@@ -167,6 +188,8 @@ colour channels*, turning RGB into BGR; `np.flip(image, axis=1)` reverses the wi
 definition of the augmentation in the series: every training pipeline below calls it.
 """,
     ),
+    ("code", "eh.show_source(eh.data.transform_pair)"),
+    ("code", "eh.show_source(eh.data.random_patch)"),
     (
         "code",
         """
@@ -239,6 +262,7 @@ train_ds = eh.data.make_train_dataset_for(profile, train_pairs)
 lr_batch, hr_batch = (np.asarray(batch) for batch in next(iter(train_ds)))
 print(type(train_ds).__name__, "| LR batch", lr_batch.shape, lr_batch.dtype, "  HR batch", hr_batch.shape)
 """,
+        ["nbval-ignore-output"],  # the batch size is the profile's
     ),
     ("code", "eh.plotting.show_grid(list(hr_batch[:8]), columns=8, size=1.6)"),
     (
@@ -289,6 +313,80 @@ except ValueError as error:
   streaming `tf.data` pipeline for DIV2K; both deliver patches faster than training consumes them.
 
 Next, **02 · Model**: residual blocks without batch norm, the pixel-shuffle upsampler, and EDSR itself.
+""",
+    ),
+    (
+        "md",
+        """
+## Exercises
+
+Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
+`None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
+repository's `solutions/` folder, for after you have tried.
+
+**1. A smaller shift** (quick check). Above, shifting the LR patch by one pixel dropped the alignment PSNR to
+about 20 dB. Shift the *HR* image of the whole monarch pair one pixel to the right instead
+(`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of an LR pixel. Guess first: nearer 20 dB, or nearer the
+aligned pair's score? Then measure it with `eh.data.alignment_psnr(lr, shifted_hr, 4)`.
+""",
+    ),
+    (
+        "code",
+        """
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+shifted_psnr = None  # your measurement
+eh.exercises.check_hr_shift(shifted_psnr)
+""",
+    ),
+    (
+        "md",
+        """
+**2. The flip that keeps colours** (write code). Write `flip_pair(lr, hr)` that mirrors both images
+left-right and returns them as a tuple. The keras-io example's flip, `ops.flip(x)` without an axis, also
+reversed the colour channels; the checker tells the difference.
+""",
+    ),
+    (
+        "code",
+        """
+def flip_pair(lr, hr):
+    raise NotImplementedError  # your code: return (lr_flipped, hr_flipped)
+
+
+eh.exercises.check_flip_pair(flip_pair)
+""",
+    ),
+    (
+        "md",
+        """
+**3. Cropping in register** (write code). Write `crop(lr, hr, top, left, size, scale)` that returns the
+`size × size` LR patch whose top-left corner is at `(top, left)` and the HR patch exactly above it, without
+calling `eh.data.crop_pair`.
+""",
+    ),
+    (
+        "code",
+        """
+def crop(lr, hr, top, left, size, scale):
+    raise NotImplementedError  # your code: return (lr_patch, hr_patch)
+
+
+eh.exercises.check_crop_pair(crop)
+""",
+    ),
+    (
+        "md",
+        """
+**4. How much data is one photo?** (quick check). How many *different* 24×24 LR training patches can the
+pipeline cut from monarch's LR image, counting every position and each of the 8 rotations/flips? (Use
+`lr.shape`.) Compare it with the 1,200 batches of 16 patches that the `cpu` profile trains on.
+""",
+    ),
+    (
+        "code",
+        """
+count = None  # your answer
+eh.exercises.check_patch_count(count)
 """,
     ),
 ]

@@ -14,28 +14,34 @@ learned upsampler at the end. In this notebook you will:
 """
 
 CELLS = [
-    ("code", "import numpy as np\n\nimport edsr_helpers as eh\n\nprofile = eh.setup()"),
+    ("code", "import numpy as np\n\nimport edsr_helpers as eh\n\nprofile = eh.setup()", ["nbval-ignore-output"]),
     (
         "md",
         """
 ## Why no batch normalization?
 
-ResNet-style networks put batch normalization (BN) after each convolution: it rescales every feature map
-to zero mean and unit variance over the batch. That helps classifiers, which should not care how bright a
-photo is. A super-resolution network must care: its output has to be exactly as bright as its input.
+ResNet-style networks put batch normalization (BN) after each convolution: during training it rescales
+every feature map to zero mean and unit variance *over the batch*, which speeds up and steadies the training
+of classifiers (Ioffe & Szegedy, 2015). A classifier loses nothing by it: a cat is a cat in a darker batch.
+A super-resolution network must reproduce absolute intensities, and Lim et al. argue that BN takes away
+exactly that "range flexibility".
 
-Let's run a real photo patch, and the same patch at half brightness, through one random convolution, with
-and without BN:
+Let's see it with a real batch: 8 patches of one photo through one random convolution, with and without BN,
+then the same 8 patches at half brightness:
 """,
     ),
     (
         "code",
         """
-patch = eh.samples.load_photo("monarch")[200:248, 420:468]
-demo = eh.lessons.batch_norm_demo(patch, dim_factor=0.5)
-for name, (bright, dim) in demo.items():
-    print(f"{name:<8} bright patch: {bright.min():8.2f} .. {bright.max():7.2f}   "
-          f"half as bright: {dim.min():8.2f} .. {dim.max():7.2f}")
+demo = eh.lessons.batch_norm_demo(eh.samples.load_photo("monarch"), dim_factor=0.5)
+for name in ("conv", "conv+bn"):
+    bright, dim = demo[name]
+    print(
+        f"{name:<8} first patch, bright batch: {bright.min():8.2f} .. {bright.max():7.2f}   "
+        f"half-as-bright batch: {dim.min():8.2f} .. {dim.max():7.2f}"
+    )
+other = demo["conv+bn, other batch"]
+print(f"conv+bn  first patch among 7 other patches: {other.min():8.2f} .. {other.max():7.2f}")
 """,
         ["nbval-ignore-output"],
     ),
@@ -45,8 +51,8 @@ for name, (bright, dim) in demo.items():
 conv_range = (demo["conv"][0].min(), demo["conv"][0].max())  # one colour scale per pair, to compare values
 bn_range = (demo["conv+bn"][0].min(), demo["conv+bn"][0].max())
 eh.plotting.show_grid(
-    [patch, *demo["conv"], *demo["conv+bn"]],
-    ["input patch", "conv: bright", "conv: half as bright", "conv+BN: bright", "conv+BN: half as bright"],
+    [demo["patch"], *demo["conv"], *demo["conv+bn"]],
+    ["first patch", "conv: bright", "conv: half as bright", "conv+BN: bright", "conv+BN: half as bright"],
     value_ranges=[None, conv_range, conv_range, bn_range, bn_range],
     size=2.6,
 )
@@ -55,10 +61,12 @@ eh.plotting.show_grid(
     (
         "md",
         """
-Without BN the dim patch's features are exactly half the bright ones (the convolution is linear). With BN
-the two are the same: the information "how bright was this?" is gone, and later layers cannot put it back.
-Lim et al. removed BN from every block, which also saves the memory its activations take (about as much as
-the convolutions'), and they found the network trained better without it.
+Without BN the dim batch's features are exactly half the bright ones (the convolution is linear). With BN
+the two are the same: "how bright was this batch?" is gone, and later layers cannot put it back. And a
+patch's normalized features depend on which other patches share its batch (the last line), while at test
+time BN uses running averages instead, a mismatch between training and use. Lim et al. removed BN from every
+block, which also saves the memory its activations take (about as much as the convolutions'), and they found
+the network trained better without it.
 
 ## The residual block
 
@@ -138,24 +146,39 @@ colour, a head convolution, the residual blocks, a convolution and a *global* sk
 whole body, the upsampler, a tail convolution to 3 colours, and the mean added back. Inputs and outputs are
 plain 0–255 pixel values. The result is an `EDSR`, a functional `keras.Model` that also remembers what it was
 built from (`model.scale`, `num_res_blocks`, `num_filters`, `res_scale`; they are its saved config, so a loaded
-file knows its scale). The baseline ×4 model:
+file knows its scale). Here is the wiring, the heart of the series, in the package's own words:
+""",
+    ),
+    ("code", "eh.show_source(eh.model.edsr_graph)"),
+    (
+        "md",
+        """
+The baseline ×4 model, drawn from its own layers (blue boxes work at the low resolution, orange ones after a
+pixel shuffle; almost all parameters, and all 16 blocks, are blue):
 """,
     ),
     (
         "code",
         """
 model = eh.model.edsr_preset("baseline", scale=4)
-model.summary(line_length=96)
+eh.plotting.show_architecture(model)
 """,
     ),
+    (
+        "md",
+        """
+Keras's own summary lists the same layers:
+""",
+    ),
+    ("code", "model.summary(line_length=96)"),
     (
         "md",
         """
 The count can be derived by hand. A 3×3 convolution from `c_in` to `c_out` channels has
 `9·c_in·c_out + c_out` parameters, so with 64 filters: head `9·3·64 + 64 = 1,792`; 16 blocks of two convs,
 `16 · 2 · 36,928 = 1,181,696`; the body's last conv `36,928`; two upsampling convs to 256 channels,
-`2 · 147,712 = 295,424`; the tail `9·64·3 + 3 = 1,731`. Total **1,517,571**, the "1.52M" of the paper's
-table. The same formula for every variant:
+`2 · 147,712 = 295,424`; the tail `9·64·3 + 3 = 1,731`. Total **1,517,571**, the "1.52M" that the official EDSR code
+(EDSR-PyTorch) lists for this model. The same formula for every variant:
 """,
     ),
     ("code", "eh.plotting.show_table(*eh.model.architecture_table())"),
@@ -250,6 +273,84 @@ print("largest difference after reload:", float(np.abs(model(lr_batch) - reloade
 
 Next, **03 · Training**: the L1 loss, honest PSNR metrics, mixed precision and the first model that beats
 bicubic.
+""",
+    ),
+    (
+        "md",
+        """
+## Exercises
+
+Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
+`None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
+repository's `solutions/` folder, for after you have tried.
+
+**1. The residual block, by hand** (write code). With `keras.layers` only (`Conv2D`, `Rescaling`, `Add`),
+write `residual_block(x, num_filters, res_scale)` that takes a Keras tensor and returns
+`x + res_scale · conv(relu(conv(x)))`. The checker copies your weights into `eh.model.ResidualBlock` and
+compares the outputs, so it catches a misplaced ReLU or a forgotten `res_scale`.
+""",
+    ),
+    (
+        "code",
+        """
+import keras
+from keras import layers
+
+
+def residual_block(x, num_filters, res_scale):
+    raise NotImplementedError  # your code: return the block's output tensor
+
+
+eh.exercises.check_residual_block(residual_block)
+""",
+    ),
+    (
+        "md",
+        """
+**2. One ×4 step instead of two ×2 steps** (write code). Starting from `edsr_graph` above, write
+`my_edsr_one_step(num_res_blocks, num_filters)` that returns a ×4 `keras.Model` whose upsampler is a single
+convolution to 16× the channels followed by `eh.model.PixelShuffle(4)`. Before you run the checker: will it have
+more or fewer parameters than EDSR's two ×2 steps? (The checker copies your weights into its own version and
+compares outputs.)
+""",
+    ),
+    (
+        "code",
+        """
+def my_edsr_one_step(num_res_blocks, num_filters):
+    raise NotImplementedError  # your code: return keras.Model(inputs, outputs)
+
+
+eh.exercises.check_edsr_one_step(my_edsr_one_step)
+""",
+    ),
+    (
+        "md",
+        """
+**3. Counting by hand** (quick check). How many parameters does the upsampler of EDSR-baseline **×3** have?
+Work it out with the formula above, then check.
+""",
+    ),
+    (
+        "code",
+        """
+count = None  # your answer
+eh.exercises.check_upsampler_parameters(count)
+""",
+    ),
+    (
+        "md",
+        """
+**4. A deeper network sees further** (quick check). Full EDSR has 32 residual blocks instead of 16. How many
+LR pixels across is the receptive field of a ×4 EDSR with 32 blocks? Reason from the measured 16-block value
+above rather than from the formula's code.
+""",
+    ),
+    (
+        "code",
+        """
+width = None  # your answer, in LR pixels
+eh.exercises.check_receptive_field(width)
 """,
     ),
 ]

@@ -12,7 +12,7 @@ A trained EDSR, put to work. In this notebook you will:
 """
 
 CELLS = [
-    ("code", "import numpy as np\n\nimport edsr_helpers as eh\n\nprofile = eh.setup()"),
+    ("code", "import numpy as np\n\nimport edsr_helpers as eh\n\nprofile = eh.setup()", ["nbval-ignore-output"]),
     (
         "md",
         """
@@ -20,7 +20,8 @@ CELLS = [
 
 Notebook 03 saves its model as `runs/<profile>/edsr.keras`. When there is none (or it was a seconds-long `ci`
 run), the EDSR-baseline ×4 weights shipped inside the package are used: trained for this series on a 2-core
-CPU with offline photos only (see `edsr_helpers/weights/MODEL_CARD.md`). The cell says which one it loaded.
+CPU on offline photos and Debian wallpaper photographs, not on DIV2K (see `edsr_helpers/weights/MODEL_CARD.md`).
+The cell says which one it loaded.
 """,
     ),
     (
@@ -29,6 +30,7 @@ CPU with offline photos only (see `edsr_helpers/weights/MODEL_CARD.md`). The cel
 model, source = eh.inference.load_model_for(profile)
 print(source)
 """,
+        ["nbval-ignore-output"],  # notebook 03's model, or the shipped weights under `ci`
     ),
     (
         "md",
@@ -38,8 +40,7 @@ print(source)
 A network that works on any input size can upscale a whole photo in one pass, but the activations of a 2K
 output take gigabytes (the keras-io example peaks at 4.7 GB for one 2040×1356 image). `upscale` cuts the
 input into tiles, adds a margin of context around each (the overlap), and keeps only each tile's centre.
-Memory is bounded by the tile, and because every output pixel still sees its full neighbourhood, the seams
-are invisible. Here is the full monarch photo:
+Memory is bounded by the tile. Here is the full monarch photo, in one pass and in tiles:
 """,
     ),
     (
@@ -51,6 +52,36 @@ tiled = eh.inference.upscale(model, lr, tile=64, overlap=eh.inference.DEFAULT_OV
 difference = np.abs(whole.astype(int) - tiled.astype(int))
 print(f"{eh.plotting.size_label(lr)} -> {eh.plotting.size_label(whole)}; tiles of 64 LR px with "
       f"{eh.inference.DEFAULT_OVERLAP} px overlap differ from one pass by at most {difference.max()} grey level(s)")
+""",
+        ["nbval-ignore-output"],  # depends on the model loaded above
+    ),
+    (
+        "md",
+        """
+Why are 12 pixels of overlap enough? Notebook 02 measured a receptive field of 72.5 LR pixels across: an
+output pixel *can* depend on inputs 36 pixels away, three times the overlap. But how much does it? The
+gradient of one output pixel with respect to every input pixel says. Most of it sits within a few pixels of
+the centre and fades fast with distance: the *effective* receptive field (Luo et al., 2016) is much smaller
+than the theoretical one. Here it is for the model above, on a crop of the monarch:
+""",
+    ),
+    (
+        "code",
+        """
+crop = lr[eh.exercises.SEAM_CROP]
+gradient = eh.model.gradient_map(model, crop)
+radii = {share: eh.model.effective_radius(gradient, share) for share in (0.9, 0.99)}
+field = eh.model.receptive_field(eh.model.model_scale(model), 16)  # the 72.5 px of notebook 02 at x4
+eh.plotting.show_gradient_map(gradient, radii, receptive_field=field)
+""",
+        ["nbval-ignore-output"],
+    ),
+    (
+        "md",
+        """
+What a tile loses at its border is the part of the gradient outside the overlap, a fraction of a percent:
+after rounding to 8 bits, at most a grey level, as measured above. Exercise 1 below measures the seam error
+for other overlaps.
 """,
     ),
     (
@@ -114,13 +145,86 @@ widget
 - **Your own photos, upscaled to files**: `eh.inference.upscale_file("photo.jpg", scale=4)` writes
   `photo_edsr_x4.png` next to it (tiled, so any size fits; existing files are never overwritten), with the
   shipped weights or `model=` your own. From a terminal: `python -m edsr_helpers photo.jpg --scale 2`.
-- **Full EDSR**: `eh.model.edsr_preset("full")`, 43M parameters, +0.3 dB on DIV2K; train it with the `gpu`
+- **Full EDSR**: `eh.model.edsr_preset("full")`, 43M parameters, +0.3 dB on DIV2K; train it with the `paper`
   profile and `res_scale=0.1`.
 - **MDSR**: one network for ×2, ×3 and ×4 with a shared body and scale-specific heads and upsamplers (the
-  same paper, section 3.2).
+  same paper, section 3.3).
 - **Other degradations**: DIV2K's `unknown_x4` and `realistic_*` configs in tensorflow-datasets; real photos
   are blurred, noisy and compressed, not bicubic-downscaled.
 - **Perceptual quality**: PSNR rewards blur; SRGAN/ESRGAN trade a little PSNR for sharper textures.
+""",
+    ),
+    (
+        "md",
+        """
+## Exercises
+
+Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
+`None`, the `{}` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are
+in the repository's `solutions/` folder, for after you have tried. The checkers use the shipped ×4 weights,
+`eh.pretrained.load_pretrained(4)`, so everyone's numbers agree.
+
+**1. How much overlap do tiles need?** (experiment). On the crop `lr[eh.exercises.SEAM_CROP]` of monarch's LR
+image, upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels, for each overlap in 0, 4, 12
+and 36. Record the largest absolute difference (in grey levels) for each overlap in `errors`, and set `enough`
+to the smallest overlap whose error is at most 1 grey level.
+""",
+    ),
+    (
+        "code",
+        """
+shipped = eh.pretrained.load_pretrained(4)
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+errors = {}  # {overlap: largest |one pass - tiled|}
+enough = None
+eh.exercises.check_seam_errors(errors, enough)
+""",
+    ),
+    (
+        "md",
+        """
+**2. The effective receptive field, measured** (experiment). With `eh.model.gradient_map` on the same crop and
+the shipped model, find the radius (in LR pixels) around the centre that holds 99.9 % of the gradient
+(`eh.model.effective_radius`). Compare it with the overlap you found in exercise 1.
+""",
+    ),
+    (
+        "code",
+        """
+radius = None  # your measurement
+eh.exercises.check_effective_radius(radius)
+""",
+    ),
+    (
+        "md",
+        """
+**3. EDSR+ by hand** (write code). Write `edsr_plus(model, lr)` that upscales each of the 8 rotations/flips of
+`lr` with `eh.inference.upscale(model, view, tile=None)`, turns each result back, and returns their average
+as a uint8 image, without `self_ensemble=True`. Hint: undo the last transform first.
+""",
+    ),
+    (
+        "code",
+        """
+def edsr_plus(model, lr):
+    raise NotImplementedError  # your code
+
+
+eh.exercises.check_self_ensemble(edsr_plus)
+""",
+    ),
+    (
+        "md",
+        """
+**4. A phone photo** (quick check). A phone photo of 4032×3024 pixels goes through `upscale` with automatic
+tiling: tiles of `eh.inference.DEFAULT_TILE` LR pixels. How many tiles does it run?
+""",
+    ),
+    (
+        "code",
+        """
+tiles = None  # your answer
+eh.exercises.check_tile_count(tiles)
 """,
     ),
 ]

@@ -1,0 +1,137 @@
+"""Every exercise: its reference solution passes its checker, a typical wrong answer does not, and an
+unanswered cell is reported as such without an error. Also: every checker is used in its notebook."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import math
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+import edsr_helpers as eh
+from edsr_helpers import exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = {path.name[:2]: path for path in (ROOT / "solutions").glob("[0-9]*.py")}
+ALL = [(notebook, checker) for notebook, checkers in exercises.CHECKERS.items() for checker in checkers]
+
+
+def solution_module(notebook: str):
+    spec = importlib.util.spec_from_file_location(f"solutions_{notebook}", SOLUTIONS[notebook])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _residual_without_skip(x, num_filters, res_scale):
+    residual = layers.Conv2D(num_filters, 3, padding="same", activation="relu")(x)
+    return layers.Rescaling(res_scale)(layers.Conv2D(num_filters, 3, padding="same")(residual))
+
+
+def _one_step_edsr_without_global_skip(num_res_blocks, num_filters):
+    inputs = keras.Input((None, None, 3))
+    x = eh.model.MeanShift(sign=-1.0)(inputs)
+    x = layers.Conv2D(num_filters, 3, padding="same")(x)
+    for _ in range(num_res_blocks):
+        x = eh.model.ResidualBlock(num_filters)(x)
+    x = layers.Conv2D(num_filters, 3, padding="same")(x)
+    x = eh.model.PixelShuffle(4)(layers.Conv2D(num_filters * 16, 3, padding="same")(x))
+    return keras.Model(inputs, eh.model.MeanShift(sign=1.0)(layers.Conv2D(3, 3, padding="same")(x)))
+
+
+def _plain_upscale(model, lr):
+    return eh.inference.upscale(model, lr, tile=None)
+
+
+def _seam_answers_off_by_a_lot():
+    return {overlap: 100 for overlap in exercises.SEAM_OVERLAPS}, 0
+
+
+#: One typical wrong answer per checker (what a student is likely to hand in), as checker arguments.
+WRONG = {
+    "check_hr_shift": lambda: (20.0,),
+    "check_flip_pair": lambda: (lambda lr, hr: (np.flip(lr), np.flip(hr)),),  # keras-io's RGB->BGR flip
+    "check_crop_pair": lambda: (
+        lambda lr, hr, t, x, s, k: (lr[t : t + s, x : x + s], hr[t : t + s * k, x : x + s * k]),
+    ),
+    "check_patch_count": lambda: (1000,),
+    "check_residual_block": lambda: (_residual_without_skip,),
+    "check_edsr_one_step": lambda: (_one_step_edsr_without_global_skip,),
+    "check_upsampler_parameters": lambda: (2 * (9 * 64 * 256 + 256),),
+    "check_receptive_field": lambda: (2 * eh.model.receptive_field(4, 16),),
+    "check_psnr_y": lambda: (lambda hr, sr, shave: eh.metrics.psnr(hr, sr, shave=shave),),  # RGB, not Y
+    "check_mse_to_psnr": lambda: (10 * math.log10(1 / 10),),
+    "check_schedule": lambda: (lambda step: 5e-4 * 0.5 ** (step // 1000),),  # no warm-up
+    "check_loss_experiment": None,  # built from the solution's own runs below
+    "check_seam_errors": _seam_answers_off_by_a_lot,
+    "check_effective_radius": lambda: (0,),
+    "check_self_ensemble": lambda: (_plain_upscale,),
+    "check_tile_count": lambda: (3,),
+}
+
+
+@pytest.fixture(scope="module")
+def loss_runs():
+    return solution_module("03").check_loss_experiment()
+
+
+@pytest.mark.parametrize(("notebook", "checker"), ALL, ids=lambda item: getattr(item, "__name__", item))
+def test_solution_passes(notebook, checker, loss_runs, capsys):
+    arguments = (
+        loss_runs
+        if checker is exercises.check_loss_experiment
+        else getattr(solution_module(notebook), checker.__name__)()
+    )
+    verdict = checker(*arguments)
+    assert verdict, verdict.message
+    assert capsys.readouterr().out.startswith("✅ Right.")
+
+
+@pytest.mark.parametrize(("notebook", "checker"), ALL, ids=lambda item: getattr(item, "__name__", item))
+def test_wrong_answer_is_rejected_with_a_hint(notebook, checker, loss_runs, capsys):
+    if checker is exercises.check_loss_experiment:
+        runs, better = loss_runs
+        arguments = (runs, next(loss for loss in runs if loss != better))
+        scores = {loss: exercises._validation_psnr(model) for loss, model in runs.items()}
+        if abs(scores["mean_absolute_error"] - scores["mean_squared_error"]) <= 0.05:
+            pytest.skip("the two short runs tie; either answer is right")
+    else:
+        arguments = WRONG[checker.__name__]()
+    verdict = checker(*arguments)
+    out = capsys.readouterr().out
+    assert not verdict and out.startswith("❌ Not yet.") and len(verdict.message) > 20
+
+
+@pytest.mark.parametrize(("notebook", "checker"), ALL, ids=lambda item: getattr(item, "__name__", item))
+def test_unanswered_is_reported_not_raised(notebook, checker, capsys):
+    arity = len(inspect.signature(checker).parameters)
+    verdict = checker(*([None] * arity))
+    assert not verdict and capsys.readouterr().out.startswith("⏳ Not answered yet")
+
+
+def test_checkers_never_print_the_answer(capsys):
+    """The numeric answers must not appear in what a wrong attempt prints."""
+    for name, arguments in [
+        ("check_patch_count", (1,)),
+        ("check_upsampler_parameters", (1,)),
+        ("check_tile_count", (1,)),
+    ]:
+        getattr(exercises, name)(*arguments)
+    out = capsys.readouterr().out
+    right = [
+        str(solution_module(nb).__dict__[name]()[0])
+        for nb, name in [("01", "check_patch_count"), ("02", "check_upsampler_parameters"), ("04", "check_tile_count")]
+    ]
+    assert not any(answer in out or f"{int(answer):,}" in out for answer in right)
+
+
+@pytest.mark.parametrize("notebook", sorted(exercises.CHECKERS))
+def test_every_checker_is_in_its_notebook(notebook):
+    cells = next((ROOT / "tools" / "notebook_cells").glob(f"{notebook}_*.py")).read_text()
+    for checker in exercises.CHECKERS[notebook]:
+        assert f"eh.exercises.{checker.__name__}(" in cells
