@@ -86,11 +86,11 @@ unit: setup
 	EDSR_PROFILE=ci $(BIN)/python -m pytest tests
 
 lint: setup
-	$(BIN)/ruff check edsr_helpers tests benchmarks tools notebooks
+	$(BIN)/ruff check edsr_helpers tests benchmarks tools notebooks solutions
+	$(BIN)/ruff format --check edsr_helpers tests benchmarks tools notebooks solutions
 
-# Rewrite notebooks from tools/build_notebooks.py (badge and setup cell from constants.REPO_URL) and
-# execute them under the ci profile so their stored outputs come from a real top-to-bottom run.
-# Stored outputs show a run that learns (cpu profile, ~9 min); the tests re-run them under ci (see build_notebooks.py).
+# Rewrite notebooks from the cell lists (badge and setup cell from constants.REPO_URL) and execute them under
+# cpu (~9 min): the stored outputs show a run that learns; the tests re-run them under ci (see build_notebooks.py).
 notebooks: setup
 	rm -rf notebooks/runs/cpu
 	EDSR_PROFILE=cpu $(BIN)/python tools/build_notebooks.py --execute

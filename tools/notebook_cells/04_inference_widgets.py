@@ -50,8 +50,10 @@ lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 whole = eh.inference.upscale(model, lr, tile=None)
 tiled = eh.inference.upscale(model, lr, tile=64, overlap=eh.inference.DEFAULT_OVERLAP)
 difference = np.abs(whole.astype(int) - tiled.astype(int))
-print(f"{eh.plotting.size_label(lr)} -> {eh.plotting.size_label(whole)}; tiles of 64 LR px with "
-      f"{eh.inference.DEFAULT_OVERLAP} px overlap differ from one pass by at most {difference.max()} grey level(s)")
+print(
+    f"{eh.plotting.size_label(lr)} -> {eh.plotting.size_label(whole)}; tiles of 64 LR px with "
+    f"{eh.inference.DEFAULT_OVERLAP} px overlap differ from one pass by at most {difference.max()} grey level(s)"
+)
 """,
         ["nbval-ignore-output"],  # depends on the model loaded above
     ),
