@@ -54,14 +54,19 @@ $(BACKENDS_VENV)/.installed: requirements-backends.txt constraints.txt pyproject
 	$(BACKENDS_BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-test-backends: backends-setup
+test-backends: backends-setup setup
 	@! $(BACKENDS_BIN)/python -c "import tensorflow" 2>/dev/null || { echo "TensorFlow is installed in $(BACKENDS_VENV)"; exit 1; }
 	KERAS_BACKEND=jax $(BACKENDS_BIN)/python -c "import edsr_helpers, sys; assert 'tensorflow' not in sys.modules; print('import edsr_helpers on JAX without TensorFlow: ok')"
 	for engine in jax torch; do \
 		echo "== KERAS_BACKEND=$$engine"; \
 		EDSR_PROFILE=ci KERAS_BACKEND=$$engine $(BACKENDS_BIN)/python -m pytest -q $(BACKEND_TESTS) || exit 1; \
 	done
-	KERAS_BACKEND=jax $(BACKENDS_BIN)/python benchmarks/gpu_training.py --smoke
+	# the GPU session's two device calls at toy sizes (tools/gpu_session.sh), then the JAX-saved weights in TF
+	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash tools/gpu_session.sh bench
+	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash tools/gpu_session.sh weights
+	$(BIN)/python -c "import edsr_helpers as eh; m = eh.model.edsr_preset('baseline', 3); \
+		m.load_weights('build/gpu-smoke/edsr_baseline_x3.weights.h5'); \
+		print('x3 weights saved by Keras on JAX load in Keras on', eh.backend.name())"
 
 # Colab's stack in its own venv. The package is installed the way the notebooks' setup cell installs it (pip,
 # from git, this commit), and nothing Colab already has may change version.

@@ -29,6 +29,8 @@ import argparse
 import dataclasses
 import os
 import platform
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -234,7 +236,7 @@ def profile_run(profile: Profile, out: Path) -> None:
     bicubic = training.bicubic_psnr(val_pairs, profile.scale)
     net = model.edsr_preset("baseline", scale=profile.scale)
     training.compile_for_training(net, profile)
-    folder = out / f"run_{profile.name}"
+    folder = Path(tempfile.mkdtemp(prefix=f"run_{profile.name}_"))  # checkpoints stay off $OUT (8 files come back)
     callbacks = training.make_callbacks(folder, bicubic_psnr=bicubic, live_plot=False)
     steps = profile.epochs * profile.steps_per_epoch
     print(f"\nNotebook 03 under profile '{profile.name}' ({steps} steps):")
@@ -250,6 +252,8 @@ def profile_run(profile: Profile, out: Path) -> None:
         verbose=2,
     )
     seconds = time.perf_counter() - start
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(folder / "log.csv", out / f"log_{profile.name}.csv")
     mean = training.evaluate(net, val_pairs, profile.scale)[-1]["edsr_psnr_y"]
     device = backend.device_name()
     line = f"  fit: {seconds:.0f} s; EDSR {mean:.2f} vs bicubic {bicubic:.2f} dB ({mean - bicubic:+.2f})"

@@ -444,13 +444,20 @@ def _stacked(patches: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
 # ------------------------------------------------------------------------------------ training pipelines
 
 
+#: How :class:`PatchBatches` chooses the image of each patch.
+SAMPLINGS = ("uniform", "area")
+
+
 class PatchBatches(keras.utils.PyDataset):
     """Endless batches of augmented patches from pairs held in memory, for ``model.fit`` on any Keras engine.
 
-    Batch ``i`` is a pure function of ``(seed, i)``: each of its patches comes from an image chosen uniformly
+    Batch ``i`` is a pure function of ``(seed, i)``: each of its patches comes from an image chosen at random
     and a seed drawn from ``np.random.default_rng((seed, i))``, cut by :func:`random_patch`. Images smaller
     than the patch are left out with a warning; mismatched pairs fail here, before training starts.
     Pass ``steps_per_epoch`` to ``fit`` (the stream has no end).
+
+    ``sampling="uniform"`` picks every image equally often; ``"area"`` in proportion to its size, so each
+    *pixel* is equally likely, and a 4-megapixel photo is not seen as often as a thumbnail-sized one.
     """
 
     def __init__(
@@ -461,15 +468,23 @@ class PatchBatches(keras.utils.PyDataset):
         lr_patch_size: int,
         batch_size: int,
         seed: int = DEFAULT_SEED,
+        sampling: str = "uniform",
         **kwargs,
     ):
         super().__init__(**kwargs)
         _check_scale(scale)
+        if sampling not in SAMPLINGS:
+            raise ValueError(f"sampling must be one of {SAMPLINGS}, not {sampling!r}.")
         self.scale, self.lr_patch_size, self.batch_size, self.seed = scale, lr_patch_size, batch_size, seed
         arrays = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
         self.pairs = [(lr, hr) for lr, hr in arrays if usable_pair(lr, hr, scale, lr_patch_size)]
         if not self.pairs:
             raise ValueError(f"No image is large enough for {lr_patch_size}px LR patches; use smaller patches.")
+        if sampling == "area":
+            areas = np.array([lr.shape[0] * lr.shape[1] for lr, _ in self.pairs], np.float64)
+            self.weights = areas / areas.sum()
+        else:
+            self.weights = None
 
     @property
     def num_batches(self) -> None:
@@ -477,7 +492,10 @@ class PatchBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng((self.seed, int(index)))
-        images = rng.integers(0, len(self.pairs), size=self.batch_size)
+        if self.weights is None:
+            images = rng.integers(0, len(self.pairs), size=self.batch_size)
+        else:
+            images = rng.choice(len(self.pairs), size=self.batch_size, p=self.weights)
         seeds = rng.integers(0, 2**63, size=self.batch_size)
         patches = [
             random_patch(*self.pairs[image], int(seed), scale=self.scale, lr_patch_size=self.lr_patch_size)
@@ -539,10 +557,12 @@ def make_train_dataset(
     patch_shuffle_buffer: int = 256,
     seed: int = DEFAULT_SEED,
     repeat: bool = True,
+    sampling: str = "uniform",
 ):
     """Batches of aligned, augmented ``(lr, hr)`` patches for ``model.fit``.
 
-    - ``pairs`` in memory (a list, what :func:`load_sample` returns): a :class:`PatchBatches`, on any engine;
+    - ``pairs`` in memory (a list, what :func:`load_sample` returns): a :class:`PatchBatches`, on any engine,
+      choosing images by ``sampling`` (``"uniform"`` or ``"area"``);
     - ``pairs`` as a ``tf.data.Dataset`` (DIV2K): a streaming tf.data pipeline. Per image: check the sizes
       match ``scale``, skip (with a warning) images smaller than the patch, cut ``patches_per_image`` patches
       (decoding a 2K PNG costs far more than cropping it); then shuffle patches of different images together,
@@ -556,7 +576,9 @@ def make_train_dataset(
     """
     _check_scale(scale)
     if isinstance(pairs, Sequence):
-        return PatchBatches(pairs, scale=scale, lr_patch_size=lr_patch_size, batch_size=batch_size, seed=seed)
+        return PatchBatches(
+            pairs, scale=scale, lr_patch_size=lr_patch_size, batch_size=batch_size, seed=seed, sampling=sampling
+        )
     return _streaming_pipeline(
         pairs,
         scale=scale,

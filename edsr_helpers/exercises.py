@@ -90,6 +90,11 @@ def _monarch_pair(scale: int = 4) -> tuple[np.ndarray, np.ndarray]:
     return lr, hr
 
 
+def _numpy(tensor) -> np.ndarray:
+    """A model's output as numpy on every engine (a torch tensor that requires grad refuses ``np.asarray``)."""
+    return keras.ops.convert_to_numpy(tensor)
+
+
 def _call(function: Callable, *args):
     """Run the student's function; an exception becomes a hint instead of a traceback."""
     try:
@@ -206,7 +211,7 @@ def check_residual_block(residual_block) -> Verdict:
     if [w.shape for w in weights] != [w.shape for w in reference.get_weights()]:
         return _say(False, "Use two Conv2D layers with padding='same', one after the other.")
     reference.set_weights(weights)
-    got, want = np.asarray(student(features)), np.asarray(reference(features))
+    got, want = _numpy(student(features)), _numpy(reference(features))
     if np.allclose(got, want, atol=1e-4):
         return _say(True, "x + res_scale * conv(relu(conv(x))): the block EDSR stacks 16 times.")
     if np.allclose(got, np.maximum(want, 0), atol=1e-4):
@@ -251,7 +256,7 @@ def check_edsr_one_step(build) -> Verdict:
     if [w.shape for w in weights] != [w.shape for w in reference.get_weights()]:
         return _say(False, "The parameter count is right but the layers come in another order than EDSR's.")
     reference.set_weights(weights)
-    got, want = np.asarray(student(lr)), np.asarray(reference(lr))
+    got, want = _numpy(student(lr)), _numpy(reference(lr))
     if got.shape != want.shape:
         return _say(False, f"The output is {got.shape[1:3]}; x4 of 24x24 should be {want.shape[1:3]}.")
     if not np.allclose(got, want, atol=1e-2):

@@ -15,8 +15,14 @@ import keras
 
 from edsr_helpers.model import edsr_preset
 
-#: File of the weights for each scale that has them.
-WEIGHT_FILES: dict[int, str] = {scale: f"edsr_baseline_x{scale}.weights.h5" for scale in (2, 4)}
+
+def weight_file_name(scale: int) -> str:
+    """Name of the ``.weights.h5`` file of EDSR-baseline at ``scale`` (shipped or being trained)."""
+    return f"edsr_baseline_x{scale}.weights.h5"
+
+
+#: File of the weights for each scale that ships them.
+WEIGHT_FILES: dict[int, str] = {scale: weight_file_name(scale) for scale in (2, 4)}
 
 
 def weights_path(scale: int = 4) -> Path:

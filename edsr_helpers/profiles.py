@@ -35,6 +35,8 @@ class Profile:
         patches_per_image: random patches cut from each decoded image before the next one is decoded;
             decoding a 2K PNG costs far more than cropping it, so several crops share one decode.
         learning_rate: Adam's peak rate (paper: 1e-4).
+        lr_schedule: ``"halving"`` (the paper's: halve every ``lr_halving_steps``) or ``"cosine"`` (decay to 0 over
+            the whole run, ``epochs * steps_per_epoch``; what short runs on few photos trained best with).
         lr_halving_steps: the rate halves every this many steps (paper: 200,000).
         warmup_steps: linear warm-up from 0 to ``learning_rate``.
         epochs, steps_per_epoch: length of the training run in notebook 03.
@@ -49,11 +51,21 @@ class Profile:
     batch_size: int = 16
     patches_per_image: int = 8
     learning_rate: float = 1e-4
+    lr_schedule: str = "halving"
     lr_halving_steps: int = 200_000
     warmup_steps: int = 0
     epochs: int = 10
     steps_per_epoch: int = 100
     val_images: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.lr_schedule not in ("halving", "cosine"):
+            raise ValueError(f"lr_schedule must be 'halving' or 'cosine', not {self.lr_schedule!r}.")
+
+    @property
+    def total_steps(self) -> int:
+        """Training steps of the whole run."""
+        return self.epochs * self.steps_per_epoch
 
     @property
     def hr_patch_size(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -127,10 +128,58 @@ WALLPAPERS: tuple[str, ...] = (
     "Path",
     "summer_1am",
 )
-WALLPAPER_DIR = Path("/usr/share/wallpapers")
+#: Root under which the Debian packages' photographs are looked for: ``/`` where they are installed, or a folder
+#: holding the same ``usr/share/...`` layout (``EDSR_PHOTO_ROOT``; ``tools/pack_photographs.py`` makes one to carry
+#: to a GPU machine that cannot install packages).
+PHOTO_ROOT = Path(os.environ.get("EDSR_PHOTO_ROOT", "/"))
+WALLPAPER_DIR = PHOTO_ROOT / "usr" / "share" / "wallpapers"
 
 
 def wallpaper_paths() -> list[Path]:
     """Paths of the wallpaper photographs that are installed (an empty list without the package)."""
     paths = [WALLPAPER_DIR / name / "contents" / "images" / "2560x1600.jpg" for name in WALLPAPERS]
     return [path for path in paths if path.exists()]
+
+
+#: The photographs of Debian's ``lomiri-wallpapers-16.04`` and ``lomiri-wallpapers-20.04`` packages, as
+#: ``(file, author, licence)`` from their ``copyright`` files. Each was checked by eye to be a photograph; the
+#: packages' drawings, gradients and patterns (Fossa, Infinite-Sea, Painting-Colors, analogpattern, umang and the
+#: default backgrounds) are left out. Optional training data: ``apt-get install lomiri-wallpapers-16.04
+#: lomiri-wallpapers-20.04``; never committed.
+LOMIRI_PHOTOGRAPHS: tuple[tuple[str, str, str], ...] = (
+    ("Bridge_by_Sander_Klootwijk.jpg", "Sander Klootwijk", "CC-BY-SA-4.0"),
+    ("Dragonfly_by_Bolly.jpg", '"Bolly"', "CC-BY-SA-4.0"),
+    ("Kleiber_by_Lukas_Baubkus.jpg", "Lukas Baubkus", "CC-BY-SA-3.0"),
+    ("Picture_0B_by_freespace.jpg", 'Trevor "Freespace"', "CC-BY-4.0"),
+    ("Picture_1A_by_freespace.jpg", 'Trevor "Freespace"', "CC-BY-4.0"),
+    ("Wine_by_Jakkub_Mede.jpg", "Jakub Mede", "CC-BY-4.0"),
+    ("aitzgorri_by_Aitzol_Berasategi.jpg", "Aitzol Berasategi", "CC-BY-4.0"),
+    ("free_by_Peter_Nerlich.jpg", "Peter Nerlich", "CC-BY-SA-4.0"),
+    ("friends_by_Aitzol_Berasategi.jpg", "Aitzol Berasategi", "CC-BY-4.0"),
+    ("greentock_by_Peter_Nerlich.jpg", "Peter Nerlich", "CC-BY-SA-4.0"),
+    ("life_by_Aitzol_Berasategi.jpg", "Aitzol Berasategi", "CC-BY-4.0"),
+    ("picosdeeuropa_by_Aitzol_Berasategi.jpg", "Aitzol Berasategi", "CC-BY-4.0"),
+    ("seeding_by_Clements_Engelhardt.jpg", "Clemens Engelhardt", "CC0-1.0"),
+    ("sunset_by_Aitzol_Berasategi.jpg", "Aitzol Berasategi", "CC-BY-4.0"),
+)
+LOMIRI_DIR = PHOTO_ROOT / "usr" / "share" / "backgrounds"
+#: Long side, in pixels, that extra training photographs are shrunk to: enough downscaling that their JPEG
+#: artefacts vanish from the HR targets, while keeping DIV2K-like sizes.
+EXTRA_PHOTO_LONG_SIDE = 1800
+
+
+def lomiri_paths() -> list[Path]:
+    """Paths of the lomiri photographs that are installed (an empty list without the packages)."""
+    paths = [LOMIRI_DIR / name for name, _, _ in LOMIRI_PHOTOGRAPHS]
+    return [path for path in paths if path.exists()]
+
+
+def shrink_to_long_side(photo: np.ndarray, long_side: int = EXTRA_PHOTO_LONG_SIDE) -> np.ndarray:
+    """``photo`` resized (antialiased bicubic) so its longer side is ``long_side``; smaller photos unchanged."""
+    from edsr_helpers.images import resize_bicubic
+
+    height, width = photo.shape[:2]
+    factor = long_side / max(height, width)
+    if factor >= 1:
+        return photo
+    return resize_bicubic(photo, (round(height * factor), round(width * factor)))

@@ -259,3 +259,33 @@ def test_wallpaper_paths_lists_only_installed_photos(tmp_path, monkeypatch):
     photo.parent.mkdir(parents=True)
     photo.write_bytes(b"x")
     assert samples.wallpaper_paths() == [photo]
+
+
+def test_area_sampling_picks_images_in_proportion_to_their_size(photo):
+    big, small = data.make_pair(photo, 4), data.make_pair(photo[:200, :200], 4)  # 128x128 vs 50x50 LR
+    area = data.PatchBatches([big, small], scale=4, lr_patch_size=8, batch_size=400, sampling="area")
+    uniform = data.PatchBatches([big, small], scale=4, lr_patch_size=8, batch_size=400)
+    share_big = big[0].shape[0] * big[0].shape[1] / (big[0].size / 3 + small[0].size / 3)
+    np.testing.assert_allclose(area.weights, [share_big, 1 - share_big])
+    assert uniform.weights is None
+    # the same batch index gives the same patches: sampling is part of the pure function of (seed, index)
+    np.testing.assert_array_equal(area[3][0], area[3][0])
+    with pytest.raises(ValueError, match="sampling"):
+        data.PatchBatches([big], scale=4, lr_patch_size=8, batch_size=4, sampling="by-name")
+
+
+def test_lomiri_photographs_are_found_under_the_photo_root(tmp_path, monkeypatch):
+    monkeypatch.setattr(samples, "LOMIRI_DIR", tmp_path)
+    assert samples.lomiri_paths() == []
+    name = samples.LOMIRI_PHOTOGRAPHS[0][0]
+    (tmp_path / name).write_bytes(b"x")
+    assert samples.lomiri_paths() == [tmp_path / name]
+    assert len({name for name, _, _ in samples.LOMIRI_PHOTOGRAPHS}) == 14  # the photographs, checked by eye
+    assert all(licence.startswith("CC") for _, _, licence in samples.LOMIRI_PHOTOGRAPHS)
+
+
+def test_extra_photographs_are_shrunk_to_the_long_side(photo):
+    wide = np.concatenate([photo] * 4, axis=1)  # 512 x 2048
+    shrunk = samples.shrink_to_long_side(wide, 1800)
+    assert shrunk.shape[1] == 1800 and shrunk.shape[0] == round(512 * 1800 / 2048)
+    assert samples.shrink_to_long_side(photo, 1800) is photo  # never enlarged

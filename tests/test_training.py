@@ -324,3 +324,19 @@ def test_uses_div2k_follows_profile_and_disk(div2k_dirs):
     assert not data.uses_div2k(PROFILES["gpu"], data_dir.parent / "nothing-here")
     assert data.uses_div2k(PROFILES["cpu"], data_dir)
     assert not data.uses_div2k(PROFILES["cpu"], data_dir.parent / "nothing-here")
+
+
+def test_cosine_schedule_decays_to_zero_over_the_run():
+    from edsr_helpers.profiles import Profile
+
+    cosine = Profile("t", "t", "sample", learning_rate=2e-4, lr_schedule="cosine", epochs=10, steps_per_epoch=100)
+    schedule = training.make_schedule(cosine)
+    assert float(schedule(0)) == pytest.approx(2e-4)
+    assert float(schedule(500)) == pytest.approx(1e-4, rel=1e-3)
+    assert float(schedule(1000)) == pytest.approx(0.0, abs=1e-9)
+    warm = training.make_schedule(
+        Profile("t", "t", "sample", learning_rate=2e-4, lr_schedule="cosine", warmup_steps=100)
+    )
+    assert float(warm(50)) < float(warm(100)) == pytest.approx(2e-4)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        Profile("t", "t", "sample", lr_schedule="linear")

@@ -1,12 +1,15 @@
 """Train the EDSR-baseline weights that ship in ``edsr_helpers/weights/``, and write their model card.
 
-One reproducible command (``make pretrained``), on a CPU, offline:
+One reproducible command per scale, offline, on a CPU (``make pretrained``) or, faster, on a GPU through Keras
+on JAX (``KERAS_BACKEND=jax``; weights saved there load unchanged in Keras on TensorFlow):
 
 - training data: the 12 offline *training* photos (never the validation photos) plus, with ``--wallpapers``,
-  the 11 photographs of Debian's ``plasma-workspace-wallpapers`` (``apt-get install
-  plasma-workspace-wallpapers``), downscaled by 2 so JPEG artefacts vanish from the HR targets;
-- the ``cpu`` profile's recipe (24px LR patches, batch 16, Adam, L1, warm-up), mixed precision where the CPU
-  has bf16 units, the learning rate halved every ``--halving`` steps, a fixed number of steps;
+  the 11 photographs of Debian's ``plasma-workspace-wallpapers`` downscaled by 2 (the v1 recipe), or, with
+  ``--photographs``, those and the 14 photographs of ``lomiri-wallpapers-16.04`` / ``-20.04``, each shrunk to a
+  long side of 1,800 px so JPEG artefacts vanish from the HR targets (the v2 recipe; ``--sampling area`` then
+  draws patches in proportion to each photo's area);
+- Adam, L1, a warm-up, ``--patch`` px LR patches, the learning rate halved every ``--halving`` steps or decayed
+  by a cosine over the run (``--schedule cosine``), the precision that measures fastest, a fixed number of steps;
 - ``BackupAndRestore``: an interrupted run resumes when the same command runs again;
 - the log (loss, validation PSNR per epoch) is kept as ``training_log.csv`` next to the card. Validation
   scores are only logged: the shipped weights are the final ones, not the best on validation.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -39,8 +43,45 @@ def wallpaper_photos() -> list[np.ndarray]:
     return [eh.images.resize_bicubic(photo, (photo.shape[0] // 2, photo.shape[1] // 2)) for photo in photos]
 
 
-def training_command(scale: int) -> str:
-    return f"python tools/train_pretrained.py --scale {scale} --wallpapers"
+def extra_photographs() -> list[np.ndarray]:
+    """Plasma and lomiri photographs, each shrunk to a long side of ``samples.EXTRA_PHOTO_LONG_SIDE``."""
+    plasma, lomiri = samples.wallpaper_paths(), samples.lomiri_paths()
+    if len(plasma) < len(samples.WALLPAPERS) or len(lomiri) < len(samples.LOMIRI_PHOTOGRAPHS):
+        raise SystemExit(
+            "--photographs needs them all: apt-get install plasma-workspace-wallpapers lomiri-wallpapers-16.04 "
+            f"lomiri-wallpapers-20.04 (found {len(plasma)} of {len(samples.WALLPAPERS)} and {len(lomiri)} of "
+            f"{len(samples.LOMIRI_PHOTOGRAPHS)}; samples.WALLPAPER_DIR / LOMIRI_DIR say where they are looked for)"
+        )
+    return [samples.shrink_to_long_side(eh.images.load_image(path)) for path in plasma + lomiri]
+
+
+def training_command(summary: dict) -> str:
+    """The command that made ``summary`` (stored since v2; v1 summaries used the one fixed command)."""
+    return summary.get("command", f"python tools/train_pretrained.py --scale {summary['scale']} --wallpapers")
+
+
+def schedule_text(summary: dict) -> str:
+    warmup = summary.get("warmup", 200)
+    if summary.get("schedule", "halving") == "cosine":
+        return f"learning rate {summary['learning_rate']:g} with a {warmup}-step warm-up, cosine decay to 0"
+    return (
+        f"learning rate {summary['learning_rate']:g} with a {warmup}-step warm-up, halved every "
+        f"{summary['halving']:,} steps"
+    )
+
+
+def lomiri_credits() -> str:
+    rows = "\n".join(f"| {name} | {author} | {licence} |" for name, author, licence in samples.LOMIRI_PHOTOGRAPHS)
+    return f"""## Training photographs and their licences
+
+- scikit-image, sporco and matplotlib sample photos: the licences of those packages.
+- Debian `plasma-workspace-wallpapers` (KDE): LGPL-3.
+- Debian `lomiri-wallpapers-16.04` / `lomiri-wallpapers-20.04` (UBports), the photographs only:
+
+| file | author | licence |
+| --- | --- | --- |
+{rows}
+"""
 
 
 def results_table(summary: dict) -> str:
@@ -66,14 +107,13 @@ def scale_section(summary: dict) -> str:
 `edsr_helpers.model.edsr_preset("baseline", {scale})`: 16 residual blocks, 64 filters,
 {eh.model.count_parameters(scale):,} parameters.
 
-- Command: `{training_command(scale)}`; `make pretrained` trains every shipped scale. An interrupted
-  run resumes when re-run.
+- Command: `{training_command(summary)}`. An interrupted run resumes when re-run.
 - Data: {"; ".join(summary["sources"])}. LR images by antialiased bicubic downscaling (x{scale}), as DIV2K's.
 - Recipe: {summary["lr_patch"]}x{summary["lr_patch"]} LR patches (random aligned crops, 8 rotations/flips),
-  batch {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8), learning rate {summary["learning_rate"]:g} with a
-  200-step warm-up, halved every {summary["halving"]:,} steps, {summary["steps"]:,} steps, `{summary["precision"]}`.
-- Machine: {summary["machine"]}; wall time {summary["wall_minutes_this_invocation"]} minutes
-  (training and per-epoch validation; other work shared the CPU).
+  {summary.get("sampling", "uniform")} choice of photo, batch {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8),
+  {schedule_text(summary)}, {summary["steps"]:,} steps, `{summary["precision"]}`.
+- Machine: {summary["machine"]}, Keras on {summary.get("backend", "tensorflow")}; wall time
+  {summary["wall_minutes_this_invocation"]} minutes (training and per-epoch validation{summary.get("note", "")}).
 - Log: `training_log_x{scale}.csv` (loss and validation PSNR per epoch).
 
 Results on the offline validation photos (unseen in training), PSNR in dB, border of {scale} pixels shaved:
@@ -107,7 +147,8 @@ the shipped weights are the final ones. PSNR in dB; Y = luma of BT.601 YCbCr wit
 shaved (the papers' protocol); RGB PSNR with the same shave. Reproduce with
 `python -m pytest tests/test_pretrained.py` or notebook 04.
 
-{sections}"""
+{sections}
+{lomiri_credits() if any("lomiri" in " ".join(summary["sources"]) for summary in summaries) else ""}"""
 
 
 def write_model_card() -> Path:
@@ -129,27 +170,38 @@ def main() -> None:
     parser.add_argument("--steps-per-epoch", type=int, default=250)
     parser.add_argument("--learning-rate", type=float, default=5e-4)
     parser.add_argument("--halving", type=int, default=2500, help="halve the learning rate every N steps")
-    parser.add_argument("--wallpapers", action="store_true", help="add Debian's wallpaper photographs")
+    parser.add_argument("--wallpapers", action="store_true", help="v1: add plasma's wallpaper photographs, halved")
+    parser.add_argument(
+        "--photographs", action="store_true", help="v2: add plasma's and lomiri's photographs, long side 1,800 px"
+    )
+    parser.add_argument("--patch", type=int, default=profiles.PROFILES["cpu"].lr_patch_size, help="LR patch side")
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--warmup", type=int, default=200, help="linear warm-up steps")
+    parser.add_argument("--schedule", choices=("halving", "cosine"), default="halving")
+    parser.add_argument("--sampling", choices=data.SAMPLINGS, default="uniform", help="how photos are chosen")
+    parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR, help="weights, log and summary (and card)")
     parser.add_argument("--run-dir", type=Path, help="checkpoints and log (default: build/pretrained-run-x<scale>)")
     parser.add_argument("--card-only", action="store_true", help="only rewrite MODEL_CARD.md from the summaries")
     args = parser.parse_args()
     if args.card_only:
         print(f"wrote {write_model_card()}")
         return
-    if args.scale not in pretrained.WEIGHT_FILES:
-        raise SystemExit(f"pretrained.WEIGHT_FILES names no file for x{args.scale}; add one first")
+    if args.scale not in eh.constants.SCALES:
+        raise SystemExit(f"--scale must be one of {eh.constants.SCALES}")
 
-    base = profiles.PROFILES["cpu"]
     profile = profiles.Profile(
         "pretrained",
         "pretrained weights",
         "sample",
         scale=args.scale,
-        lr_patch_size=base.lr_patch_size,
-        batch_size=base.batch_size,
+        lr_patch_size=args.patch,
+        batch_size=args.batch,
         learning_rate=args.learning_rate,
+        lr_schedule=args.schedule,
         lr_halving_steps=args.halving,
-        warmup_steps=base.warmup_steps,
+        warmup_steps=args.warmup,
+        epochs=args.epochs,
+        steps_per_epoch=args.steps_per_epoch,
     )
     photos = [samples.load_photo(name) for name in samples.TRAIN_PHOTOS]
     sources = [f"{len(photos)} offline training photos ({', '.join(samples.TRAIN_PHOTOS)})"]
@@ -157,7 +209,15 @@ def main() -> None:
         extra = wallpaper_photos()
         photos += extra
         sources.append(f"{len(extra)} Debian plasma-workspace-wallpapers photographs, downscaled x2 to 1280x800")
-    train = data.make_train_dataset_for(profile, data.pairs_from_images(photos, args.scale))
+    if args.photographs:
+        extra = extra_photographs()
+        photos += extra
+        sources.append(
+            f"{len(samples.WALLPAPERS)} Debian plasma-workspace-wallpapers and {len(samples.LOMIRI_PHOTOGRAPHS)} "
+            f"lomiri-wallpapers photographs, each shrunk to a long side of {samples.EXTRA_PHOTO_LONG_SIDE} px"
+        )
+    pairs = data.pairs_from_images(photos, args.scale)
+    train = data.make_train_dataset_for(profile, pairs, sampling=args.sampling)
     val_pairs = data.load_sample(args.scale, "validation")
     bicubic = training.bicubic_psnr(val_pairs, args.scale)
 
@@ -188,15 +248,17 @@ def main() -> None:
     )
     wall_minutes = (time.time() - started) / 60  # of this invocation (a resumed run adds its earlier part)
 
-    target = WEIGHTS_DIR / pretrained.WEIGHT_FILES[args.scale]
+    out = args.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / pretrained.weight_file_name(args.scale)
     float32_model = eh.model.edsr_preset("baseline", args.scale)
     float32_model.set_weights(model.get_weights())
     float32_model.save_weights(target)
-    shutil.copy(run_dir / "log.csv", WEIGHTS_DIR / f"training_log_x{args.scale}.csv")
+    shutil.copy(run_dir / "log.csv", out / f"training_log_x{args.scale}.csv")
 
-    rows = training.evaluate(
-        pretrained.load_pretrained(args.scale), val_pairs, args.scale, names=samples.VALIDATION_PHOTOS
-    )
+    reloaded = eh.model.edsr_preset("baseline", args.scale)
+    reloaded.load_weights(target)
+    rows = training.evaluate(reloaded, val_pairs, args.scale, names=samples.VALIDATION_PHOTOS)
     summary = {
         "scale": args.scale,
         "sources": sources,
@@ -205,13 +267,19 @@ def main() -> None:
         "lr_patch": profile.lr_patch_size,
         "learning_rate": args.learning_rate,
         "halving": args.halving,
+        "warmup": args.warmup,
+        "schedule": args.schedule,
+        "sampling": args.sampling,
         "precision": precision,
         "wall_minutes_this_invocation": round(wall_minutes, 1),
         "machine": eh.backend.device_name(),
+        "backend": eh.backend.name(),
+        "command": "python tools/train_pretrained.py " + " ".join(sys.argv[1:]),
         "evaluation": rows,
     }
-    (WEIGHTS_DIR / f"summary_x{args.scale}.json").write_text(json.dumps(summary, indent=2))
-    write_model_card()
+    (out / f"summary_x{args.scale}.json").write_text(json.dumps(summary, indent=2))
+    if out.resolve() == WEIGHTS_DIR.resolve():
+        write_model_card()
     print(json.dumps(summary["evaluation"][-1], indent=2))
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
 
