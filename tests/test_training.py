@@ -154,6 +154,7 @@ def test_fit_learns_and_logs(tmp_path):
         epochs=3,
         steps_per_epoch=15,
         validation_data=val,
+        shuffle=False,  # patches are already random (PyDataset)
         verbose=0,
         callbacks=training.make_callbacks(tmp_path, live_plot=False),
     )
@@ -191,6 +192,7 @@ def test_interrupted_run_resumes_from_the_saved_epoch(tmp_path):
             epochs=4,
             steps_per_epoch=5,
             callbacks=[*callbacks, _Interrupt(2, 2), recorder],
+            shuffle=False,  # patches are already random (PyDataset)
             verbose=0,
         )
     assert epochs_seen == [0, 1, 2]
@@ -203,6 +205,7 @@ def test_interrupted_run_resumes_from_the_saved_epoch(tmp_path):
         epochs=4,
         steps_per_epoch=5,
         callbacks=[*training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), recorder],
+        shuffle=False,  # patches are already random (PyDataset)
         verbose=0,
     )
     assert epochs_seen == [2, 3]  # resumed at the interrupted epoch, not at 0
@@ -219,6 +222,7 @@ def test_nan_terminates_training(tmp_path):
         *bad,
         batch_size=2,
         epochs=3,
+        shuffle=False,  # patches are already random (PyDataset)
         verbose=0,
         callbacks=training.make_callbacks(tmp_path, live_plot=False, monitor="loss"),
     )
@@ -258,6 +262,7 @@ def test_data_parallel_fit_on_two_cpu_devices():
             epochs=2,
             steps_per_epoch=3,
             validation_data=data.as_validation_dataset(pairs, copies=strategy.num_replicas_in_sync),
+            shuffle=False,  # patches are already random (PyDataset)
             verbose=0,
         )
         print(json.dumps({"replicas": strategy.num_replicas_in_sync, "loss": history.history["loss"],
