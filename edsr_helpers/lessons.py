@@ -10,12 +10,12 @@ def batch_norm_demo(
 ) -> dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]]:
     """What batch normalization does to brightness, with real batches of patches of one photo.
 
-    ``2 * batch_size - 1`` patches are cut along the photo's diagonal. A batch of the first ``batch_size`` goes
-    through one random 3x3 convolution (8 filters, no bias), with and without BN in training mode (batch
-    statistics); then the same batch with every patch dimmed by ``dim_factor``. Without BN the dim features
-    are exactly ``dim_factor`` times the bright ones; with BN they are the same, so the network cannot tell how
-    bright its inputs were. Finally the first patch is normalized among *other* companions: its BN output
-    changes although the patch did not.
+    ``2 * batch_size - 1`` patches are cut along the photo's diagonal, the central one first. A batch of the
+    first ``batch_size`` goes through one random 3x3 convolution (8 filters, no bias), with and without BN in
+    training mode (batch statistics); then the same batch with every patch dimmed by ``dim_factor``. Without
+    BN the dim features are exactly ``dim_factor`` times the bright ones; with BN they are the same, so the
+    network cannot tell how bright its inputs were. Finally the first patch is normalized among *other*
+    companions: its BN output changes although the patch did not.
 
     Returns:
         ``patch`` (the first patch), ``conv`` and ``conv+bn`` as ``(bright, dim)`` feature maps of the first
@@ -28,6 +28,8 @@ def batch_norm_demo(
     tops = np.linspace(0, height - patch_size, count).astype(int)
     lefts = np.linspace(0, width - patch_size, count).astype(int)
     patches = np.stack([photo[y : y + patch_size, x : x + patch_size] for y, x in zip(tops, lefts, strict=True)])
+    middle = count // 2  # the photo's centre first: that is the patch shown and followed
+    patches = patches[[middle, *range(middle), *range(middle + 1, count)]]
     patches = patches.astype("float32")
     conv = keras.layers.Conv2D(
         8, 3, padding="same", use_bias=False, kernel_initializer=keras.initializers.HeNormal(seed)

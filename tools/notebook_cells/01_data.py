@@ -221,7 +221,7 @@ print(f"{'shifted 1 px':<14} {eh.data.alignment_psnr(shifted, hr_patch, scale=4)
     (
         "md",
         """
-All 8 symmetries stay above 35 dB, far from the ~20 dB of a one-pixel shift (`inf` means every pixel is
+All 8 symmetries stay above 35 dB, far above the one-pixel shift in the last row (`inf` means every pixel is
 identical; quarter turns land at ~56 dB because PIL's filter rounds between its horizontal and vertical pass,
 and a quarter turn swaps the two). The test suite checks the same property on random patches of every
 photo. Seen as images, the difference is invisible even amplified ×10:
@@ -324,10 +324,11 @@ Each exercise ends with a checker that answers ✅ or ❌ with a hint (never wit
 `None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
 repository's `solutions/` folder, for after you have tried.
 
-**1. A smaller shift** (quick check). Above, shifting the LR patch by one pixel dropped the alignment PSNR to
-about 20 dB. Shift the *HR* image of the whole monarch pair one pixel to the right instead
-(`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of an LR pixel. Guess first: nearer 20 dB, or nearer the
-aligned pair's score? Then measure it with `eh.data.alignment_psnr(lr, shifted_hr, 4)`.
+**1. A smaller shift** (quick check). Above, shifting the LR patch by one pixel dropped the alignment PSNR from
+`inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift the *HR*
+image of the whole pair one pixel to the right instead (`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of
+an LR pixel. Guess first: nearer 20 dB, or nearer the aligned pair's `inf`? Then measure it with
+`eh.data.alignment_psnr(lr, shifted_hr, 4)`.
 """,
     ),
     (
