@@ -14,13 +14,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from edsr_helpers.constants import COLAB_DRIVE_FOLDER
+from edsr_helpers.constants import COLAB_DRIVE_FOLDER, TFDS_DATA_DIR_ENV_VAR
 from edsr_helpers.runs import RUNS_DIR_ENV_VAR
 
 #: Where Colab mounts Google Drive.
 DRIVE_MOUNT_POINT = "/content/drive"
-#: tensorflow-datasets reads its default data folder from this variable at every call.
-TFDS_DATA_DIR_ENV_VAR = "TFDS_DATA_DIR"
 
 
 def on_colab() -> bool:

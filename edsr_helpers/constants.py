@@ -36,6 +36,9 @@ DIV2K_CONNECT_TIMEOUT_S = 10.0
 #: Download size in GB of what tfds fetches for ``div2k/bicubic_x{scale}`` (the train and validation HR zips,
 #: 3.53 + 0.45 GB, plus that scale's LR zips), from the official zips' sizes. Printed before any download.
 DIV2K_DOWNLOAD_GB = {2: 5.0, 3: 4.5, 4: 4.3}
+#: Environment variable naming tensorflow-datasets' data folder (Colab points it at the Drive folder). tfds reads
+#: it once, at import, so the series re-reads it at every call (``data.tfds_data_dir``).
+TFDS_DATA_DIR_ENV_VAR = "TFDS_DATA_DIR"
 #: Images in the official splits (for messages and sanity checks).
 DIV2K_NUM_IMAGES = {"train": 800, "validation": 100}
 

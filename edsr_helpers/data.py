@@ -39,6 +39,7 @@ from edsr_helpers.constants import (
     DIV2K_DOWNLOAD_GB,
     DIV2K_HOST,
     SCALES,
+    TFDS_DATA_DIR_ENV_VAR,
 )
 from edsr_helpers.images import ImageLike, crop_to_multiple, downscale, load_image
 from edsr_helpers.profiles import Profile
@@ -77,7 +78,7 @@ def div2k_name(scale: int) -> str:
 def tfds_data_dir(data_dir: str | os.PathLike | None = None) -> str | os.PathLike | None:
     """``data_dir`` if given, else ``TFDS_DATA_DIR`` as it is *now* (tfds reads that variable once, at import;
     on Colab the setup cell sets it to the Drive folder, possibly after tfds was imported), else tfds's default."""
-    return data_dir or os.environ.get("TFDS_DATA_DIR") or None
+    return data_dir or os.environ.get(TFDS_DATA_DIR_ENV_VAR) or None
 
 
 def div2k_is_prepared(scale: int = DEFAULT_SCALE, data_dir: str | os.PathLike | None = None) -> bool:
