@@ -61,9 +61,12 @@ test-backends: backends-setup setup
 		echo "== KERAS_BACKEND=$$engine"; \
 		EDSR_PROFILE=ci KERAS_BACKEND=$$engine $(BACKENDS_BIN)/python -m pytest -q $(BACKEND_TESTS) || exit 1; \
 	done
-	# the GPU session's two device calls at toy sizes (tools/gpu_session.sh), then the JAX-saved weights in TF
+	# the GPU session's device calls at toy sizes (tools/gpu_session.sh), then the JAX-saved weights in TF
+	rm -rf build/gpu-smoke
+	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash tools/gpu_session.sh session
+	tar -xzOf build/gpu-smoke/x3-logs.tgz summary_x3.json | grep -q '"scale": 2' # x3 started from x2
+	test -s build/gpu-smoke/session.log && test -s build/gpu-smoke/log_ci.csv
 	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash tools/gpu_session.sh bench
-	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash tools/gpu_session.sh weights
 	$(BIN)/python -c "import edsr_helpers as eh; m = eh.model.edsr_preset('baseline', 3); \
 		m.load_weights('build/gpu-smoke/edsr_baseline_x3.weights.h5'); \
 		print('x3 weights saved by Keras on JAX load in Keras on', eh.backend.name())"

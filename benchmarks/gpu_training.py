@@ -20,6 +20,8 @@ paper's recipe), in float32 and bfloat16:
   (its data, schedule, measured precision, callbacks and ``fit``), timed, with the validation gain over bicubic
   and the T4 time this implies by the ratio of the two chips' 16-bit datasheet peaks (README, "Profiles").
 
+``--profile-only`` runs the last part alone (what ``tools/gpu_session.sh session`` does after the weights).
+
 Without a GPU it runs a tiny configuration of the same code (``--smoke``, what CI runs) so it cannot rot.
 """
 
@@ -279,6 +281,9 @@ def main() -> None:
     parser.add_argument("--evaluations", type=int, default=20, help="validation points on the curve")
     parser.add_argument("--patch", type=int, default=48, help="LR patch side")
     parser.add_argument("--no-compile", action="store_true", help="skip torch.compile")
+    parser.add_argument(
+        "--profile-only", action="store_true", help="only notebook 03 under the gpu profile (the README's GPU row)"
+    )
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", "build/gpu")))
     args = parser.parse_args()
 
@@ -298,6 +303,12 @@ def main() -> None:
     except ImportError:
         torch = None
         print("PyTorch not installed: Keras only")
+
+    if args.profile_only:
+        from edsr_helpers.profiles import PROFILES
+
+        profile_run(PROFILES["ci"] if args.smoke else PROFILES["gpu"], args.out)
+        return
 
     pairs = data.load_sample(4, "train")
     source = data.PatchBatches(pairs, scale=4, lr_patch_size=args.patch, batch_size=BATCH)

@@ -459,6 +459,9 @@ class PatchBatches(keras.utils.PyDataset):
 
     ``sampling="uniform"`` picks every image equally often; ``"area"`` in proportion to its size, so each
     *pixel* is equally likely, and a 4-megapixel photo is not seen as often as a thumbnail-sized one.
+
+    ``start`` is the number of the first batch: ``fit`` always asks for batches 0, 1, 2, ..., so a run that
+    resumes after ``n`` steps passes ``start=n`` to go on with the stream instead of replaying its beginning.
     """
 
     def __init__(
@@ -470,13 +473,17 @@ class PatchBatches(keras.utils.PyDataset):
         batch_size: int,
         seed: int = DEFAULT_SEED,
         sampling: str = "uniform",
+        start: int = 0,
         **kwargs,
     ):
         super().__init__(**kwargs)
         _check_scale(scale)
         if sampling not in SAMPLINGS:
             raise ValueError(f"sampling must be one of {SAMPLINGS}, not {sampling!r}.")
+        if start < 0:
+            raise ValueError(f"start must be a batch number >= 0, not {start}.")
         self.scale, self.lr_patch_size, self.batch_size, self.seed = scale, lr_patch_size, batch_size, seed
+        self.start = int(start)
         arrays = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
         self.pairs = [(lr, hr) for lr, hr in arrays if usable_pair(lr, hr, scale, lr_patch_size)]
         if not self.pairs:
@@ -492,7 +499,7 @@ class PatchBatches(keras.utils.PyDataset):
         return None  # endless
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        rng = np.random.default_rng((self.seed, int(index)))
+        rng = np.random.default_rng((self.seed, self.start + int(index)))
         if self.weights is None:
             images = rng.integers(0, len(self.pairs), size=self.batch_size)
         else:
@@ -559,11 +566,13 @@ def make_train_dataset(
     seed: int = DEFAULT_SEED,
     repeat: bool = True,
     sampling: str = "uniform",
+    start: int = 0,
 ):
     """Batches of aligned, augmented ``(lr, hr)`` patches for ``model.fit``.
 
     - ``pairs`` in memory (a list, what :func:`load_sample` returns): a :class:`PatchBatches`, on any engine,
-      choosing images by ``sampling`` (``"uniform"`` or ``"area"``);
+      choosing images by ``sampling`` (``"uniform"`` or ``"area"``), from batch number ``start`` on (a resumed
+      run's steps so far);
     - ``pairs`` as a ``tf.data.Dataset`` (DIV2K): a streaming tf.data pipeline. Per image: check the sizes
       match ``scale``, skip (with a warning) images smaller than the patch, cut ``patches_per_image`` patches
       (decoding a 2K PNG costs far more than cropping it); then shuffle patches of different images together,
@@ -578,8 +587,16 @@ def make_train_dataset(
     _check_scale(scale)
     if isinstance(pairs, Sequence):
         return PatchBatches(
-            pairs, scale=scale, lr_patch_size=lr_patch_size, batch_size=batch_size, seed=seed, sampling=sampling
+            pairs,
+            scale=scale,
+            lr_patch_size=lr_patch_size,
+            batch_size=batch_size,
+            seed=seed,
+            sampling=sampling,
+            start=start,
         )
+    if start:
+        raise ValueError("start applies to pairs held in memory; the streaming DIV2K pipeline reshuffles instead.")
     return _streaming_pipeline(
         pairs,
         scale=scale,

@@ -290,6 +290,36 @@ def model_scale(model: keras.Model) -> int:
     return math.prod(factors)
 
 
+def copy_matching_weights(source: keras.Model, target: keras.Model) -> list[str]:
+    """Copy into ``target`` the weights of every layer of ``source`` with the same name and weight shapes.
+
+    EDSR's head, residual body and tail do not depend on the scale; only the upsampler does. The paper
+    (Lim et al. 2017, Fig. 4) therefore starts its x3 and x4 models from the trained x2 one: training converges
+    faster and ends higher. From x2, a x4 model receives everything, its first upsampling step included; a x3
+    model everything but its x3 upsampling conv, which starts from scratch.
+
+    Returns:
+        The names of the layers copied, in ``target``'s order.
+
+    Raises:
+        ValueError: if nothing matches (the two models are not EDSRs of the same width).
+    """
+    sources = {layer.name: layer for layer in source.layers}
+    copied = []
+    for layer in target.layers:
+        twin = sources.get(layer.name)
+        if twin is None or not layer.weights:
+            continue
+        weights = twin.get_weights()
+        if [w.shape for w in weights] != [tuple(v.shape) for v in layer.weights]:
+            continue
+        layer.set_weights(weights)
+        copied.append(layer.name)
+    if not copied:
+        raise ValueError(f"No layer of {source.name} matches {target.name} in name and shape: nothing to copy.")
+    return copied
+
+
 def edsr_preset(preset: str = "baseline", scale: int = 4) -> keras.Model:
     """EDSR ``"baseline"`` (16 blocks x 64 filters) or ``"full"`` (32 x 256, res_scale 0.1)."""
     try:

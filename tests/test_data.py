@@ -289,3 +289,13 @@ def test_extra_photographs_are_shrunk_to_the_long_side(photo):
     shrunk = samples.shrink_to_long_side(wide, 1800)
     assert shrunk.shape[1] == 1800 and shrunk.shape[0] == round(512 * 1800 / 2048)
     assert samples.shrink_to_long_side(photo, 1800) is photo  # never enlarged
+
+
+def test_patch_batches_start_goes_on_with_the_stream_instead_of_replaying_it(photo):
+    pairs = data.pairs_from_images([photo], 4)
+    whole = data.PatchBatches(pairs, scale=4, lr_patch_size=8, batch_size=2, seed=3)
+    resumed = data.make_train_dataset(pairs, scale=4, lr_patch_size=8, batch_size=2, seed=3, start=5)
+    np.testing.assert_array_equal(resumed[0][1], whole[5][1])
+    assert not np.array_equal(resumed[0][1], whole[0][1])
+    with pytest.raises(ValueError, match="start must be"):
+        data.PatchBatches(pairs, scale=4, lr_patch_size=8, batch_size=2, start=-1)

@@ -235,3 +235,29 @@ def test_gradient_map_is_local_and_inside_the_receptive_field(photo):
     width = max(rows.max() - rows.min(), columns.max() - columns.min()) + 1
     assert width <= math.ceil(edsr_model.receptive_field(2, 1)) + 1
     assert edsr_model.effective_radius(gradient, 0.99) <= width // 2
+
+
+def test_copy_matching_weights_starts_x4_and_x3_from_x2_as_the_paper_does():
+    keras.utils.set_random_seed(1)
+    x2, x3, x4 = (edsr_model.edsr(scale, num_res_blocks=2, num_filters=8) for scale in (2, 3, 4))
+    shared = ["head", "res_block_1", "res_block_2", "body_end", "tail"]
+    # x4 is two x2 steps: its first one has x2's shape, so it is copied too; x3's upsampler is new
+    assert edsr_model.copy_matching_weights(x2, x4) == ["head", "res_block_1", "res_block_2", "body_end"] + [
+        "upsample_conv_1",
+        "tail",
+    ]
+    assert edsr_model.copy_matching_weights(x2, x3) == shared
+    for name in shared:
+        for got, want in zip(x3.get_layer(name).get_weights(), x2.get_layer(name).get_weights(), strict=True):
+            np.testing.assert_array_equal(got, want)
+    # same shape, other name: x4's second step is not x2's and keeps its own initial weights
+    assert not np.allclose(
+        x4.get_layer("upsample_conv_2").get_weights()[0], x2.get_layer("upsample_conv_1").get_weights()[0]
+    )
+
+
+def test_copy_matching_weights_refuses_models_that_share_nothing():
+    with pytest.raises(ValueError, match="nothing to copy"):
+        edsr_model.copy_matching_weights(
+            edsr_model.edsr(2, num_res_blocks=1, num_filters=8), edsr_model.edsr(2, num_res_blocks=1, num_filters=16)
+        )

@@ -10,7 +10,11 @@ on JAX (``KERAS_BACKEND=jax``; weights saved there load unchanged in Keras on Te
   draws patches in proportion to each photo's area);
 - Adam, L1, a warm-up, ``--patch`` px LR patches, the learning rate halved every ``--halving`` steps or decayed
   by a cosine over the run (``--schedule cosine``), the precision that measures fastest, a fixed number of steps;
-- ``BackupAndRestore``: an interrupted run resumes when the same command runs again;
+- ``--init-from`` another scale's weights: the paper's recipe starts x3 and x4 from the trained x2 model
+  (every layer but the upsampler is shared; :func:`edsr_helpers.model.copy_matching_weights`);
+- ``BackupAndRestore``: an interrupted run resumes when the same command runs again, also in a later session
+  on another machine (``--run-dir`` keeps the backup, the log and ``progress.json``, which adds up the minutes
+  and names the machine of every invocation); the patch stream goes on where it stopped instead of replaying;
 - the log (loss, validation PSNR per epoch) is kept as ``training_log.csv`` next to the card. Validation
   scores are only logged: the shipped weights are the final ones, not the best on validation.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import time
@@ -53,6 +58,79 @@ def extra_photographs() -> list[np.ndarray]:
             f"{len(samples.LOMIRI_PHOTOGRAPHS)}; samples.WALLPAPER_DIR / LOMIRI_DIR say where they are looked for)"
         )
     return [samples.shrink_to_long_side(eh.images.load_image(path)) for path in plasma + lomiri]
+
+
+def init_scale(path: Path) -> int:
+    """The scale of a weights file named as :func:`edsr_helpers.pretrained.weight_file_name` names them."""
+    match = re.fullmatch(r"edsr_baseline_x(\d)\.weights\.h5", path.name)
+    if not match or int(match.group(1)) not in eh.constants.SCALES:
+        raise SystemExit(f"--init-from wants a file named like {pretrained.weight_file_name(2)}, not {path.name}")
+    if not path.exists():
+        raise SystemExit(f"--init-from {path}: no such file (train that scale first)")
+    return int(match.group(1))
+
+
+def completed_epochs(run_dir: Path) -> int:
+    """Epochs a run in ``run_dir`` finished before it stopped: what ``BackupAndRestore`` will resume after."""
+    metadata = run_dir / "backup" / "training_metadata.json"
+    return int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
+
+
+def read_progress(run_dir: Path, fresh: bool) -> dict:
+    """The run's invocations so far (``progress.json``); a fresh run forgets an earlier finished run's log."""
+    path = run_dir / "progress.json"
+    if fresh:
+        for stale in (path, run_dir / "log.csv"):
+            stale.unlink(missing_ok=True)
+        return {"invocations": []}
+    return json.loads(path.read_text()) if path.exists() else {"invocations": []}
+
+
+def init_text(summary: dict) -> str:
+    initial = summary.get("init_from")
+    if not initial:
+        return ""
+    return f"; started from the trained x{initial['scale']} model's {initial['layers']} shared layers"
+
+
+def machines_text(summary: dict) -> str:
+    """Where the weights were trained: one machine, or each invocation of a run resumed across machines."""
+    invocations = summary.get("invocations")
+    if not invocations:
+        return (
+            f"{summary['machine']}, Keras on {summary.get('backend', 'tensorflow')}; wall time "
+            f"{summary['wall_minutes_this_invocation']} minutes (training and per-epoch validation"
+            f"{summary.get('note', '')})"
+        )
+    parts = [
+        f"epochs {run['first_epoch'] + 1}-{run['last_epoch']} on {run['machine']} (Keras on {run['backend']}, "
+        f"`{run['precision']}`, {run['minutes']:.1f} min)"
+        for run in invocations
+    ]
+    total = sum(run["minutes"] for run in invocations)
+    return f"{'; '.join(parts)}; wall time {total:.1f} minutes in all (training and per-epoch validation)"
+
+
+class ProgressLog(keras.callbacks.Callback):
+    """Keep ``progress.json`` true after every epoch, so a run killed between epochs still counts its minutes."""
+
+    def __init__(self, path: Path, progress: dict, first_epoch: int, precision: str):
+        super().__init__()
+        self.path, self.progress, self.started = path, progress, time.time()
+        self.invocation = {
+            "first_epoch": first_epoch,
+            "last_epoch": first_epoch,
+            "minutes": 0.0,
+            "machine": eh.backend.device_name(),
+            "backend": eh.backend.name(),
+            "precision": precision,
+        }
+        progress["invocations"].append(self.invocation)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.invocation["last_epoch"] = epoch + 1
+        self.invocation["minutes"] = round((time.time() - self.started) / 60, 1)
+        self.path.write_text(json.dumps(self.progress, indent=2))
 
 
 def training_command(summary: dict) -> str:
@@ -111,9 +189,8 @@ def scale_section(summary: dict) -> str:
 - Data: {"; ".join(summary["sources"])}. LR images by antialiased bicubic downscaling (x{scale}), as DIV2K's.
 - Recipe: {summary["lr_patch"]}x{summary["lr_patch"]} LR patches (random aligned crops, 8 rotations/flips),
   {summary.get("sampling", "uniform")} choice of photo, batch {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8),
-  {schedule_text(summary)}, {summary["steps"]:,} steps, `{summary["precision"]}`.
-- Machine: {summary["machine"]}, Keras on {summary.get("backend", "tensorflow")}; wall time
-  {summary["wall_minutes_this_invocation"]} minutes (training and per-epoch validation{summary.get("note", "")}).
+  {schedule_text(summary)}, {summary["steps"]:,} steps, `{summary["precision"]}`{init_text(summary)}.
+- Machine: {machines_text(summary)}.
 - Log: `training_log_x{scale}.csv` (loss and validation PSNR per epoch).
 
 Results on the offline validation photos (unseen in training), PSNR in dB, border of {scale} pixels shaved:
@@ -179,6 +256,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200, help="linear warm-up steps")
     parser.add_argument("--schedule", choices=("halving", "cosine"), default="halving")
     parser.add_argument("--sampling", choices=data.SAMPLINGS, default="uniform", help="how photos are chosen")
+    parser.add_argument("--init-from", type=Path, help="start from another scale's weights (the paper: x2 for x3/x4)")
     parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR, help="weights, log and summary (and card)")
     parser.add_argument("--run-dir", type=Path, help="checkpoints and log (default: build/pretrained-run-x<scale>)")
     parser.add_argument("--card-only", action="store_true", help="only rewrite MODEL_CARD.md from the summaries")
@@ -216,8 +294,12 @@ def main() -> None:
             f"{len(samples.WALLPAPERS)} Debian plasma-workspace-wallpapers and {len(samples.LOMIRI_PHOTOGRAPHS)} "
             f"lomiri-wallpapers photographs, each shrunk to a long side of {samples.EXTRA_PHOTO_LONG_SIDE} px"
         )
+    run_dir = args.run_dir or ROOT / "build" / f"pretrained-run-x{args.scale}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    done = completed_epochs(run_dir)
+    progress = read_progress(run_dir, fresh=done == 0)
     pairs = data.pairs_from_images(photos, args.scale)
-    train = data.make_train_dataset_for(profile, pairs, sampling=args.sampling)
+    train = data.make_train_dataset_for(profile, pairs, sampling=args.sampling, start=done * args.steps_per_epoch)
     val_pairs = data.load_sample(args.scale, "validation")
     bicubic = training.bicubic_psnr(val_pairs, args.scale)
 
@@ -226,15 +308,23 @@ def main() -> None:
     keras.config.set_dtype_policy(precision)
     model = training.compile_for_training(eh.model.edsr_preset("baseline", args.scale), profile)
     keras.config.set_dtype_policy("float32")
+    init_from = None
+    if args.init_from:  # a resumed run's backup overwrites this with its own weights when fit starts
+        source = eh.model.edsr_preset("baseline", init_scale(args.init_from))
+        source.load_weights(args.init_from)
+        copied = eh.model.copy_matching_weights(source, model)
+        init_from = {"scale": init_scale(args.init_from), "layers": len(copied), "file": args.init_from.name}
+        print(f"started from x{init_from['scale']}: {len(copied)} layers copied ({', '.join(copied)})")
 
-    run_dir = args.run_dir or ROOT / "build" / f"pretrained-run-x{args.scale}"
-    run_dir.mkdir(parents=True, exist_ok=True)
     callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
+        ProgressLog(run_dir / "progress.json", progress, done, precision),
     ]
     print(f"training x{args.scale} on {' + '.join(sources)}; {precision}; bicubic {bicubic:.2f} dB", flush=True)
+    if done:
+        print(f"resuming after epoch {done} of {args.epochs} (backup in {run_dir / 'backup'})", flush=True)
     started = time.time()
     model.fit(
         train,
@@ -246,7 +336,7 @@ def main() -> None:
         shuffle=False,
         verbose=2,
     )
-    wall_minutes = (time.time() - started) / 60  # of this invocation (a resumed run adds its earlier part)
+    wall_minutes = (time.time() - started) / 60  # of this invocation; progress.json adds the earlier ones
 
     out = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -272,6 +362,9 @@ def main() -> None:
         "sampling": args.sampling,
         "precision": precision,
         "wall_minutes_this_invocation": round(wall_minutes, 1),
+        "wall_minutes": round(sum(run["minutes"] for run in progress["invocations"]), 1),
+        "invocations": progress["invocations"],
+        "init_from": init_from,
         "machine": eh.backend.device_name(),
         "backend": eh.backend.name(),
         "command": "python tools/train_pretrained.py " + " ".join(sys.argv[1:]),

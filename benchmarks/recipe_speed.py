@@ -1,0 +1,118 @@
+"""Where the pretrained-weights recipe trains fastest on this machine: every installed engine, both precisions.
+
+Issue 12's recipe (EDSR-baseline, 48x48 LR patches, batch 16, L1, Adam) takes 15-20k steps per scale. On a
+CPU, which engine and which precision is fastest changes from one chip to the next (bfloat16 was 1.9x faster
+than float32 on one AMD EPYC and 1.5x slower on an Intel Xeon that lists the same flags), so this measures
+them side by side, in one run, on the real model and batch shape, and prints the ratios and the hours that
+the recipe's steps would take at the fastest setting.
+
+Each engine runs in its own process (Keras picks its backend at import): TensorFlow from ``.venv``, JAX and
+PyTorch from ``.venv-backends`` (``make backends-setup``); an engine that is not installed is skipped.
+
+Run: ``.venv/bin/python benchmarks/recipe_speed.py`` (about 4 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHONS = {"tensorflow": ROOT / ".venv/bin/python", "jax": ROOT / ".venv-backends/bin/python"}
+PYTHONS["torch"] = PYTHONS["jax"]
+POLICIES = ("float32", "mixed_bfloat16")
+#: Steps per scale in issue 12's recipe (tools/gpu_session.sh ``weights``).
+RECIPE_STEPS = {4: 20_000, 3: 15_000, 2: 15_000}
+
+
+def time_one(scale: int, patch: int, batch: int, repeats: int) -> dict[str, float]:
+    """Seconds per ``train_on_batch`` of the full model, fastest of ``repeats``, in each policy (child process)."""
+    import keras
+    import numpy as np
+
+    from edsr_helpers import backend, data, profiles, samples, training
+    from edsr_helpers import model as edsr_model
+
+    profile = profiles.Profile(
+        "bench", "bench", "sample", scale=scale, lr_patch_size=patch, batch_size=batch, epochs=1, steps_per_epoch=1
+    )
+    pairs = data.pairs_from_images([samples.load_photo(name) for name in samples.TRAIN_PHOTOS], scale)
+    lr, hr = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
+    result = {}
+    for policy in POLICIES:
+        keras.config.set_dtype_policy(policy)
+        try:
+            net = edsr_model.edsr_preset("baseline", scale)
+        finally:
+            keras.config.set_dtype_policy("float32")
+        training.compile_for_training(net, profile)
+        for _ in range(2):  # trace / compile
+            net.train_on_batch(lr, hr)
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            net.train_on_batch(lr, hr)
+            best = min(best, time.perf_counter() - start)
+        result[policy] = best
+    result["engine"] = backend.name()
+    result["choose_precision"] = training.choose_precision()
+    np.testing.assert_equal(lr.shape, (batch, patch, patch, 3))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=4)
+    parser.add_argument("--patch", type=int, default=48)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(time_one(args.scale, args.patch, args.batch, args.repeats)))
+        return
+
+    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    model_line = next((line for line in cpu.splitlines() if line.startswith("Model name")), "Model name: ?")
+    print(f"{model_line.split(':', 1)[1].strip()}, {os.cpu_count()} cores")
+    print(f"EDSR-baseline x{args.scale}, {args.patch} px LR patches, batch {args.batch}: seconds per training step")
+    timings: dict[tuple[str, str], float] = {}
+    for engine, python in PYTHONS.items():
+        if not python.exists():
+            print(f"  {engine:10s} skipped: {python} not found")
+            continue
+        env = {**os.environ, "KERAS_BACKEND": engine, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        command = [str(python), __file__, "--child", "1", "--scale", str(args.scale), "--patch", str(args.patch)]
+        command += ["--batch", str(args.batch), "--repeats", str(args.repeats)]
+        done = subprocess.run(command, capture_output=True, text=True, env=env)
+        if done.returncode:
+            print(f"  {engine:10s} failed: {done.stderr.strip().splitlines()[-1]}")
+            continue
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        for policy in POLICIES:
+            timings[engine, policy] = result[policy]
+        print(
+            f"  {engine:10s} float32 {result['float32']:.3f} s   mixed_bfloat16 {result['mixed_bfloat16']:.3f} s"
+            f"   (bf16 {result['float32'] / result['mixed_bfloat16']:.2f}x; choose_precision: "
+            f"{result['choose_precision']})"
+        )
+    if not timings:
+        raise SystemExit("no engine could be measured")
+    best = min(timings, key=timings.get)
+    print(f"fastest: {best[0]} {best[1]}, {timings[best]:.3f} s/step")
+    for (engine, policy), seconds in sorted(timings.items(), key=lambda item: item[1]):
+        print(f"  {engine:10s} {policy:15s} {seconds / timings[best]:.2f}x the fastest's time")
+    hours = {scale: steps * timings[best] / 3600 for scale, steps in RECIPE_STEPS.items()}
+    print(
+        "recipe at that speed (same cost per LR pixel assumed for every scale): "
+        + ", ".join(f"x{scale} {RECIPE_STEPS[scale]:,} steps {hours[scale]:.1f} h" for scale in RECIPE_STEPS)
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""tools/train_pretrained.py: a run that is stopped resumes where it stopped, and x4 can start from x2."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from edsr_helpers import data
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def tool():
+    spec = importlib.util.spec_from_file_location("train_pretrained", ROOT / "tools" / "train_pretrained.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class SessionEndedError(Exception):
+    """Stands for the end of a session: the process dies after an epoch."""
+
+
+def run(tool, monkeypatch, *args: str) -> None:
+    monkeypatch.setattr(sys, "argv", ["train_pretrained.py", *args])
+    tool.main()
+
+
+def test_a_stopped_run_resumes_after_its_last_epoch_on_the_next_batches(tool, monkeypatch, tmp_path):
+    starts = []
+    make = data.make_train_dataset_for
+
+    def recording(profile, pairs, **overrides):
+        starts.append(overrides.get("start", 0))
+        return make(profile, pairs, **overrides)
+
+    monkeypatch.setattr(tool.data, "make_train_dataset_for", recording)
+
+    class StopAfterFirstEpoch(tool.ProgressLog):
+        def on_epoch_end(self, epoch, logs=None):
+            super().on_epoch_end(epoch, logs)
+            raise SessionEndedError
+
+    out, run_dir = tmp_path / "out", tmp_path / "run"
+    args = ["--scale", "2", "--epochs", "2", "--steps-per-epoch", "2", "--patch", "8", "--batch", "2"]
+    args += ["--warmup", "0", "--schedule", "cosine", "--out-dir", str(out), "--run-dir", str(run_dir)]
+    with monkeypatch.context() as stopping:
+        stopping.setattr(tool, "ProgressLog", StopAfterFirstEpoch)
+        with pytest.raises(SessionEndedError):
+            run(tool, monkeypatch, *args)
+    assert tool.completed_epochs(run_dir) == 1
+    assert not (out / "summary_x2.json").exists()
+
+    run(tool, monkeypatch, *args)
+    assert starts == [0, 2]  # the second invocation goes on with batch 2, it does not replay batches 0 and 1
+    with open(run_dir / "log.csv") as log:
+        assert [row["epoch"] for row in csv.DictReader(log)] == ["0", "1"]
+    summary = json.loads((out / "summary_x2.json").read_text())
+    assert [(r["first_epoch"], r["last_epoch"]) for r in summary["invocations"]] == [(0, 1), (1, 2)]
+    assert summary["wall_minutes"] == pytest.approx(sum(r["minutes"] for r in summary["invocations"]), abs=0.11)
+    card = tool.model_card([summary])
+    assert "epochs 1-1 on" in card and "epochs 2-2 on" in card and "minutes in all" in card
+    assert (out / "edsr_baseline_x2.weights.h5").exists()
+
+    # a new run in the same folder (the last one finished) starts afresh: no stale log rows, one invocation
+    run(tool, monkeypatch, *args)
+    assert starts[-1] == 0
+    assert len(json.loads((out / "summary_x2.json").read_text())["invocations"]) == 1
+
+
+def test_x4_starts_from_the_trained_x2_weights(tool, monkeypatch, tmp_path):
+    out = tmp_path / "out"
+    common = ["--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2", "--out-dir", str(out)]
+    run(tool, monkeypatch, "--scale", "2", *common, "--run-dir", str(tmp_path / "r2"))
+    x2 = out / "edsr_baseline_x2.weights.h5"
+    run(tool, monkeypatch, "--scale", "4", *common, "--run-dir", str(tmp_path / "r4"), "--init-from", str(x2))
+    summary = json.loads((out / "summary_x4.json").read_text())
+    assert summary["init_from"] == {"scale": 2, "layers": 20, "file": x2.name}  # head, 16 blocks, body_end, up1, tail
+    assert "started from the trained x2 model's 20 shared layers" in tool.model_card([summary])
+    with pytest.raises(SystemExit, match="named like"):
+        tool.init_scale(tmp_path / "weights.h5")
