@@ -85,3 +85,13 @@ def test_x4_starts_from_the_trained_x2_weights(tool, monkeypatch, tmp_path):
     assert "started from the trained x2 model's 20 shared layers" in tool.model_card([summary])
     with pytest.raises(SystemExit, match="named like"):
         tool.init_scale(tmp_path / "weights.h5")
+
+
+def test_recipe_v2_fills_in_issue_12s_recipe_and_flags_given_win(tool, tmp_path):
+    x4 = tool.parse_args(["--recipe", "v2", "--scale", "4", "--out-dir", str(tmp_path)])
+    assert (x4.patch, x4.batch, x4.schedule, x4.sampling, x4.photographs) == (48, 16, "cosine", "area", True)
+    assert x4.epochs * x4.steps_per_epoch == 20_000 and x4.learning_rate == 2e-4 and x4.warmup == 0
+    assert x4.init_from == tmp_path / "edsr_baseline_x2.weights.h5"  # the paper: x4 and x3 start from x2
+    x2 = tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1", "--no-photographs"])
+    assert (x2.epochs, x2.photographs, x2.init_from, x2.patch) == (1, False, None, 48)
+    assert tool.parse_args(["--scale", "2"]).patch != 48  # without --recipe, the v1 defaults stay

@@ -39,6 +39,23 @@ ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_DIR = ROOT / "edsr_helpers" / "weights"
 
 
+#: Issue 12's recipe (v2), fixed before training: ``--recipe v2`` sets these (flags given explicitly win).
+V2_RECIPE = {
+    "photographs": True,
+    "patch": 48,
+    "batch": 16,
+    "schedule": "cosine",
+    "learning_rate": 2e-4,
+    "warmup": 0,
+    "sampling": "area",
+    "steps_per_epoch": 1000,
+}
+#: v2's epochs of 1,000 steps per scale, in training order: x2 first, since x4 and x3 start from it.
+V2_EPOCHS = {2: 15, 4: 20, 3: 15}
+#: The scale whose trained weights v2's other scales start from (Lim et al. 2017, Fig. 4).
+V2_INIT_SCALE = 2
+
+
 def wallpaper_photos() -> list[np.ndarray]:
     """The wallpaper photographs, downscaled x2 (1280x800) so their JPEG artefacts vanish from the HR targets."""
     paths = samples.wallpaper_paths()
@@ -240,16 +257,25 @@ def write_model_card() -> Path:
     return path
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line; ``--recipe v2`` fills in issue 12's recipe where a flag is not given."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=4)
+    parser.add_argument(
+        "--recipe",
+        choices=("v2",),
+        help="v2: issue 12's recipe (V2_RECIPE, V2_EPOCHS; x3/x4 start from x2 in --out-dir); flags given win",
+    )
     parser.add_argument("--epochs", type=int, default=24)
     parser.add_argument("--steps-per-epoch", type=int, default=250)
     parser.add_argument("--learning-rate", type=float, default=5e-4)
     parser.add_argument("--halving", type=int, default=2500, help="halve the learning rate every N steps")
     parser.add_argument("--wallpapers", action="store_true", help="v1: add plasma's wallpaper photographs, halved")
     parser.add_argument(
-        "--photographs", action="store_true", help="v2: add plasma's and lomiri's photographs, long side 1,800 px"
+        "--photographs",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="v2: add plasma's and lomiri's photographs, long side 1,800 px",
     )
     parser.add_argument("--patch", type=int, default=profiles.PROFILES["cpu"].lr_patch_size, help="LR patch side")
     parser.add_argument("--batch", type=int, default=16)
@@ -260,7 +286,17 @@ def main() -> None:
     parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR, help="weights, log and summary (and card)")
     parser.add_argument("--run-dir", type=Path, help="checkpoints and log (default: build/pretrained-run-x<scale>)")
     parser.add_argument("--card-only", action="store_true", help="only rewrite MODEL_CARD.md from the summaries")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.recipe == "v2":
+        parser.set_defaults(**V2_RECIPE, epochs=V2_EPOCHS.get(args.scale, 0))
+        args = parser.parse_args(argv)
+        if args.scale != V2_INIT_SCALE and args.init_from is None:
+            args.init_from = args.out_dir / pretrained.weight_file_name(V2_INIT_SCALE)
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     if args.card_only:
         print(f"wrote {write_model_card()}")
         return
@@ -365,6 +401,7 @@ def main() -> None:
         "wall_minutes": round(sum(run["minutes"] for run in progress["invocations"]), 1),
         "invocations": progress["invocations"],
         "init_from": init_from,
+        "recipe": args.recipe,
         "machine": eh.backend.device_name(),
         "backend": eh.backend.name(),
         "command": "python tools/train_pretrained.py " + " ".join(sys.argv[1:]),
