@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import shutil
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,38 @@ def test_recipe_v2_fills_in_issue_12s_recipe_and_flags_given_win(tool, tmp_path)
     x2 = tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1", "--no-photographs"])
     assert (x2.epochs, x2.photographs, x2.init_from, x2.patch) == (1, False, None, 48)
     assert tool.parse_args(["--scale", "2"]).patch != 48  # without --recipe, the v1 defaults stay
+
+
+def test_install_weights_judges_them_here_against_the_bars_and_installs_them_with_their_card(
+    tool, monkeypatch, tmp_path, capsys
+):
+    spec = importlib.util.spec_from_file_location("install_weights", ROOT / "tools" / "install_weights.py")
+    installer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(installer)
+    trained = tmp_path / "trained"
+    args = ["--scale", "2", "--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2"]
+    run(tool, monkeypatch, *args, "--out-dir", str(trained), "--run-dir", str(tmp_path / "run"))
+    # the GPU session's shape: weights beside an archive of summary, log and console
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    shutil.copy(trained / "edsr_baseline_x2.weights.h5", returned)
+    with tarfile.open(returned / "x2-logs.tgz", "w:gz") as tar:
+        for name in ("summary_x2.json", "training_log_x2.csv"):
+            tar.add(trained / name, arcname=name)
+    package = tmp_path / "package"
+    package.mkdir()
+
+    (result,) = installer.main([str(returned), "--install", "--weights-dir", str(package)])
+
+    summary = json.loads((trained / "summary_x2.json").read_text())["evaluation"][-1]
+    assert result["mean_gain"] == pytest.approx(summary["edsr_psnr_y"] - summary["bicubic_psnr_y"], abs=0.05)
+    assert result["mean_margin"] < 0  # one training step is far from +2.4 dB ...
+    printed = capsys.readouterr().out
+    assert f"MISSED by {-result['mean_margin']:.2f} dB" in printed  # ... and it says by how much
+    assert {path.name for path in package.iterdir()} == {
+        "edsr_baseline_x2.weights.h5",
+        "summary_x2.json",
+        "training_log_x2.csv",
+        "MODEL_CARD.md",
+    }
+    assert "## x2: `load_pretrained(2)`" in (package / "MODEL_CARD.md").read_text()

@@ -197,7 +197,7 @@ def results_table(summary: dict) -> str:
 def scale_section(summary: dict) -> str:
     """How the weights of one scale were made, and their scores on the validation photos."""
     scale = summary["scale"]
-    return f"""## x{scale}: `load_pretrained({scale})`, `{pretrained.WEIGHT_FILES[scale]}`
+    return f"""## x{scale}: `load_pretrained({scale})`, `{pretrained.weight_file_name(scale)}`
 
 `edsr_helpers.model.edsr_preset("baseline", {scale})`: 16 residual blocks, 64 filters,
 {eh.model.count_parameters(scale):,} parameters.
@@ -245,14 +245,15 @@ shaved (the papers' protocol); RGB PSNR with the same shave. Reproduce with
 {lomiri_credits() if any("lomiri" in " ".join(summary["sources"]) for summary in summaries) else ""}"""
 
 
-def write_model_card() -> Path:
-    """(Re)write MODEL_CARD.md from the ``summary_x*.json`` of every scale that ships weights."""
+def write_model_card(weights_dir: Path = WEIGHTS_DIR) -> Path:
+    """(Re)write MODEL_CARD.md from the ``summary_x*.json`` of every scale whose weights are in ``weights_dir``."""
     summaries = [
-        json.loads((WEIGHTS_DIR / f"summary_x{scale}.json").read_text())
-        for scale in sorted(pretrained.WEIGHT_FILES)
-        if (WEIGHTS_DIR / f"summary_x{scale}.json").exists()
+        json.loads((weights_dir / f"summary_x{scale}.json").read_text())
+        for scale in eh.constants.SCALES
+        if (weights_dir / f"summary_x{scale}.json").exists()
+        and (weights_dir / pretrained.weight_file_name(scale)).exists()
     ]
-    path = WEIGHTS_DIR / "MODEL_CARD.md"
+    path = weights_dir / "MODEL_CARD.md"
     path.write_text(model_card(summaries))
     return path
 

@@ -1,0 +1,131 @@
+"""Check trained weights against issue 12's bars, then put them into the package with their card.
+
+Takes what a training run left in a folder: ``edsr_baseline_x<scale>.weights.h5`` with ``summary_x<scale>.json``
+and ``training_log_x<scale>.csv`` (``make pretrained``'s ``build/weights-v2``), or the ``x<scale>-logs.tgz``
+archives that the GPU session brings back (``tools/gpu_session.sh``). Every model is evaluated *here*, on the
+validation photos, with Keras on this machine's engine, so weights trained elsewhere (JAX on a GPU) are judged by
+the numbers a user will get, not by the summary they came with (the two are printed side by side).
+
+    python tools/install_weights.py build/weights-v2              # report only: the bars, met or missed by how much
+    python tools/install_weights.py build/weights-v2 --install    # and copy them into edsr_helpers/weights/
+
+``--install`` copies weights, summary and log of each scale found (replacing the old ones) and rewrites
+MODEL_CARD.md; a scale new to the package must then be added to ``pretrained.WEIGHT_FILES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+import edsr_helpers as eh
+from edsr_helpers import data, pretrained, samples, training
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Issue 12's bars: mean Y-PSNR gain over bicubic on the validation photos (dB, shave = scale) ...
+MEAN_GAIN_BARS_DB = {2: 2.4, 3: 1.7, 4: 1.7}
+#: ... and the gain every single validation photo must have.
+PHOTO_GAIN_BAR_DB = 0.2
+
+
+def unpack_archives(folder: Path) -> None:
+    """Unpack the GPU session's ``x<scale>-logs.tgz`` next to its weights (summary, log, console)."""
+    for archive in sorted(folder.glob("x*-logs.tgz")):
+        with tarfile.open(archive) as tar:
+            tar.extractall(folder, filter="data")
+
+
+def found_scales(folder: Path) -> list[int]:
+    return [scale for scale in eh.constants.SCALES if (folder / pretrained.weight_file_name(scale)).exists()]
+
+
+def verdict(scale: int, rows: list[dict]) -> dict:
+    """Mean and worst gains of one scale's evaluation rows, and how far each is from its bar (> 0: met)."""
+    photos = [row for row in rows if row["image"] != "mean"]
+    gains = {row["image"]: row["edsr_psnr_y"] - row["bicubic_psnr_y"] for row in photos}
+    mean = float(sum(gains.values()) / len(gains))
+    worst = min(gains, key=gains.get)
+    return {
+        "scale": scale,
+        "mean_gain": mean,
+        "mean_margin": mean - MEAN_GAIN_BARS_DB[scale],
+        "worst_photo": worst,
+        "worst_gain": gains[worst],
+        "worst_margin": gains[worst] - PHOTO_GAIN_BAR_DB,
+        "gains": gains,
+    }
+
+
+def report_line(result: dict, claimed: float | None) -> str:
+    def margin(value: float) -> str:
+        return "met" if value >= 0 else f"MISSED by {-value:.2f} dB"
+
+    line = (
+        f"x{result['scale']}: mean gain {result['mean_gain']:+.2f} dB (bar +{MEAN_GAIN_BARS_DB[result['scale']]}: "
+        f"{margin(result['mean_margin'])}); worst photo {result['worst_photo']} {result['worst_gain']:+.2f} dB "
+        f"(bar +{PHOTO_GAIN_BAR_DB}: {margin(result['worst_margin'])}); "
+        + ", ".join(f"{name} {gain:+.2f}" for name, gain in result["gains"].items())
+    )
+    if claimed is not None:
+        line += f"; the run's own summary said {claimed:+.2f}"
+    return line
+
+
+def evaluate_here(folder: Path, scale: int) -> list[dict]:
+    model = eh.model.edsr_preset("baseline", scale)
+    model.load_weights(folder / pretrained.weight_file_name(scale))
+    return training.evaluate(model, data.load_sample(scale, "validation"), scale, names=samples.VALIDATION_PHOTOS)
+
+
+def install(folder: Path, scale: int, weights_dir: Path) -> None:
+    for name in (pretrained.weight_file_name(scale), f"summary_x{scale}.json", f"training_log_x{scale}.csv"):
+        if not (folder / name).exists():
+            raise SystemExit(f"{folder / name} is missing: the card needs the summary and the log of every scale")
+        shutil.copy(folder / name, weights_dir / name)
+
+
+def train_pretrained_module():
+    spec = importlib.util.spec_from_file_location("train_pretrained", ROOT / "tools" / "train_pretrained.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="where a training run left its weights (and summaries or archives)")
+    parser.add_argument("--install", action="store_true", help="copy them into the package and rewrite the card")
+    parser.add_argument("--weights-dir", type=Path, default=ROOT / "edsr_helpers" / "weights", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    unpack_archives(args.folder)
+    scales = found_scales(args.folder)
+    if not scales:
+        raise SystemExit(f"no edsr_baseline_x<scale>.weights.h5 in {args.folder}")
+    results = []
+    for scale in scales:
+        summary_path = args.folder / f"summary_x{scale}.json"
+        claimed = None
+        if summary_path.exists():
+            mean = json.loads(summary_path.read_text())["evaluation"][-1]
+            claimed = mean["edsr_psnr_y"] - mean["bicubic_psnr_y"]
+        result = verdict(scale, evaluate_here(args.folder, scale))
+        print(report_line(result, claimed), flush=True)
+        results.append(result)
+    if args.install:
+        for scale in scales:
+            install(args.folder, scale, args.weights_dir)
+        card = train_pretrained_module().write_model_card(args.weights_dir)
+        print(f"installed x{', x'.join(map(str, scales))} into {args.weights_dir}; wrote {card}")
+        missing = [scale for scale in scales if scale not in pretrained.WEIGHT_FILES]
+        if missing:
+            print(f"now add {missing} to pretrained.WEIGHT_FILES so load_pretrained() offers them")
+    return results
+
+
+if __name__ == "__main__":
+    main()
