@@ -118,6 +118,7 @@ bench: setup
 	$(BIN)/python benchmarks/time_to_parity.py
 	$(BIN)/python benchmarks/tiled_inference.py
 	$(BIN)/python benchmarks/widget_latency.py
+	$(BIN)/python benchmarks/recipe_speed.py
 
 clean:
 	rm -rf build .pytest_cache $(BACKENDS_VENV) $(COLAB_VENV)

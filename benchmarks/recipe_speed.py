@@ -26,8 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHONS = {"tensorflow": ROOT / ".venv/bin/python", "jax": ROOT / ".venv-backends/bin/python"}
 PYTHONS["torch"] = PYTHONS["jax"]
 POLICIES = ("float32", "mixed_bfloat16")
-#: Steps per scale in issue 12's recipe (tools/gpu_session.sh ``weights``).
-RECIPE_STEPS = {4: 20_000, 3: 15_000, 2: 15_000}
+
+
+def v2_recipe():
+    """``tools/train_pretrained.py``'s v2 recipe and epochs per scale (the one place they are written)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_pretrained", ROOT / "tools" / "train_pretrained.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.V2_RECIPE, module.V2_EPOCHS
 
 
 def time_one(scale: int, patch: int, batch: int, repeats: int) -> dict[str, float]:
@@ -68,14 +76,17 @@ def time_one(scale: int, patch: int, batch: int, repeats: int) -> dict[str, floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=4)
-    parser.add_argument("--patch", type=int, default=48)
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--patch", type=int, help="LR patch side (default: the v2 recipe's)")
+    parser.add_argument("--batch", type=int, help="batch size (default: the v2 recipe's)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(time_one(args.scale, args.patch, args.batch, args.repeats)))
         return
+    recipe, epochs = v2_recipe()
+    args.patch, args.batch = args.patch or recipe["patch"], args.batch or recipe["batch"]
+    recipe_steps = {scale: count * recipe["steps_per_epoch"] for scale, count in epochs.items()}
 
     cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model_line = next((line for line in cpu.splitlines() if line.startswith("Model name")), "Model name: ?")
@@ -107,10 +118,11 @@ def main() -> None:
     print(f"fastest: {best[0]} {best[1]}, {timings[best]:.3f} s/step")
     for (engine, policy), seconds in sorted(timings.items(), key=lambda item: item[1]):
         print(f"  {engine:10s} {policy:15s} {seconds / timings[best]:.2f}x the fastest's time")
-    hours = {scale: steps * timings[best] / 3600 for scale, steps in RECIPE_STEPS.items()}
+    hours = {scale: steps * timings[best] / 3600 for scale, steps in recipe_steps.items()}
     print(
-        "recipe at that speed (same cost per LR pixel assumed for every scale): "
-        + ", ".join(f"x{scale} {RECIPE_STEPS[scale]:,} steps {hours[scale]:.1f} h" for scale in RECIPE_STEPS)
+        f"v2 recipe at that speed (x{args.scale}'s step time for every scale; x2's is shorter): "
+        + ", ".join(f"x{scale} {recipe_steps[scale]:,} steps {hours[scale]:.1f} h" for scale in recipe_steps)
+        + f"; {sum(hours.values()):.1f} h in all"
     )
 
 
