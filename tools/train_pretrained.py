@@ -220,19 +220,22 @@ def model_card(summaries: list[dict]) -> str:
     """The model card: what the weights are, how they were made, how good they are, and what they are not."""
     scales = ", ".join(f"x{summary['scale']}" for summary in summaries)
     sections = "\n".join(scale_section(summary) for summary in summaries)
-    return f"""# Model card: EDSR-baseline {scales}, trained for this series on a CPU
+    most_steps = max((summary["steps"] for summary in summaries), default=0)
+    return f"""# Model card: EDSR-baseline {scales}, trained for this series
 
 `edsr_helpers.pretrained.load_pretrained(scale)` loads the weights for one scale into the EDSR-baseline
 architecture of Lim et al. (2017). No network is needed; the models save and reload with `safe_mode=True`.
 
 ## What they are not
 
-They are **not DIV2K-trained** and not the published EDSR-baseline: each saw a few thousand steps of small
-patches from a few dozen offline photographs, a tiny fraction of the official code's 300k steps on 800
-DIV2K photos.
-Expect clearly lower numbers than published models (28.95 dB RGB on DIV2K validation for the official
-baseline x4, with a border of scale + 6 pixels left out), and bicubic-downscaled inputs only: they do not
-remove noise, blur or JPEG artefacts.
+They are **not DIV2K-trained** and not the published EDSR-baseline: each saw at most {most_steps:,} steps
+of patches from a few dozen offline photographs (below), a small fraction of the official code's 300k steps
+on 800 DIV2K photos. Expect clearly lower numbers than published models (28.95 dB RGB on DIV2K validation
+for the official baseline x4, with a border of scale + 6 pixels left out).
+
+They learned one degradation only: bicubic downscaling of clean photographs. They do not remove noise, blur
+or JPEG artefacts; in a phone photo or a compressed JPEG, the noise and the 8x8 blocks are enlarged and
+sharpened along with the detail. Downscale such a photo first (which averages noise away), or expect it.
 
 ## How they were checked
 
