@@ -44,6 +44,13 @@ def main(argv: list[str] | None = None) -> int:
             args.scale = inference.model_scale(model)
         else:
             args.scale = args.scale or 4
+            if args.scale not in pretrained.WEIGHT_FILES:
+                shipped = ", ".join(f"x{scale}" for scale in sorted(pretrained.WEIGHT_FILES))
+                raise ValueError(
+                    f"no pretrained weights ship for x{args.scale} (these do: {shipped}). Pass --model with a "
+                    f".keras model trained at x{args.scale} (notebook 03 saves notebooks/runs/<profile>/edsr.keras "
+                    f"with EDSR_PROFILE and the scale set), or pick a shipped scale."
+                )
             model = pretrained.load_pretrained(args.scale)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

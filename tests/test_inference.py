@@ -169,6 +169,19 @@ def test_command_line_takes_a_trained_model_and_refuses_a_conflicting_scale(smal
     assert "upscales x4, not x2" in capsys.readouterr().err
 
 
+def test_command_line_names_its_way_out_for_a_scale_without_shipped_weights(photo_file, capsys):
+    from edsr_helpers import pretrained
+    from edsr_helpers.__main__ import main
+
+    missing = [scale for scale in (2, 3, 4) if scale not in pretrained.WEIGHT_FILES]
+    if not missing:
+        pytest.skip("every scale ships weights")
+    assert main([str(photo_file), "--scale", str(missing[0])]) == 2
+    error = capsys.readouterr().err
+    assert f"no pretrained weights ship for x{missing[0]}" in error and "--model" in error
+    assert not list(photo_file.parent.glob("*_edsr_*"))  # nothing written
+
+
 @pytest.mark.parametrize("size", [1, 2])
 def test_tiny_inputs_keep_their_colours(size):
     """A 1x1 or 2x2 input is far smaller than what the convolutions see; it still comes out the right colour."""
