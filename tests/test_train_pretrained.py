@@ -132,3 +132,5 @@ def test_install_weights_judges_them_here_against_the_bars_and_installs_them_wit
         "MODEL_CARD.md",
     }
     assert "## x2: `load_pretrained(2)`" in (package / "MODEL_CARD.md").read_text()
+    installed = json.loads((package / "summary_x2.json").read_text())
+    assert installed["evaluation"] == result["rows"] and "evaluation_where_trained" in installed

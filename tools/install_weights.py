@@ -82,11 +82,20 @@ def evaluate_here(folder: Path, scale: int) -> list[dict]:
     return training.evaluate(model, data.load_sample(scale, "validation"), scale, names=samples.VALIDATION_PHOTOS)
 
 
-def install(folder: Path, scale: int, weights_dir: Path) -> None:
-    for name in (pretrained.weight_file_name(scale), f"summary_x{scale}.json", f"training_log_x{scale}.csv"):
+def install(folder: Path, scale: int, rows: list[dict], weights_dir: Path) -> None:
+    """Copy one scale's weights and log; its summary gets the evaluation made here (what users will get),
+    keeping the training machine's own as ``evaluation_where_trained``."""
+    names = (pretrained.weight_file_name(scale), f"summary_x{scale}.json", f"training_log_x{scale}.csv")
+    for name in names:
         if not (folder / name).exists():
             raise SystemExit(f"{folder / name} is missing: the card needs the summary and the log of every scale")
+    for name in names[::2]:
         shutil.copy(folder / name, weights_dir / name)
+    summary = json.loads((folder / names[1]).read_text())
+    summary["evaluation_where_trained"] = summary["evaluation"]
+    summary["evaluation"] = rows
+    summary["evaluated_on"] = f"{eh.backend.device_name()}, Keras on {eh.backend.name()}"
+    (weights_dir / names[1]).write_text(json.dumps(summary, indent=2))
 
 
 def train_pretrained_module():
@@ -113,12 +122,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if summary_path.exists():
             mean = json.loads(summary_path.read_text())["evaluation"][-1]
             claimed = mean["edsr_psnr_y"] - mean["bicubic_psnr_y"]
-        result = verdict(scale, evaluate_here(args.folder, scale))
+        rows = evaluate_here(args.folder, scale)
+        result = verdict(scale, rows)
         print(report_line(result, claimed), flush=True)
-        results.append(result)
+        results.append({**result, "rows": rows})
     if args.install:
-        for scale in scales:
-            install(args.folder, scale, args.weights_dir)
+        for result in results:
+            install(args.folder, result["scale"], result["rows"], args.weights_dir)
         card = train_pretrained_module().write_model_card(args.weights_dir)
         print(f"installed x{', x'.join(map(str, scales))} into {args.weights_dir}; wrote {card}")
         missing = [scale for scale in scales if scale not in pretrained.WEIGHT_FILES]
