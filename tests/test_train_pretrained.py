@@ -99,6 +99,17 @@ def test_recipe_v2_fills_in_issue_12s_recipe_and_flags_given_win(tool, tmp_path)
     assert tool.parse_args(["--scale", "2"]).patch != 48  # without --recipe, the v1 defaults stay
 
 
+def test_the_summary_names_the_v2_recipe_however_it_was_given(tool, tmp_path):
+    x2 = tmp_path / "edsr_baseline_x2.weights.h5"
+    x2.write_bytes(b"")
+    assert tool.recipe_name(tool.parse_args(["--recipe", "v2", "--scale", "2"])) == "v2"
+    by_hand = ["--photographs", "--patch", "48", "--batch", "16", "--schedule", "cosine", "--learning-rate", "2e-4"]
+    by_hand += ["--warmup", "0", "--sampling", "area", "--epochs", "20", "--steps-per-epoch", "1000"]
+    assert tool.recipe_name(tool.parse_args(["--scale", "4", *by_hand, "--init-from", str(x2)])) == "v2"
+    assert tool.recipe_name(tool.parse_args(["--scale", "4", *by_hand])) is None  # x4 from scratch is not v2
+    assert tool.recipe_name(tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1"])) is None
+
+
 def test_install_weights_judges_them_here_against_the_bars_and_installs_them_with_their_card(
     tool, monkeypatch, tmp_path, capsys
 ):

@@ -261,6 +261,14 @@ def write_model_card(weights_dir: Path = WEIGHTS_DIR) -> Path:
     return path
 
 
+def recipe_name(args: argparse.Namespace) -> str | None:
+    """``"v2"`` when the settings are v2's, however they were given (``--recipe v2`` or every flag by hand)."""
+    v2 = all(getattr(args, key) == value for key, value in V2_RECIPE.items())
+    v2 = v2 and args.epochs == V2_EPOCHS.get(args.scale) and not args.wallpapers
+    v2 = v2 and (args.scale == V2_INIT_SCALE or (args.init_from is not None and init_scale(args.init_from) == 2))
+    return "v2" if v2 else None
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line; ``--recipe v2`` fills in issue 12's recipe where a flag is not given."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -405,7 +413,7 @@ def main() -> None:
         "wall_minutes": round(sum(run["minutes"] for run in progress["invocations"]), 1),
         "invocations": progress["invocations"],
         "init_from": init_from,
-        "recipe": args.recipe,
+        "recipe": recipe_name(args),
         "machine": eh.backend.device_name(),
         "backend": eh.backend.name(),
         "command": "python tools/train_pretrained.py " + " ".join(sys.argv[1:]),
