@@ -85,17 +85,21 @@ def evaluate_here(folder: Path, scale: int) -> list[dict]:
 def install(folder: Path, scale: int, rows: list[dict], weights_dir: Path) -> None:
     """Copy one scale's weights and log; its summary gets the evaluation made here (what users will get),
     keeping the training machine's own as ``evaluation_where_trained``."""
-    names = (pretrained.weight_file_name(scale), f"summary_x{scale}.json", f"training_log_x{scale}.csv")
-    for name in names:
+    weights, summary_name, log = (
+        pretrained.weight_file_name(scale),
+        f"summary_x{scale}.json",
+        f"training_log_x{scale}.csv",
+    )
+    for name in (weights, summary_name, log):
         if not (folder / name).exists():
             raise SystemExit(f"{folder / name} is missing: the card needs the summary and the log of every scale")
-    for name in names[::2]:
+    for name in (weights, log):
         shutil.copy(folder / name, weights_dir / name)
-    summary = json.loads((folder / names[1]).read_text())
+    summary = json.loads((folder / summary_name).read_text())
     summary["evaluation_where_trained"] = summary["evaluation"]
     summary["evaluation"] = rows
     summary["evaluated_on"] = f"{eh.backend.device_name()}, Keras on {eh.backend.name()}"
-    (weights_dir / names[1]).write_text(json.dumps(summary, indent=2))
+    (weights_dir / summary_name).write_text(json.dumps(summary, indent=2))
 
 
 def train_pretrained_module():
