@@ -8,6 +8,7 @@ plot for the notebook, and an evaluation that always shows bicubic next to the m
 from __future__ import annotations
 
 import csv
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -150,16 +151,51 @@ def plot_history(history: dict[str, list[float]], bicubic_psnr: float | None = N
     return figure
 
 
+#: Where ``make_callbacks``' ``BackupAndRestore`` keeps a run's state, inside the run folder.
+BACKUP_FOLDER = "backup"
+
+
+def completed_epochs(run_dir: str | os.PathLike) -> int:
+    """Epochs a run in ``run_dir`` finished before it was stopped: the epoch ``BackupAndRestore`` resumes after.
+
+    0 for a new run or one that ended normally (``BackupAndRestore`` deletes its backup when ``fit`` returns).
+    """
+    metadata = Path(run_dir) / BACKUP_FOLDER / "training_metadata.json"
+    return int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
+
+
+class ContinuePatchStream(keras.callbacks.Callback):
+    """Lets a resumed run go on with the patch stream where the interrupted one stopped.
+
+    ``fit`` numbers the batches of every call from 0, so after a disconnect a :class:`~edsr_helpers.data.PatchBatches`
+    would replay the first epochs' patches (a run resumed at epoch 5 would see epoch 1's patches again, and never
+    the ones it would have seen). At the start of ``fit``, before the first batch is read, this moves the stream's
+    ``start`` past the batches of the epochs already done. A tf.data pipeline (DIV2K) reshuffles by itself and is
+    left alone.
+    """
+
+    def __init__(self, patches, run_dir: str | os.PathLike):
+        super().__init__()
+        self.patches, self.run_dir = patches, Path(run_dir)
+        self.first = getattr(patches, "start", 0)
+
+    def on_train_begin(self, logs=None):
+        if hasattr(self.patches, "start"):
+            self.patches.start = self.first + completed_epochs(self.run_dir) * int(self.params["steps"])
+
+
 def make_callbacks(
     run_dir: str | os.PathLike,
     *,
     bicubic_psnr: float | None = None,
     live_plot: bool = True,
     monitor: str = "val_psnr_y",
+    patches=None,
 ) -> list[keras.callbacks.Callback]:
     """The callbacks every training run uses, writing into ``run_dir``.
 
-    - ``BackupAndRestore``: a killed run (Colab disconnect, Ctrl-C) resumes at its last epoch when re-run;
+    - ``BackupAndRestore``: a killed run (Colab disconnect, Ctrl-C) resumes at its last epoch when re-run, and,
+      given the training data as ``patches``, on the patches it had not seen yet (:class:`ContinuePatchStream`);
     - ``ModelCheckpoint``: the best model so far by validation PSNR, as ``best.keras``;
     - ``TerminateOnNaN``: stop at once instead of training on garbage;
     - ``CSVLogger``: ``log.csv``, appended across resumptions;
@@ -168,11 +204,13 @@ def make_callbacks(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.BackupAndRestore(str(run_dir / BACKUP_FOLDER)),
         keras.callbacks.ModelCheckpoint(str(run_dir / "best.keras"), monitor=monitor, mode="max", save_best_only=True),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
     ]
+    if patches is not None:
+        callbacks.append(ContinuePatchStream(patches, run_dir))
     if live_plot:
         callbacks.append(LivePlot(bicubic_psnr, metric=monitor))
     return callbacks

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from edsr_helpers import data
+from edsr_helpers import data, training
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,7 @@ def test_a_stopped_run_resumes_after_its_last_epoch_on_the_next_batches(tool, mo
         stopping.setattr(tool, "ProgressLog", StopAfterFirstEpoch)
         with pytest.raises(SessionEndedError):
             run(tool, monkeypatch, *args)
-    assert tool.completed_epochs(run_dir) == 1
+    assert training.completed_epochs(run_dir) == 1
     assert not (out / "summary_x2.json").exists()
 
     run(tool, monkeypatch, *args)

@@ -181,37 +181,72 @@ class _Interrupt(keras.callbacks.Callback):
             raise KeyboardInterrupt("simulated disconnect")
 
 
-def test_interrupted_run_resumes_from_the_saved_epoch(tmp_path):
+class _RecordingBatches(data.PatchBatches):
+    """PatchBatches that remember which batch numbers of the stream training read."""
+
+    requested: list[int]
+
+    def __getitem__(self, index):
+        self.requested.append(self.start + int(index))
+        return super().__getitem__(index)
+
+
+class _ForgetPeeks(keras.callbacks.Callback):
+    """Keras may read a batch or two to learn shapes before training starts; only training's reads count."""
+
+    def __init__(self, patches):
+        super().__init__()
+        self.patches = patches
+
+    def on_train_begin(self, logs=None):
+        self.patches.requested = []
+
+
+def _recording_train_ds():
+    patches = _RecordingBatches(data.load_sample(4, "validation"), scale=4, lr_patch_size=8, batch_size=4)
+    patches.requested = []
+    return patches
+
+
+def test_interrupted_run_resumes_from_the_saved_epoch_on_unseen_patches(tmp_path):
     epochs_seen = []
     recorder = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: epochs_seen.append(epoch))
     model = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
-    callbacks = training.make_callbacks(tmp_path, live_plot=False, monitor="psnr")
+    patches = _recording_train_ds()
+    callbacks = training.make_callbacks(tmp_path, live_plot=False, monitor="psnr", patches=patches)
     with pytest.raises(KeyboardInterrupt):
         model.fit(
-            _train_ds(),
+            patches,
             epochs=4,
             steps_per_epoch=5,
-            callbacks=[*callbacks, _Interrupt(2, 2), recorder],
+            callbacks=[*callbacks, _ForgetPeeks(patches), _Interrupt(2, 2), recorder],
             shuffle=False,  # patches are already random (PyDataset)
             verbose=0,
         )
     assert epochs_seen == [0, 1, 2]
+    assert min(patches.requested) == 0
+    assert training.completed_epochs(tmp_path) == 2
     weights_at_crash = [w.copy() for w in model.get_weights()]
 
     epochs_seen.clear()
     fresh = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
+    patches = _recording_train_ds()
+    callbacks = training.make_callbacks(tmp_path, live_plot=False, monitor="psnr", patches=patches)
     fresh.fit(
-        _train_ds(),
+        patches,
         epochs=4,
         steps_per_epoch=5,
-        callbacks=[*training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), recorder],
+        callbacks=[*callbacks, _ForgetPeeks(patches), recorder],
         shuffle=False,  # patches are already random (PyDataset)
         verbose=0,
     )
     assert epochs_seen == [2, 3]  # resumed at the interrupted epoch, not at 0
+    # ... on the stream's batches 10, 11, ... (2 epochs of 5 done), not on batches 0-9 again
+    assert min(patches.requested) == 2 * 5 and set(range(10, 20)) <= set(patches.requested)
     assert int(fresh.optimizer.iterations) == 4 * 5
     assert not np.allclose(fresh.get_weights()[0], weights_at_crash[0])
     assert training.read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0, 3.0]
+    assert training.completed_epochs(tmp_path) == 0  # a finished run leaves no backup: the next one starts anew
 
 
 def test_nan_terminates_training(tmp_path):

@@ -87,12 +87,6 @@ def init_scale(path: Path) -> int:
     return int(match.group(1))
 
 
-def completed_epochs(run_dir: Path) -> int:
-    """Epochs a run in ``run_dir`` finished before it stopped: what ``BackupAndRestore`` will resume after."""
-    metadata = run_dir / "backup" / "training_metadata.json"
-    return int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
-
-
 def read_progress(run_dir: Path, fresh: bool) -> dict:
     """The run's invocations so far (``progress.json``); a fresh run forgets an earlier finished run's log."""
     path = run_dir / "progress.json"
@@ -344,7 +338,7 @@ def main() -> None:
         )
     run_dir = args.run_dir or ROOT / "build" / f"pretrained-run-x{args.scale}"
     run_dir.mkdir(parents=True, exist_ok=True)
-    done = completed_epochs(run_dir)
+    done = training.completed_epochs(run_dir)
     progress = read_progress(run_dir, fresh=done == 0)
     pairs = data.pairs_from_images(photos, args.scale)
     train = data.make_train_dataset_for(profile, pairs, sampling=args.sampling, start=done * args.steps_per_epoch)
@@ -365,7 +359,7 @@ def main() -> None:
         print(f"started from x{init_from['scale']}: {len(copied)} layers copied ({', '.join(copied)})")
 
     callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.BackupAndRestore(str(run_dir / training.BACKUP_FOLDER)),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
         ProgressLog(run_dir / "progress.json", progress, done, precision),

@@ -186,7 +186,8 @@ plt.show()
 Plain `model.fit`, with callbacks that do the bookkeeping:
 
 - `BackupAndRestore` saves the state at the end of every epoch: if the run is interrupted (Colab disconnects,
-  you press stop), **running the cell again resumes** from the last finished epoch instead of step 0;
+  you press stop), **running the cell again resumes** from the last finished epoch instead of step 0, and
+  (given `patches=train_ds`) on the patches that run had not reached yet rather than the first epochs' again;
 - `ModelCheckpoint` keeps the best model by validation PSNR; `TerminateOnNaN` stops a diverging run;
   `CSVLogger` writes `log.csv`;
 - `LivePlot` redraws the curves after each epoch, with bicubic as the dashed line to beat.
@@ -201,7 +202,7 @@ with strategy.scope():
     eh.training.compile_for_training(model, profile)
 val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
 folder = eh.runs.run_dir(profile, fresh=profile.name == "ci")
-callbacks = eh.training.make_callbacks(folder, bicubic_psnr=bicubic_val)
+callbacks = eh.training.make_callbacks(folder, bicubic_psnr=bicubic_val, patches=train_ds)
 print("run folder:", eh.runs.shown(folder))
 """,
         ["nbval-ignore-output"],  # the folder is named after the profile
