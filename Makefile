@@ -119,6 +119,7 @@ bench: setup
 	$(BIN)/python benchmarks/tiled_inference.py
 	$(BIN)/python benchmarks/widget_latency.py
 	$(BIN)/python benchmarks/recipe_speed.py
+	$(BIN)/python benchmarks/warmup_effect.py
 
 clean:
 	rm -rf build .pytest_cache $(BACKENDS_VENV) $(COLAB_VENV)

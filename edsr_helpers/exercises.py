@@ -352,6 +352,21 @@ def _validation_psnr(trained: keras.Model) -> float:
     return float(np.mean([metrics.psnr(hr, inference.upscale(trained, lr), shave=4, y_only=True) for lr, hr in pairs]))
 
 
+def _equal_runs_verdict(runs: dict, better, names: tuple[str, str], follow_up: str) -> Verdict:
+    """The part every two-run experiment shares: the same number of steps, then ``better`` must name the
+    model that the checker itself scores higher on the validation photos (a tie within 0.05 dB accepts either)."""
+    steps = {name: int(trained.optimizer.iterations) for name, trained in runs.items()}
+    if min(steps.values()) == 0 or len(set(steps.values())) != 1:
+        return _say(False, f"Train both for the same number of steps (they did {steps}).")
+    if better not in names:
+        return _say(False, f"better should be one of {names}.")
+    scores = {name: _validation_psnr(trained) for name, trained in runs.items()}
+    other = names[1 - names.index(better)]
+    if scores[better] + 0.05 >= scores[other]:
+        return _say(True, f"Your runs agree ({steps[better]} steps each). {follow_up}")
+    return _say(False, "Your own two models say otherwise: score both on the validation photos and compare.")
+
+
 @_exercise("train both models into runs = {loss: model}, then set better.")
 def check_loss_experiment(runs, better) -> Verdict:
     """03, exercise 4: two equal runs, L1 and L2; ``better`` names the loss whose model scores higher."""
@@ -361,16 +376,36 @@ def check_loss_experiment(runs, better) -> Verdict:
     for loss, trained in runs.items():
         if getattr(trained, "loss", None) != loss:
             return _say(False, f"The model under {loss!r} was compiled with loss={getattr(trained, 'loss', None)!r}.")
-    steps = {loss: int(trained.optimizer.iterations) for loss, trained in runs.items()}
-    if min(steps.values()) == 0 or len(set(steps.values())) != 1:
-        return _say(False, f"Train both for the same number of steps (they did {steps}).")
-    scores = {loss: _validation_psnr(trained) for loss, trained in runs.items()}
-    if better not in losses:
-        return _say(False, f"better should be one of {losses}.")
-    other = losses[1 - losses.index(better)]
-    if scores[better] + 0.05 >= scores[other]:
-        return _say(True, f"Your runs agree ({steps[better]} steps each). Does a longer run keep the order?")
-    return _say(False, "Your own two models say otherwise: score both on the validation photos and compare.")
+    return _equal_runs_verdict(runs, better, losses, "Does a longer run keep the order?")
+
+
+def _peak_and_warmup(trained: keras.Model) -> tuple[float, int]:
+    """The peak learning rate and the warm-up steps of a compiled model's optimizer, read from its config."""
+    rate = trained.optimizer.get_config()["learning_rate"]
+    if not isinstance(rate, dict):
+        return float(rate), 0  # a constant rate: no warm-up
+    config = rate["config"]
+    peak = config.get("warmup_target") or config.get("learning_rate") or config.get("initial_learning_rate")
+    return float(peak), int(config.get("warmup_steps") or 0)
+
+
+#: The two runs of exercise 03.5.
+WARMUP_RUNS = ("warm-up", "none")
+
+
+@_exercise('train both models into runs = {"warm-up": model, "none": model}, then set better.')
+def check_warmup_experiment(runs, better) -> Verdict:
+    """03, exercise 5: the same peak rate with and without a warm-up; ``better`` names the run that scores higher."""
+    if set(runs) != set(WARMUP_RUNS):
+        return _say(False, f"runs needs exactly the keys {WARMUP_RUNS}.")
+    schedules = {name: _peak_and_warmup(trained) for name, trained in runs.items()}
+    if schedules["warm-up"][1] == 0:
+        return _say(False, 'The "warm-up" model\'s schedule has no warm-up: pass warmup_steps > 0.')
+    if schedules["none"][1] != 0:
+        return _say(False, 'The "none" model still warms up: pass warmup_steps=0 (or a constant rate).')
+    if not _close(schedules["warm-up"][0], schedules["none"][0], 1e-9):
+        return _say(False, "Use the same peak rate for both, or the experiment compares two changes at once.")
+    return _equal_runs_verdict(runs, better, WARMUP_RUNS, "And with a peak four times larger?")
 
 
 # ------------------------------------------------------------------------------------------- notebook 04
@@ -460,6 +495,6 @@ def check_tile_count(count) -> Verdict:
 CHECKERS: dict[str, tuple[Callable[..., Verdict], ...]] = {
     "01": (check_hr_shift, check_flip_pair, check_crop_pair, check_patch_count),
     "02": (check_residual_block, check_edsr_one_step, check_upsampler_parameters, check_receptive_field),
-    "03": (check_psnr_y, check_mse_to_psnr, check_schedule, check_loss_experiment),
+    "03": (check_psnr_y, check_mse_to_psnr, check_schedule, check_loss_experiment, check_warmup_experiment),
     "04": (check_seam_errors, check_effective_radius, check_self_ensemble, check_tile_count),
 }

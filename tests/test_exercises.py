@@ -68,6 +68,7 @@ WRONG = {
     "check_mse_to_psnr": lambda: (10 * math.log10(1 / 10),),
     "check_schedule": lambda: (lambda step: 5e-4 * 0.5 ** (step // 1000),),  # no warm-up
     "check_loss_experiment": None,  # built from the solution's own runs below
+    "check_warmup_experiment": None,  # likewise
     "check_seam_errors": _seam_answers_off_by_a_lot,
     "check_effective_radius": lambda: (0,),
     "check_self_ensemble": lambda: (_plain_upscale,),
@@ -75,16 +76,28 @@ WRONG = {
 }
 
 
+#: Checkers of experiments: they take trained models, so their answers come from the solution's own runs.
+EXPERIMENTS = ("check_loss_experiment", "check_warmup_experiment")
+
+
 @pytest.fixture(scope="module")
-def loss_runs():
-    return solution_module("03").check_loss_experiment()
+def experiment_runs():
+    """The solution's ``(runs, better)`` of an experiment, trained once per module."""
+    trained = {}
+
+    def runs(name: str):
+        if name not in trained:
+            trained[name] = getattr(solution_module("03"), name)()
+        return trained[name]
+
+    return runs
 
 
 @pytest.mark.parametrize(("notebook", "checker"), ALL, ids=lambda item: getattr(item, "__name__", item))
-def test_solution_passes(notebook, checker, loss_runs, capsys):
+def test_solution_passes(notebook, checker, experiment_runs, capsys):
     arguments = (
-        loss_runs
-        if checker is exercises.check_loss_experiment
+        experiment_runs(checker.__name__)
+        if checker.__name__ in EXPERIMENTS
         else getattr(solution_module(notebook), checker.__name__)()
     )
     verdict = checker(*arguments)
@@ -93,12 +106,12 @@ def test_solution_passes(notebook, checker, loss_runs, capsys):
 
 
 @pytest.mark.parametrize(("notebook", "checker"), ALL, ids=lambda item: getattr(item, "__name__", item))
-def test_wrong_answer_is_rejected_with_a_hint(notebook, checker, loss_runs, capsys):
-    if checker is exercises.check_loss_experiment:
-        runs, better = loss_runs
-        arguments = (runs, next(loss for loss in runs if loss != better))
-        scores = {loss: exercises._validation_psnr(model) for loss, model in runs.items()}
-        if abs(scores["mean_absolute_error"] - scores["mean_squared_error"]) <= 0.05:
+def test_wrong_answer_is_rejected_with_a_hint(notebook, checker, experiment_runs, capsys):
+    if checker.__name__ in EXPERIMENTS:
+        runs, better = experiment_runs(checker.__name__)
+        arguments = (runs, next(name for name in runs if name != better))
+        first, second = (exercises._validation_psnr(model) for model in runs.values())
+        if abs(first - second) <= 0.05:
             pytest.skip("the two short runs tie; either answer is right")
     else:
         arguments = WRONG[checker.__name__]()
@@ -135,3 +148,28 @@ def test_every_checker_is_in_its_notebook(notebook):
     cells = next((ROOT / "tools" / "notebook_cells").glob(f"{notebook}_*.py")).read_text()
     for checker in exercises.CHECKERS[notebook]:
         assert f"eh.exercises.{checker.__name__}(" in cells
+
+
+def _compiled(rate) -> keras.Model:
+    model = eh.model.edsr(4, num_res_blocks=1, num_filters=8)
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss="mean_absolute_error")
+    return model
+
+
+@pytest.mark.parametrize(
+    ("warm", "none", "hint"),
+    [
+        (5e-4, 5e-4, "has no warm-up"),  # neither warms up
+        (eh.training.WarmupHalving(5e-4, 1000, 200),) * 2 + ("still warms up",),
+        (eh.training.WarmupHalving(5e-4, 1000, 200), eh.training.WarmupHalving(2e-3, 1000, 0), "same peak"),
+    ],
+)
+def test_warmup_experiment_compares_only_the_warmup(warm, none, hint, capsys):
+    verdict = exercises.check_warmup_experiment({"warm-up": _compiled(warm), "none": _compiled(none)}, "none")
+    assert not verdict and hint in verdict.message and capsys.readouterr().out.startswith("❌ Not yet.")
+
+
+def test_warmup_experiment_reads_keras_own_cosine_warmup():
+    cosine = keras.optimizers.schedules.CosineDecay(0.0, 1000, warmup_target=5e-4, warmup_steps=100)
+    assert exercises._peak_and_warmup(_compiled(cosine)) == (pytest.approx(5e-4), 100)
+    assert exercises._peak_and_warmup(_compiled(5e-4)) == (pytest.approx(5e-4), 0)

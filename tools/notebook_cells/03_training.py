@@ -153,8 +153,8 @@ the widget) runs on all three; only DIV2K through tensorflow-datasets needs Tens
 
 The paper starts at 1e-4 and halves the rate every 200k steps; the official code trains for 300 epochs of 1,000
 batches, 300k steps. Short runs on a CPU can afford a larger
-rate if it is ramped up gently: the first steps of an untrained model produce the largest gradients. One
-Keras `LearningRateSchedule` does both:
+rate if it is ramped up gently: the first steps of an untrained model produce the largest gradients (exercise 5
+measures whether that pays here). One Keras `LearningRateSchedule` does both:
 """,
     ),
     ("code", "eh.show_source(eh.training.WarmupHalving.__call__)"),
@@ -378,6 +378,26 @@ your two models itself. Try 10 steps, then 300: does the answer change?
 runs = {}  # {"mean_absolute_error": model_l1, "mean_squared_error": model_l2}
 better = None  # the loss whose model scores higher
 eh.exercises.check_loss_experiment(runs, better)
+""",
+    ),
+    (
+        "md",
+        """
+**5. Is the warm-up worth it?** (experiment). The schedule above ramps the rate up over its first steps. Test
+that choice: train two fresh EDSR-baseline ×4 models for the same number of steps on `train_ds`, with Adam at
+the same peak rate `profile.learning_rate`, one warming up over 200 steps and one not:
+`keras.optimizers.Adam(eh.training.WarmupHalving(profile.learning_rate, halving_steps=1000, warmup_steps=200))`,
+and the same with `warmup_steps=0`. Store them in `runs` under `"warm-up"` and `"none"` and set `better` to the
+run whose model scores higher. Try 300 steps; then repeat with a peak four times larger. When does the warm-up
+matter?
+""",
+    ),
+    (
+        "code",
+        """
+runs = {}  # {"warm-up": model_with_warmup, "none": model_without}
+better = None  # "warm-up" or "none"
+eh.exercises.check_warmup_experiment(runs, better)
 """,
     ),
 ]
