@@ -180,8 +180,9 @@ class ContinuePatchStream(keras.callbacks.Callback):
         self.first = getattr(patches, "start", 0)
 
     def on_train_begin(self, logs=None):
-        if hasattr(self.patches, "start"):
-            self.patches.start = self.first + completed_epochs(self.run_dir) * int(self.params["steps"])
+        steps = self.params.get("steps")  # fit's steps_per_epoch; None only if an endless stream was given none
+        if hasattr(self.patches, "start") and steps:
+            self.patches.start = self.first + completed_epochs(self.run_dir) * int(steps)
 
 
 def make_callbacks(
