@@ -55,9 +55,9 @@ def check_warmup_experiment(steps: int = 10, peak_factor: float = 1.0, profile_n
     profile = eh.profiles.PROFILES[profile_name]
     pairs = eh.data.load_pairs(profile, "train", verbose=False)
     val = eh.data.load_pairs(profile, "validation", verbose=False)
+    peak = profile.learning_rate * peak_factor
     runs, scores = {}, {}
     for name, warmup in (("warm-up", 200), ("none", 0)):
-        peak = profile.learning_rate * peak_factor
         schedule = eh.training.WarmupHalving(peak, halving_steps=1000, warmup_steps=warmup)
         model = eh.model.edsr_preset("baseline", scale=4)
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mean_absolute_error")
