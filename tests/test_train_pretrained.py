@@ -110,12 +110,17 @@ def test_the_summary_names_the_v2_recipe_however_it_was_given(tool, tmp_path):
     assert tool.recipe_name(tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1"])) is None
 
 
-def test_install_weights_judges_them_here_against_the_bars_and_installs_them_with_their_card(
-    tool, monkeypatch, tmp_path, capsys
-):
+def load_installer():
     spec = importlib.util.spec_from_file_location("install_weights", ROOT / "tools" / "install_weights.py")
     installer = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(installer)
+    return installer
+
+
+def test_install_weights_judges_them_here_against_the_bars_and_installs_them_with_their_card(
+    tool, monkeypatch, tmp_path, capsys
+):
+    installer = load_installer()
     trained = tmp_path / "trained"
     args = ["--scale", "2", "--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2"]
     run(tool, monkeypatch, *args, "--out-dir", str(trained), "--run-dir", str(tmp_path / "run"))
@@ -128,6 +133,7 @@ def test_install_weights_judges_them_here_against_the_bars_and_installs_them_wit
             tar.add(trained / name, arcname=name)
     package = tmp_path / "package"
     package.mkdir()
+    (package / "edsr_baseline_x2.weights.h5").write_bytes(b"the weights the package ships today")
 
     (result,) = installer.main([str(returned), "--install", "--weights-dir", str(package)])
 
@@ -135,7 +141,16 @@ def test_install_weights_judges_them_here_against_the_bars_and_installs_them_wit
     assert result["mean_gain"] == pytest.approx(summary["edsr_psnr_y"] - summary["bicubic_psnr_y"], abs=0.05)
     assert result["mean_margin"] < 0  # one training step is far from +2.4 dB ...
     printed = capsys.readouterr().out
-    assert f"MISSED by {-result['mean_margin']:.2f} dB" in printed  # ... and it says by how much
+    assert f"MISSED by {-result['mean_margin']:.2f} dB" in printed  # ... and it says by how much,
+    assert "x2 not installed: it misses a bar" in printed  # ... and keeps the package's own weights
+    assert [path.name for path in package.iterdir()] == ["edsr_baseline_x2.weights.h5"]
+    assert (package / "edsr_baseline_x2.weights.h5").read_bytes() == b"the weights the package ships today"
+
+    # weights that meet the bars (here: bars lowered below what one step reaches) go in, with their card
+    monkeypatch.setitem(installer.MEAN_GAIN_BARS_DB, 2, result["mean_gain"] - 0.1)
+    monkeypatch.setattr(installer, "PHOTO_GAIN_BAR_DB", result["worst_gain"] - 0.1)
+    (result,) = installer.main([str(returned), "--install", "--weights-dir", str(package)])
+    assert "installed x2 into" in capsys.readouterr().out
     assert {path.name for path in package.iterdir()} == {
         "edsr_baseline_x2.weights.h5",
         "summary_x2.json",

@@ -9,8 +9,10 @@ the numbers a user will get, not by the summary they came with (the two are prin
     python tools/install_weights.py build/weights-v2              # report only: the bars, met or missed by how much
     python tools/install_weights.py build/weights-v2 --install    # and copy them into edsr_helpers/weights/
 
-``--install`` copies weights, summary and log of each scale found (replacing the old ones) and rewrites
-MODEL_CARD.md; a scale new to the package must then be added to ``pretrained.WEIGHT_FILES``.
+``--install`` copies weights, summary and log of each scale found that meets both bars (replacing the old ones)
+and rewrites MODEL_CARD.md; a scale that misses a bar is reported and left out, so the package keeps the weights
+it had for that scale (``tests/test_pretrained.py`` would fail on them). A scale new to the package must then be
+added to ``pretrained.WEIGHT_FILES``.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def verdict(scale: int, rows: list[dict]) -> dict:
         "worst_margin": gains[worst] - PHOTO_GAIN_BAR_DB,
         "gains": gains,
     }
+
+
+def meets_the_bars(result: dict) -> bool:
+    """Both bars met: the mean gain and the worst photo's (what ``--install`` requires)."""
+    return result["mean_margin"] >= 0 and result["worst_margin"] >= 0
 
 
 def report_line(result: dict, claimed: float | None) -> str:
@@ -131,11 +138,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(report_line(result, claimed), flush=True)
         results.append({**result, "rows": rows})
     if args.install:
+        passed = [result for result in results if meets_the_bars(result)]
         for result in results:
+            if result not in passed:
+                print(f"x{result['scale']} not installed: it misses a bar (the package keeps what it had for it)")
+        if not passed:
+            print("nothing installed")
+            return results
+        for result in passed:
             install(args.folder, result["scale"], result["rows"], args.weights_dir)
         card = train_pretrained_module().write_model_card(args.weights_dir)
-        print(f"installed x{', x'.join(map(str, scales))} into {args.weights_dir}; wrote {card}")
-        missing = [scale for scale in scales if scale not in pretrained.WEIGHT_FILES]
+        installed = [result["scale"] for result in passed]
+        print(f"installed x{', x'.join(map(str, installed))} into {args.weights_dir}; wrote {card}")
+        missing = [scale for scale in installed if scale not in pretrained.WEIGHT_FILES]
         if missing:
             print(f"now add {missing} to pretrained.WEIGHT_FILES so load_pretrained() offers them")
     return results
