@@ -120,6 +120,7 @@ bench: setup
 	$(BIN)/python benchmarks/widget_latency.py
 	$(BIN)/python benchmarks/recipe_speed.py
 	$(BIN)/python benchmarks/warmup_effect.py
+	$(BIN)/python benchmarks/busy_cpu.py
 
 clean:
 	rm -rf build .pytest_cache $(BACKENDS_VENV) $(COLAB_VENV)
