@@ -9,8 +9,9 @@ Python starts) makes the waiting threads sleep instead.
 This measures, side by side in one run: EDSR-baseline x4 at the ``cpu`` profile's batch and patch (float32,
 ``train_on_batch``, median of a few steps) on every installed engine, and on PyTorch with the passive policy,
 first on a quiet machine, then beside one busy process per core (plain Python loops, normal priority), then
-beside another EDSR training on TensorFlow at ``nice 10`` (a second notebook, or ``make pretrained`` in the
-background). It prints seconds per step and the slowdowns. Nothing else should run while it measures.
+beside another EDSR training on TensorFlow at ``nice 10``: ``make pretrained``'s own load (mixed_bfloat16,
+48 px patches), as when the weights train in the background. It prints seconds per step and the slowdowns.
+Nothing else should run while it measures.
 
 Each engine runs in its own process (Keras picks its backend at import): TensorFlow from ``.venv``, JAX and
 PyTorch from ``.venv-backends`` (``make backends-setup``); an engine that is not installed is skipped.
@@ -29,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+from recipe_speed import v2_recipe
+
 ROOT = Path(__file__).resolve().parent.parent
 #: (label, engine, interpreter, extra environment)
 CONFIGS = (
@@ -40,21 +43,25 @@ CONFIGS = (
 BUSY_LOOP = "while True: pass"
 
 
-def time_steps(repeats: int) -> float:
+def time_steps(repeats: int, policy: str = "float32", patch: int | None = None) -> float:
     """Median seconds per ``train_on_batch`` of EDSR-baseline at the ``cpu`` profile's shape (child process);
-    ``repeats=0`` trains until killed (the competing training)."""
+    ``repeats=0`` trains with ``model.fit`` until killed (the competing training)."""
+    import keras
+
     from edsr_helpers import data, profiles, samples, training
     from edsr_helpers import model as edsr_model
 
     profile = profiles.PROFILES["cpu"]
-    scale, patch, batch = profile.scale, profile.lr_patch_size, profile.batch_size
+    scale, patch, batch = profile.scale, patch or profile.lr_patch_size, profile.batch_size
+    keras.config.set_dtype_policy(policy)
     pairs = data.pairs_from_images([samples.load_photo(name) for name in samples.TRAIN_PHOTOS], scale)
     lr, hr = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
     net = training.compile_for_training(edsr_model.edsr_preset("baseline", scale), profile)
     for _ in range(2):  # trace / compile
         net.train_on_batch(lr, hr)
-    while repeats == 0:
-        net.train_on_batch(lr, hr)
+    if repeats == 0:  # the competitor trains as make pretrained does: model.fit on the endless patch stream
+        stream = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)
+        net.fit(stream, steps_per_epoch=1000, epochs=10**6, verbose=0)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -77,9 +84,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--policy", default="float32", help=argparse.SUPPRESS)
+    parser.add_argument("--patch", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(time_steps(args.repeats)))
+        print(json.dumps(time_steps(args.repeats, args.policy, args.patch)))
         return
     cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model_line = next((line for line in cpu.splitlines() if line.startswith("Model name")), "Model name: ?")
@@ -94,7 +103,8 @@ def main() -> None:
     loops = [[sys.executable, "-c", BUSY_LOOP]] * cores
     busy = beside(loops, {}, configs, args.repeats)
     training_env = {"KERAS_BACKEND": "tensorflow", "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    training = [["nice", "-n", "10", str(CONFIGS[0][2]), __file__, "--child", "--repeats", "0"]]
+    recipe = ["--policy", "mixed_bfloat16", "--patch", str(v2_recipe()[0]["patch"])]
+    training = [["nice", "-n", "10", str(CONFIGS[0][2]), __file__, "--child", "--repeats", "0", *recipe]]
     trained = beside(training, training_env, configs, args.repeats) if CONFIGS[0][2].exists() else {}
     print(f"  {'':32s} {'quiet':>8s} {f'{cores} busy loops':>16s} {'a TF training':>15s}")
     for label, alone in quiet.items():
