@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.install:
         passed = [result for result in results if meets_the_bars(result)]
         for result in results:
-            if result not in passed:
+            if not meets_the_bars(result):
                 print(f"x{result['scale']} not installed: it misses a bar (the package keeps what it had for it)")
         if not passed:
             print("nothing installed")
