@@ -30,15 +30,12 @@ import sys
 import time
 from pathlib import Path
 
-from recipe_speed import v2_recipe
+from recipe_speed import PYTHONS, ROOT, v2_recipe
 
-ROOT = Path(__file__).resolve().parent.parent
 #: (label, engine, interpreter, extra environment)
 CONFIGS = (
-    ("tensorflow", "tensorflow", ROOT / ".venv/bin/python", {}),
-    ("jax", "jax", ROOT / ".venv-backends/bin/python", {}),
-    ("torch", "torch", ROOT / ".venv-backends/bin/python", {}),
-    ("torch, OMP_WAIT_POLICY=PASSIVE", "torch", ROOT / ".venv-backends/bin/python", {"OMP_WAIT_POLICY": "PASSIVE"}),
+    *((engine, engine, python, {}) for engine, python in PYTHONS.items()),
+    ("torch, OMP_WAIT_POLICY=PASSIVE", "torch", PYTHONS["torch"], {"OMP_WAIT_POLICY": "PASSIVE"}),
 )
 BUSY_LOOP = "while True: pass"
 
