@@ -105,10 +105,11 @@ notebooks: setup
 
 # Issue 12's v2 weights on this CPU, into build/weights-v2: x2, then x4 and x3 started from x2 (about 18 hours
 # on 2 cores, benchmarks/recipe_speed.py; ~8 min on a GPU: tools/gpu_session.sh). Stopped, it goes on where it
-# stopped when run again. Needs the photographs: apt's plasma-workspace-wallpapers lomiri-wallpapers-16.04
-# lomiri-wallpapers-20.04, or EDSR_PHOTO_ROOT=build/photographs after `bash tools/gpu_session.sh prepare`.
+# stopped when run again; a finished scale is skipped. Needs the photographs: apt's plasma-workspace-wallpapers
+# lomiri-wallpapers-16.04 lomiri-wallpapers-20.04, or EDSR_PHOTO_ROOT=build/photographs after
+# `bash tools/gpu_session.sh prepare`.
 pretrained: setup
-	for scale in 2 4 3; do $(BIN)/python tools/train_pretrained.py --recipe v2 --scale $$scale \
+	for scale in 2 4 3; do $(BIN)/python tools/train_pretrained.py --recipe v2 --scale $$scale --skip-trained \
 		--out-dir build/weights-v2 --run-dir build/weights-v2/run-x$$scale || exit 1; done
 
 # Every benchmark, one after the other (~30 min on 2 cores); each prints its own side-by-side ratios.

@@ -76,6 +76,28 @@ def test_a_stopped_run_resumes_after_its_last_epoch_on_the_next_batches(tool, mo
     assert len(json.loads((out / "summary_x2.json").read_text())["invocations"]) == 1
 
 
+def test_skip_trained_goes_on_with_the_next_scale_instead_of_training_a_finished_one_again(
+    tool, monkeypatch, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    common = ["--scale", "2", "--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2"]
+    common += ["--out-dir", str(out), "--run-dir", str(tmp_path / "run"), "--skip-trained"]
+    run(tool, monkeypatch, *common)
+    finished = (out / "summary_x2.json").read_text()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a finished scale was trained again")
+
+    with monkeypatch.context() as watched:
+        watched.setattr(tool.data, "pairs_from_images", no_training)
+        run(tool, monkeypatch, *common)
+    assert "x2 is already trained with these settings" in capsys.readouterr().out
+    assert (out / "summary_x2.json").read_text() == finished
+
+    run(tool, monkeypatch, *common[:-1], "--patch", "12")  # other settings (or no --skip-trained) train again
+    assert json.loads((out / "summary_x2.json").read_text())["lr_patch"] == 12
+
+
 def test_x4_starts_from_the_trained_x2_weights(tool, monkeypatch, tmp_path):
     out = tmp_path / "out"
     common = ["--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2", "--out-dir", str(out)]

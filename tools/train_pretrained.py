@@ -263,6 +263,29 @@ def recipe_name(args: argparse.Namespace) -> str | None:
     return "v2" if v2 else None
 
 
+def already_trained(args: argparse.Namespace) -> dict | None:
+    """The summary in ``--out-dir`` of a finished run with these very settings, else None.
+
+    Why: a finished run's backup is gone (BackupAndRestore deletes it at the end), so running ``make pretrained``
+    again after x2 finished would train x2 again from scratch, hours of CPU, instead of going on with x4.
+    """
+    summary_path = args.out_dir / f"summary_x{args.scale}.json"
+    if not summary_path.exists() or not (args.out_dir / pretrained.weight_file_name(args.scale)).exists():
+        return None
+    summary = json.loads(summary_path.read_text())
+    wanted = {
+        "steps": args.epochs * args.steps_per_epoch,
+        "batch": args.batch,
+        "lr_patch": args.patch,
+        "learning_rate": args.learning_rate,
+        "warmup": args.warmup,
+        "schedule": args.schedule,
+        "sampling": args.sampling,
+        "recipe": recipe_name(args),
+    }
+    return summary if all(summary.get(key) == value for key, value in wanted.items()) else None
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line; ``--recipe v2`` fills in issue 12's recipe where a flag is not given."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -292,6 +315,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR, help="weights, log and summary (and card)")
     parser.add_argument("--run-dir", type=Path, help="checkpoints and log (default: build/pretrained-run-x<scale>)")
     parser.add_argument("--card-only", action="store_true", help="only rewrite MODEL_CARD.md from the summaries")
+    parser.add_argument(
+        "--skip-trained",
+        action="store_true",
+        help="do nothing when --out-dir already holds this scale trained with these settings (make pretrained)",
+    )
     args = parser.parse_args(argv)
     if args.recipe == "v2":
         parser.set_defaults(**V2_RECIPE, epochs=V2_EPOCHS.get(args.scale, 0))
@@ -308,6 +336,12 @@ def main() -> None:
         return
     if args.scale not in eh.constants.SCALES:
         raise SystemExit(f"--scale must be one of {eh.constants.SCALES}")
+    if args.skip_trained and (finished := already_trained(args)):
+        print(
+            f"x{args.scale} is already trained with these settings ({args.out_dir / f'summary_x{args.scale}.json'}: "
+            f"{finished['steps']} steps, {finished['wall_minutes']} min): skipped; delete that file to train it again"
+        )
+        return
 
     profile = profiles.Profile(
         "pretrained",
