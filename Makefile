@@ -112,7 +112,7 @@ pretrained: setup
 	for scale in 2 4 3; do $(BIN)/python tools/train_pretrained.py --recipe v2 --scale $$scale --skip-trained \
 		--out-dir build/weights-v2 --run-dir build/weights-v2/run-x$$scale || exit 1; done
 
-# Every benchmark, one after the other (~30 min on 2 cores); each prints its own side-by-side ratios.
+# Every benchmark, one after the other (~35 min on 2 cores); each prints its own side-by-side ratios.
 bench: setup
 	$(BIN)/python benchmarks/data_pipeline.py
 	$(BIN)/python benchmarks/training_speed.py

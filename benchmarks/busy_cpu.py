@@ -9,21 +9,25 @@ Python starts) makes the waiting threads sleep instead.
 This measures, side by side in one run: EDSR-baseline x4 at the ``cpu`` profile's batch and patch (float32,
 ``train_on_batch``, median of a few steps) on every installed engine, and on PyTorch with the passive policy,
 first on a quiet machine, then beside one busy process per core (plain Python loops, normal priority), then
-beside another EDSR training on TensorFlow at ``nice 10``: ``make pretrained``'s own load (mixed_bfloat16,
-48 px patches), as when the weights train in the background. It prints seconds per step and the slowdowns.
-Nothing else should run while it measures.
+beside another EDSR training on TensorFlow with ``make pretrained``'s own load (mixed_bfloat16, 48 px patches,
+``model.fit``), as when the weights train in the background: started with ``nice -n 10`` in a session of its own
+(a second terminal, ``nohup``/``setsid``), and started by ``tools/in_background.sh``. Linux's autogroup
+scheduler shares the CPU between sessions before ``nice`` counts, so only the second really yields the cores.
+It prints seconds per step and the slowdowns. Nothing else should run while it measures.
 
 Each engine runs in its own process (Keras picks its backend at import): TensorFlow from ``.venv``, JAX and
 PyTorch from ``.venv-backends`` (``make backends-setup``); an engine that is not installed is skipped.
 
-Run: ``.venv/bin/python benchmarks/busy_cpu.py`` (about 4 minutes on 2 cores).
+Run: ``.venv/bin/python benchmarks/busy_cpu.py`` (about 7 minutes on 2 cores).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -38,6 +42,8 @@ CONFIGS = (
     ("torch, OMP_WAIT_POLICY=PASSIVE", "torch", PYTHONS["torch"], {"OMP_WAIT_POLICY": "PASSIVE"}),
 )
 BUSY_LOOP = "while True: pass"
+#: how the series starts a long training in the background (its log goes nowhere here)
+IN_BACKGROUND = ["bash", str(ROOT / "tools" / "in_background.sh"), os.devnull]
 
 
 def time_steps(repeats: int, policy: str = "float32", patch: int | None = None) -> float:
@@ -58,7 +64,7 @@ def time_steps(repeats: int, policy: str = "float32", patch: int | None = None) 
         net.train_on_batch(lr, hr)
     if repeats == 0:  # the competitor trains as make pretrained does: model.fit on the endless patch stream
         stream = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)
-        net.fit(stream, steps_per_epoch=1000, epochs=10**6, verbose=0)
+        net.fit(stream, steps_per_epoch=1000, epochs=10**6, verbose=0, shuffle=False)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -97,37 +103,51 @@ def main() -> None:
         if not python.exists():
             print(f"  {label:32s} skipped: {python} not found")
     quiet = {label: measure(engine, python, extra, args.repeats) for label, engine, python, extra in configs}
-    loops = [[sys.executable, "-c", BUSY_LOOP]] * cores
-    busy = beside(loops, {}, configs, args.repeats)
-    training_env = {"KERAS_BACKEND": "tensorflow", "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    recipe = ["--policy", "mixed_bfloat16", "--patch", str(v2_recipe()[0]["patch"])]
-    training = [["nice", "-n", "10", str(CONFIGS[0][2]), __file__, "--child", "--repeats", "0", *recipe]]
-    trained = beside(training, training_env, configs, args.repeats) if CONFIGS[0][2].exists() else {}
-    print(f"  {'':32s} {'quiet':>8s} {f'{cores} busy loops':>16s} {'a TF training':>15s}")
+    busy = beside([[sys.executable, "-c", BUSY_LOOP]] * cores, configs, args.repeats)
+    columns = {"quiet": quiet, f"{cores} busy loops": busy}
+    if CONFIGS[0][2].exists():
+        recipe = ["--policy", "mixed_bfloat16", "--patch", str(v2_recipe()[0]["patch"])]
+        training = [str(CONFIGS[0][2]), __file__, "--child", "--repeats", "0", *recipe]
+        columns["TF training, nice 10"] = beside([["nice", "-n", "10", *training]], configs, args.repeats)
+        columns["TF, in_background.sh"] = beside([[*IN_BACKGROUND, *training]], configs, args.repeats)
+    print("  " + " " * 32 + "".join(f"{name:>22s}" for name in columns))
     for label, alone in quiet.items():
-        cells = [alone, busy[label], trained.get(label, "not measured")]
-        texts = [f"{cell:.3f}s" if isinstance(cell, float) else cell for cell in cells]
-        for index in (1, 2):
-            if isinstance(cells[0], float) and isinstance(cells[index], float):
-                texts[index] += f" ({cells[index] / cells[0]:.1f}x)"
-        print(f"  {label:32s} {texts[0]:>8s} {texts[1]:>16s} {texts[2]:>15s}")
+        texts = []
+        for table in columns.values():
+            cell = table.get(label, "not measured")
+            text = f"{cell:.3f}s" if isinstance(cell, float) else cell
+            if table is not quiet and isinstance(cell, float) and isinstance(alone, float):
+                text += f" ({cell / alone:.1f}x)"
+            texts.append(text)
+        print(f"  {label:32s}" + "".join(f"{text:>22s}" for text in texts))
+    print("(TF training, nice 10: nice -n 10 in a session of its own; TF, in_background.sh: started by it)")
+    trained = columns.get("TF training, nice 10", {})
     torch, passive = "torch", "torch, OMP_WAIT_POLICY=PASSIVE"
-    for name, table in (("busy loops", busy), ("a TF training", trained)):
+    for name, table in (("busy loops", busy), ("a niced TF training", trained)):
         if all(isinstance(table.get(key), float) for key in (torch, passive)):
             print(f"OMP_WAIT_POLICY=PASSIVE for PyTorch beside {name}: {table[torch] / table[passive]:.2f}x faster")
     if all(isinstance(quiet.get(key), float) for key in (torch, passive)):
         print(f"OMP_WAIT_POLICY=PASSIVE on a quiet machine: {quiet[passive] / quiet[torch]:.2f}x the time")
 
 
-def beside(commands: list[list[str]], env: dict[str, str], configs, repeats: int) -> dict[str, float | str]:
-    """Each configuration's seconds per step while ``commands`` run (started first, killed after)."""
-    competitors = [subprocess.Popen(command, env={**os.environ, **env}) for command in commands]
+def beside(commands: list[list[str]], configs, repeats: int) -> dict[str, float | str]:
+    """Each configuration's seconds per step while ``commands`` run, each in a session of its own as a program
+    started from another terminal is (``IN_BACKGROUND`` detaches by itself and prints its process group)."""
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    groups = []
     try:
+        for command in commands:
+            if command[: len(IN_BACKGROUND)] == IN_BACKGROUND:
+                started = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+                groups.append(int(started.stdout.split()[0]))
+            else:
+                groups.append(subprocess.Popen(command, env=env, start_new_session=True).pid)
         time.sleep(20)  # let them start working (a training imports and traces first)
         return {label: measure(engine, python, extra, repeats) for label, engine, python, extra in configs}
     finally:
-        for process in competitors:
-            process.kill()
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
 
 
 if __name__ == "__main__":
