@@ -19,9 +19,14 @@ fi
 log=$1
 shift
 mkdir -p "$(dirname "$log")"
-# setsid does not fork here (a background job of a script is not a process-group leader), so $! is the
-# session's first process and its pid names the whole group
-setsid bash -c 'echo 10 2>/dev/null >/proc/self/autogroup || true; exec nice -n 10 "$@"' low-priority "$@" \
-    >>"$log" 2>&1 </dev/null &
+if command -v setsid >/dev/null; then
+    # setsid does not fork here (a background job of a script is not a process-group leader), so $! is the
+    # session's first process and its pid names the whole group
+    setsid bash -c 'echo 10 2>/dev/null >/proc/self/autogroup || true; exec nice -n 10 "$@"' low-priority "$@" \
+        >>"$log" 2>&1 </dev/null &
+else # macOS and others without setsid, and without autogroups: nice works there; a process group of its own
+    set -m
+    nohup nice -n 10 "$@" >>"$log" 2>&1 </dev/null &
+fi
 echo "$!"
 echo "in the background at low priority as pid $! (pause: kill -STOP -- -$!; stop: kill -- -$!); log: $log" >&2
