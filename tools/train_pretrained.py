@@ -278,6 +278,7 @@ def already_trained(args: argparse.Namespace) -> dict | None:
         "batch": args.batch,
         "lr_patch": args.patch,
         "learning_rate": args.learning_rate,
+        "halving": args.halving,
         "warmup": args.warmup,
         "schedule": args.schedule,
         "sampling": args.sampling,
