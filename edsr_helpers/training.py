@@ -164,6 +164,17 @@ def completed_epochs(run_dir: str | os.PathLike) -> int:
     return int(json.loads(metadata.read_text())["epoch"]) if metadata.exists() else 0
 
 
+def backup_and_restore(run_dir: str | os.PathLike) -> keras.callbacks.BackupAndRestore:
+    """The ``BackupAndRestore`` of every run in ``run_dir`` (notebook 03's and ``tools/train_pretrained.py``'s).
+
+    ``double_checkpoint`` keeps the previous epoch's backup next to the latest: a run killed while it writes
+    its backup (a Colab disconnect during a slow write to Google Drive, a session that ends) would otherwise
+    leave a half-written file that cannot be loaded, and the whole run would have to start again; with it,
+    the run resumes one epoch earlier instead.
+    """
+    return keras.callbacks.BackupAndRestore(str(Path(run_dir) / BACKUP_FOLDER), double_checkpoint=True)
+
+
 class ContinuePatchStream(keras.callbacks.Callback):
     """Lets a resumed run go on with the patch stream where the interrupted one stopped.
 
@@ -195,8 +206,9 @@ def make_callbacks(
 ) -> list[keras.callbacks.Callback]:
     """The callbacks every training run uses, writing into ``run_dir``.
 
-    - ``BackupAndRestore``: a killed run (Colab disconnect, Ctrl-C) resumes at its last epoch when re-run, and,
-      given the training data as ``patches``, on the patches it had not seen yet (:class:`ContinuePatchStream`);
+    - ``BackupAndRestore`` (:func:`backup_and_restore`): a killed run (Colab disconnect, Ctrl-C) resumes at its
+      last epoch when re-run, and, given the training data as ``patches``, on the patches it had not seen yet
+      (:class:`ContinuePatchStream`);
     - ``ModelCheckpoint``: the best model so far by validation PSNR, as ``best.keras``;
     - ``TerminateOnNaN``: stop at once instead of training on garbage;
     - ``CSVLogger``: ``log.csv``, appended across resumptions;
@@ -205,7 +217,7 @@ def make_callbacks(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(run_dir / BACKUP_FOLDER)),
+        backup_and_restore(run_dir),
         keras.callbacks.ModelCheckpoint(str(run_dir / "best.keras"), monitor=monitor, mode="max", save_best_only=True),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),

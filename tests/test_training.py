@@ -249,6 +249,53 @@ def test_interrupted_run_resumes_from_the_saved_epoch_on_unseen_patches(tmp_path
     assert training.completed_epochs(tmp_path) == 0  # a finished run leaves no backup: the next one starts anew
 
 
+def test_a_run_killed_while_writing_its_backup_resumes_from_the_epoch_before(tmp_path, monkeypatch):
+    """A disconnect in the middle of writing the backup leaves a truncated file; the run must not be lost."""
+    saves = []
+    save_weights = keras.Model.save_weights
+
+    def killed_during_the_second_save(self, filepath, *args, **kwargs):
+        saves.append(filepath)
+        if len(saves) == 2:  # the end of epoch 1: half the file is on disk when the process dies
+            save_weights(self, filepath, *args, **kwargs)
+            with open(filepath, "r+b") as file:
+                file.truncate(file.seek(0, 2) // 2)
+            raise KeyboardInterrupt("simulated disconnect while writing the backup")
+        return save_weights(self, filepath, *args, **kwargs)
+
+    epochs_seen = []
+    recorder = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: epochs_seen.append(epoch))
+    model = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
+    with monkeypatch.context() as dying:
+        dying.setattr(keras.Model, "save_weights", killed_during_the_second_save)
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(
+                _recording_train_ds(),
+                epochs=3,
+                steps_per_epoch=2,
+                callbacks=[*training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), recorder],
+                shuffle=False,
+                verbose=0,
+            )
+    assert epochs_seen == [0, 1]
+    with pytest.raises(OSError):  # what a resumed run would otherwise trip over
+        _tiny_model().load_weights(tmp_path / training.BACKUP_FOLDER / "latest.weights.h5")
+
+    epochs_seen.clear()
+    fresh = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
+    fresh.fit(
+        _recording_train_ds(),
+        epochs=3,
+        steps_per_epoch=2,
+        callbacks=[*training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), recorder],
+        shuffle=False,
+        verbose=0,
+    )
+    assert epochs_seen == [1, 2]  # from the backup of epoch 0, kept as the previous one
+    assert int(fresh.optimizer.iterations) == 3 * 2
+    assert training.read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0]
+
+
 def test_nan_terminates_training(tmp_path):
     model = _tiny_model()
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mae", jit_compile=False)

@@ -394,7 +394,7 @@ def main() -> None:
         print(f"started from x{init_from['scale']}: {len(copied)} layers copied ({', '.join(copied)})")
 
     callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
-        keras.callbacks.BackupAndRestore(str(run_dir / training.BACKUP_FOLDER)),
+        training.backup_and_restore(run_dir),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
         ProgressLog(run_dir / "progress.json", progress, done, precision),

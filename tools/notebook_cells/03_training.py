@@ -188,6 +188,7 @@ Plain `model.fit`, with callbacks that do the bookkeeping:
 - `BackupAndRestore` saves the state at the end of every epoch: if the run is interrupted (Colab disconnects,
   you press stop), **running the cell again resumes** from the last finished epoch instead of step 0, and
   (given `patches=train_ds`) on the patches that run had not reached yet rather than the first epochs' again;
+  it keeps the epoch before as well, in case the run dies while writing the backup;
 - `ModelCheckpoint` keeps the best model by validation PSNR; `TerminateOnNaN` stops a diverging run;
   `CSVLogger` writes `log.csv`;
 - `LivePlot` redraws the curves after each epoch, with bicubic as the dashed line to beat.
