@@ -265,32 +265,23 @@ def test_a_run_killed_while_writing_its_backup_resumes_from_the_epoch_before(tmp
 
     epochs_seen = []
     recorder = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: epochs_seen.append(epoch))
-    model = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
+
+    def three_epochs_of_two_steps():
+        model = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
+        callbacks = [*training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), recorder]
+        model.fit(_recording_train_ds(), epochs=3, steps_per_epoch=2, callbacks=callbacks, shuffle=False, verbose=0)
+        return model
+
     with monkeypatch.context() as dying:
         dying.setattr(keras.Model, "save_weights", killed_during_the_second_save)
         with pytest.raises(KeyboardInterrupt):
-            model.fit(
-                _recording_train_ds(),
-                epochs=3,
-                steps_per_epoch=2,
-                callbacks=[*training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), recorder],
-                shuffle=False,
-                verbose=0,
-            )
+            three_epochs_of_two_steps()
     assert epochs_seen == [0, 1]
     with pytest.raises(OSError):  # what a resumed run would otherwise trip over
         _tiny_model().load_weights(tmp_path / training.BACKUP_FOLDER / "latest.weights.h5")
 
     epochs_seen.clear()
-    fresh = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
-    fresh.fit(
-        _recording_train_ds(),
-        epochs=3,
-        steps_per_epoch=2,
-        callbacks=[*training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), recorder],
-        shuffle=False,
-        verbose=0,
-    )
+    fresh = three_epochs_of_two_steps()
     assert epochs_seen == [1, 2]  # from the backup of epoch 0, kept as the previous one
     assert int(fresh.optimizer.iterations) == 3 * 2
     assert training.read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0]
