@@ -114,6 +114,15 @@ def test_x4_starts_from_the_trained_x2_weights(tool, monkeypatch, tmp_path):
         tool.init_scale(tmp_path / "weights.h5")
 
 
+def test_the_card_says_the_schedule_and_the_sampling_in_words(tool):
+    v1 = {"learning_rate": 5e-4, "halving": 2500}  # v1 summaries name no warm-up, schedule or sampling
+    v2 = {"learning_rate": 2e-4, "warmup": 0, "schedule": "cosine", "sampling": "area"}
+    assert tool.schedule_text(v1) == "learning rate 0.0005 with a 200-step warm-up, halved every 2,500 steps"
+    assert tool.schedule_text(v2) == "learning rate 0.0002, cosine decay to 0"  # no "0-step warm-up"
+    assert tool.sampling_text(v1).endswith("chosen uniformly")
+    assert tool.sampling_text(v2).endswith("in proportion to its area")
+
+
 def test_recipe_v2_fills_in_issue_12s_recipe_and_flags_given_win(tool, tmp_path):
     x4 = tool.parse_args(["--recipe", "v2", "--scale", "4", "--out-dir", str(tmp_path)])
     assert (x4.patch, x4.batch, x4.schedule, x4.sampling, x4.photographs) == (48, 16, "cosine", "area", True)

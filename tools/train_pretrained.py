@@ -151,12 +151,17 @@ def training_command(summary: dict) -> str:
 
 def schedule_text(summary: dict) -> str:
     warmup = summary.get("warmup", 200)
+    start = f"learning rate {summary['learning_rate']:g}" + (f" with a {warmup}-step warm-up" if warmup else "")
     if summary.get("schedule", "halving") == "cosine":
-        return f"learning rate {summary['learning_rate']:g} with a {warmup}-step warm-up, cosine decay to 0"
-    return (
-        f"learning rate {summary['learning_rate']:g} with a {warmup}-step warm-up, halved every "
-        f"{summary['halving']:,} steps"
-    )
+        return f"{start}, cosine decay to 0"
+    return f"{start}, halved every {summary['halving']:,} steps"
+
+
+def sampling_text(summary: dict) -> str:
+    """How each patch's photo was chosen (v1 summaries name no sampling: uniform)."""
+    if summary.get("sampling", "uniform") == "area":
+        return "each patch from a photo chosen in proportion to its area"
+    return "each patch from a photo chosen uniformly"
 
 
 def lomiri_credits() -> str:
@@ -199,7 +204,7 @@ def scale_section(summary: dict) -> str:
 - Command: `{training_command(summary)}`. An interrupted run resumes when re-run.
 - Data: {"; ".join(summary["sources"])}. LR images by antialiased bicubic downscaling (x{scale}), as DIV2K's.
 - Recipe: {summary["lr_patch"]}x{summary["lr_patch"]} LR patches (random aligned crops, 8 rotations/flips),
-  {summary.get("sampling", "uniform")} choice of photo, batch {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8),
+  {sampling_text(summary)}, batch {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8),
   {schedule_text(summary)}, {summary["steps"]:,} steps, `{summary["precision"]}`{init_text(summary)}.
 - Machine: {machines_text(summary)}.
 - Log: `training_log_x{scale}.csv` (loss and validation PSNR per epoch).
