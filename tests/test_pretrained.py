@@ -47,7 +47,9 @@ def test_weights_ship_inside_the_package_with_their_card(scale):
     assert f"## x{scale}: `load_pretrained({scale})`" in card
 
 
-def test_a_scale_without_weights_says_which_ones_ship():
+def test_a_scale_without_weights_says_which_ones_ship(monkeypatch):
+    # x3 taken out whatever ships today, so the test keeps testing once every scale ships
+    monkeypatch.setattr(pretrained, "WEIGHT_FILES", {s: f for s, f in pretrained.WEIGHT_FILES.items() if s != 3})
     with pytest.raises(ValueError, match="No pretrained weights ship for x3; available: x2, x4"):
         pretrained.load_pretrained(3)
 

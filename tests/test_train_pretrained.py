@@ -108,10 +108,28 @@ def test_x4_starts_from_the_trained_x2_weights(tool, monkeypatch, tmp_path):
     x2 = out / "edsr_baseline_x2.weights.h5"
     run(tool, monkeypatch, "--scale", "4", *common, "--run-dir", str(tmp_path / "r4"), "--init-from", str(x2))
     summary = json.loads((out / "summary_x4.json").read_text())
-    assert summary["init_from"] == {"scale": 2, "layers": 20, "file": x2.name}  # head, 16 blocks, body_end, up1, tail
-    assert "started from the trained x2 model's 20 shared layers" in tool.model_card([summary])
+    assert summary["init_from"] == {  # head, 16 blocks, body_end, up1, tail; and which x2 it was
+        "scale": 2,
+        "layers": 20,
+        "file": x2.name,
+        "source_recipe": "custom",
+        "source_steps": 1,
+    }
+    assert "started from the trained x2 model's 20 shared layers (custom recipe, 1 steps)" in tool.model_card([summary])
     with pytest.raises(SystemExit, match="named like"):
         tool.init_scale(tmp_path / "weights.h5")
+
+
+def test_the_card_names_the_recipe_of_the_x2_it_started_from(tool, tmp_path):
+    x2 = tmp_path / "edsr_baseline_x2.weights.h5"
+    x2.touch()
+    assert tool.init_source(x2) == {}  # weights without a summary: nothing more to say
+    (tmp_path / "summary_x2.json").write_text(json.dumps({"scale": 2, "steps": 6000}))  # v1 names no recipe
+    assert tool.init_source(x2) == {"source_recipe": "v1", "source_steps": 6000}
+    (tmp_path / "summary_x2.json").write_text(json.dumps({"scale": 2, "steps": 15000, "recipe": "v2"}))
+    assert tool.init_source(x2) == {"source_recipe": "v2", "source_steps": 15000}
+    summary = {"init_from": {"scale": 2, "layers": 20, "file": x2.name, **tool.init_source(x2)}}
+    assert tool.init_text(summary) == "; started from the trained x2 model's 20 shared layers (v2 recipe, 15,000 steps)"
 
 
 def test_the_card_says_the_schedule_and_the_sampling_in_words(tool):

@@ -101,7 +101,24 @@ def init_text(summary: dict) -> str:
     initial = summary.get("init_from")
     if not initial:
         return ""
-    return f"; started from the trained x{initial['scale']} model's {initial['layers']} shared layers"
+    text = f"; started from the trained x{initial['scale']} model's {initial['layers']} shared layers"
+    if "source_steps" in initial:  # which x2 it was: recorded since the v2 x2 of one run was lost with build/
+        text += f" ({initial['source_recipe']} recipe, {initial['source_steps']:,} steps)"
+    return text
+
+
+def init_source(path: Path) -> dict:
+    """The recipe and steps of the weights a run starts from, read from their ``summary_x<scale>.json``.
+
+    Why: the card must say which x2 a x3 or x4 started from (v1's 6,000 steps and v2's 15,000 share one file
+    name); weights without a summary next to them say nothing more.
+    """
+    summary_path = path.with_name(f"summary_x{init_scale(path)}.json")
+    if not summary_path.exists():
+        return {}
+    summary = json.loads(summary_path.read_text())
+    # v1 summaries name no recipe; later ones say "v2", or None for settings of one's own
+    return {"source_recipe": summary.get("recipe", "v1") or "custom", "source_steps": summary["steps"]}
 
 
 def machines_text(summary: dict) -> str:
@@ -396,6 +413,7 @@ def main() -> None:
         source.load_weights(args.init_from)
         copied = eh.model.copy_matching_weights(source, model)
         init_from = {"scale": init_scale(args.init_from), "layers": len(copied), "file": args.init_from.name}
+        init_from |= init_source(args.init_from)
         print(f"started from x{init_from['scale']}: {len(copied)} layers copied ({', '.join(copied)})")
 
     callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
