@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from edsr_helpers import inference
+from edsr_helpers import inference, pretrained
 from edsr_helpers import model as edsr_model
 
 
@@ -148,6 +148,16 @@ def test_command_line_upscales_good_files_and_reports_bad_ones(photo_file, capsy
     assert "-o/--output must name a .png" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("scale", sorted(pretrained.WEIGHT_FILES))
+def test_command_line_upscales_with_every_shipped_scale(photo_file, capsys, scale):
+    from edsr_helpers.__main__ import main
+
+    assert main([str(photo_file), "--scale", str(scale)]) == 0
+    written = photo_file.with_name(f"my photo_edsr_x{scale}.png")
+    assert f"-> {written}" in capsys.readouterr().out
+    assert Image.open(written).size == (60 * scale, 40 * scale)  # the 60x40 photo, scale times wider and higher
+
+
 def test_the_installed_package_has_the_edsr_upscale_command():
     from importlib.metadata import entry_points
 
@@ -170,7 +180,6 @@ def test_command_line_takes_a_trained_model_and_refuses_a_conflicting_scale(smal
 
 
 def test_command_line_names_its_way_out_for_a_scale_without_shipped_weights(photo_file, capsys, monkeypatch):
-    from edsr_helpers import pretrained
     from edsr_helpers.__main__ import main
 
     # x3 unshipped whatever ships today (so the test keeps testing once every scale ships)
