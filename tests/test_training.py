@@ -135,6 +135,28 @@ def test_precision_choice_is_measured_once_and_cached_per_machine(monkeypatch, t
     assert training.choose_precision() == "mixed_bfloat16" and len(calls) == 2
 
 
+def test_precision_cache_tells_apart_cpus_that_share_a_model_name(monkeypatch, tmp_path):
+    """Two VMs both named "AMD EPYC" (one with AVX512-BF16, one AVX2-only) must not share one cached choice."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv(backend.PRECISION_ENV_VAR, raising=False)
+    monkeypatch.setattr(backend, "has_gpu", lambda: False)
+    monkeypatch.setattr(backend, "cpu_model", lambda: "AMD EPYC")
+    timings = {
+        "avx2 fma": {"float32": 0.35, "mixed_bfloat16": 2.05},
+        "avx2 avx512_bf16 avx512f fma": {"float32": 0.62, "mixed_bfloat16": 0.32},
+    }
+    flags = iter(timings)
+    current = {}
+    monkeypatch.setattr(backend, "cpu_flags", lambda: current["flags"])
+    monkeypatch.setattr(backend, "measure_precisions", lambda: timings[current["flags"]])
+    current["flags"] = next(flags)
+    assert backend.choose_precision() == "float32"
+    current["flags"] = next(flags)
+    assert backend.choose_precision() == "mixed_bfloat16"  # measured again, not the other chip's answer
+    stored = json.loads((tmp_path / "edsr_helpers" / "precision.json").read_text())
+    assert len(stored) == 2 and all("AMD EPYC (" in key for key in stored)
+
+
 def test_precision_measurement_times_real_steps_and_restores_the_policy():
     before = keras.config.dtype_policy().name
     timings = backend.measure_precisions(("float32", "mixed_bfloat16"), steps=1, lr_size=8)
