@@ -145,14 +145,10 @@ def test_precision_cache_tells_apart_cpus_that_share_a_model_name(monkeypatch, t
         "avx2 fma": {"float32": 0.35, "mixed_bfloat16": 2.05},
         "avx2 avx512_bf16 avx512f fma": {"float32": 0.62, "mixed_bfloat16": 0.32},
     }
-    flags = iter(timings)
-    current = {}
-    monkeypatch.setattr(backend, "cpu_flags", lambda: current["flags"])
-    monkeypatch.setattr(backend, "measure_precisions", lambda: timings[current["flags"]])
-    current["flags"] = next(flags)
-    assert backend.choose_precision() == "float32"
-    current["flags"] = next(flags)
-    assert backend.choose_precision() == "mixed_bfloat16"  # measured again, not the other chip's answer
+    for flags, expected in (("avx2 fma", "float32"), ("avx2 avx512_bf16 avx512f fma", "mixed_bfloat16")):
+        monkeypatch.setattr(backend, "cpu_flags", lambda flags=flags: flags, raising=False)
+        monkeypatch.setattr(backend, "measure_precisions", lambda flags=flags: timings[flags])
+        assert backend.choose_precision() == expected  # the second chip is measured, not given the first's answer
     stored = json.loads((tmp_path / "edsr_helpers" / "precision.json").read_text())
     assert len(stored) == 2 and all("AMD EPYC (" in key for key in stored)
 
