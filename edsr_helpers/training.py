@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import keras
@@ -196,6 +197,50 @@ class ContinuePatchStream(keras.callbacks.Callback):
             self.patches.start = self.first + completed_epochs(self.run_dir) * int(steps)
 
 
+class TimeBudget(keras.callbacks.Callback):
+    """End training after the epoch that would otherwise take this ``fit`` past ``minutes``.
+
+    A lab's slot for training is fixed, but the same 1,200 steps of notebook 03 took 7 minutes on one 2-core CPU
+    and 60 on another. Stopping at an epoch's end keeps the run whole: the log, the best checkpoint and the
+    model agree, and the step-based learning-rate schedule needs no change, so a slow machine simply trains
+    fewer epochs. The next epoch is assumed to take as long as the last one (the first also pays for
+    compiling, so early guesses err on the side of finishing in time). The clock starts with each ``fit``
+    call: a resumed run gets the whole budget again.
+    """
+
+    def __init__(self, minutes: float, *, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        if not minutes > 0:
+            raise ValueError(f"minutes must be positive, not {minutes!r}; use no TimeBudget for an unlimited run.")
+        self.minutes, self.clock = float(minutes), clock
+        self.stopped_after: int | None = None  # epochs done when the budget ended the run; None if it did not
+        self._start = self._epoch_start = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._start = self.clock()
+        self.stopped_after = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = self.clock()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = self.clock()
+        elapsed, last = now - self._start, now - self._epoch_start
+        epochs = self.params.get("epochs") or 0
+        if epoch + 1 >= epochs or elapsed + last <= 60 * self.minutes:
+            return
+        self.model.stop_training = True
+        self.stopped_after = epoch + 1
+        steps = self.params.get("steps")
+        trained = f" ({(epoch + 1) * steps:,} of {epochs * steps:,} steps)" if steps else ""
+        print(
+            f"Time budget: stopped after epoch {epoch + 1} of {epochs}{trained}, {elapsed / 60:.1f} minutes in; "
+            f"one more epoch (~{last / 60:.1f} min) would pass the {self.minutes:g}-minute budget. This machine "
+            "trains slowly: the model is less trained than the profile's full run. To train every epoch, pass "
+            "minutes=None to make_callbacks (or train on a GPU, e.g. Colab's)."
+        )
+
+
 def make_callbacks(
     run_dir: str | os.PathLike,
     *,
@@ -203,6 +248,7 @@ def make_callbacks(
     live_plot: bool = True,
     monitor: str = "val_psnr_y",
     patches=None,
+    minutes: float | None = None,
 ) -> list[keras.callbacks.Callback]:
     """The callbacks every training run uses, writing into ``run_dir``.
 
@@ -212,6 +258,8 @@ def make_callbacks(
     - ``ModelCheckpoint``: the best model so far by validation PSNR, as ``best.keras``;
     - ``TerminateOnNaN``: stop at once instead of training on garbage;
     - ``CSVLogger``: ``log.csv``, appended across resumptions;
+    - :class:`TimeBudget`, given ``minutes`` (a profile's ``training_minutes``): a slow machine ends the run
+      early, at an epoch's end, instead of overrunning a lab;
     - :class:`LivePlot` in notebooks.
     """
     run_dir = Path(run_dir)
@@ -224,6 +272,8 @@ def make_callbacks(
     ]
     if patches is not None:
         callbacks.append(ContinuePatchStream(patches, run_dir))
+    if minutes is not None:
+        callbacks.append(TimeBudget(minutes))
     if live_plot:
         callbacks.append(LivePlot(bicubic_psnr, metric=monitor))
     return callbacks

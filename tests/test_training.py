@@ -305,6 +305,64 @@ def test_a_run_killed_while_writing_its_backup_resumes_from_the_epoch_before(tmp
     assert training.read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0]
 
 
+class _Ticker(keras.callbacks.Callback):
+    """A fake clock that every training step moves on by ``seconds_per_step``."""
+
+    def __init__(self, seconds_per_step):
+        super().__init__()
+        self.now, self.seconds_per_step = 0.0, seconds_per_step
+
+    def __call__(self):
+        return self.now
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.now += self.seconds_per_step
+
+
+@pytest.mark.parametrize(("minutes", "epochs_trained"), [(1.6, 3), (0.9, 1), (10.0, 5)])
+def test_time_budget_ends_the_run_at_the_epoch_that_would_overrun(tmp_path, capsys, minutes, epochs_trained):
+    """Epochs of 5 steps x 6 s = 0.5 min on the fake clock. A 1.6-minute budget allows 3 (after the third, a
+    fourth would end at 2.0 > 1.6); 0.9 allows 1; 10 lets all 5 run. The stopped run is a finished run."""
+    clock = _Ticker(seconds_per_step=6.0)
+    budget = training.TimeBudget(minutes, clock=clock)
+    model = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
+    history = model.fit(
+        _recording_train_ds(),
+        epochs=5,
+        steps_per_epoch=5,
+        callbacks=[clock, *training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), budget],
+        shuffle=False,  # patches are already random (PyDataset)
+        verbose=0,
+    )
+    assert len(history.history["loss"]) == epochs_trained
+    assert int(model.optimizer.iterations) == 5 * epochs_trained
+    assert training.read_log(tmp_path)["epoch"] == [float(epoch) for epoch in range(epochs_trained)]
+    assert training.completed_epochs(tmp_path) == 0  # ended, not interrupted: a re-run starts a new run
+    said = capsys.readouterr().out
+    if epochs_trained < 5:
+        assert budget.stopped_after == epochs_trained
+        assert f"stopped after epoch {epochs_trained} of 5 ({5 * epochs_trained} of 25 steps)" in said
+        assert f"{minutes:g}-minute budget" in said and "minutes=None" in said
+    else:
+        assert budget.stopped_after is None and "Time budget" not in said
+
+
+def test_lab_profiles_carry_a_time_budget_that_make_callbacks_applies(tmp_path):
+    from edsr_helpers import profiles
+
+    assert PROFILES["cpu"].training_minutes == PROFILES["gpu"].training_minutes == profiles.LAB_TRAINING_MINUTES
+    assert PROFILES["ci"].training_minutes is None and PROFILES["paper"].training_minutes is None
+
+    def budgets(minutes):
+        callbacks = training.make_callbacks(tmp_path, live_plot=False, minutes=minutes)
+        return [callback.minutes for callback in callbacks if isinstance(callback, training.TimeBudget)]
+
+    assert budgets(PROFILES["cpu"].training_minutes) == [profiles.LAB_TRAINING_MINUTES]
+    assert budgets(None) == []
+    with pytest.raises(ValueError, match="positive"):
+        training.TimeBudget(0)
+
+
 def test_nan_terminates_training(tmp_path):
     model = _tiny_model()
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mae", jit_compile=False)
