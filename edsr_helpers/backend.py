@@ -118,17 +118,22 @@ def has_gpu() -> bool:
     return False
 
 
-def cpu_model() -> str:
-    """The CPU's model name as ``lscpu`` prints it (``/proc/cpuinfo`` on Linux, ``platform`` elsewhere)."""
+def _cpuinfo_field(*names: str) -> str | None:
+    """The value of the first ``/proc/cpuinfo`` line starting with one of ``names``; None off Linux."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+            if line.startswith(names):
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return None
+
+
+def cpu_model() -> str:
+    """The CPU's model name as ``lscpu`` prints it (``/proc/cpuinfo`` on Linux, ``platform`` elsewhere)."""
     import platform
 
-    return platform.processor() or platform.machine()
+    return _cpuinfo_field("model name") or platform.processor() or platform.machine()
 
 
 def cpu_flags() -> str:
@@ -138,15 +143,10 @@ def cpu_flags() -> str:
     were measured here: on one (AVX512-BF16) bfloat16 training ran 1.9x faster than float32, on the other
     (a Zen 1 with AVX2 only) 5.9x slower. The precision cache tells such machines apart by these flags.
     """
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("flags", "Features")):  # x86 / ARM
-                return " ".join(sorted(line.split(":", 1)[1].split()))
-    except OSError:
-        pass
     import platform
 
-    return f"{platform.machine()} {platform.processor()}"
+    flags = _cpuinfo_field("flags", "Features")  # x86 / ARM
+    return " ".join(sorted(flags.split())) if flags is not None else f"{platform.machine()} {platform.processor()}"
 
 
 def device_name() -> str:
