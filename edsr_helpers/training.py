@@ -215,6 +215,7 @@ class TimeBudget(keras.callbacks.Callback):
         self.minutes, self.clock = float(minutes), clock
         self.stopped_after: int | None = None  # epochs done when the budget ended the run; None if it did not
         self._start = self._epoch_start = 0.0
+        self._message = ""
 
     def on_train_begin(self, logs=None):
         self._start = self.clock()
@@ -233,12 +234,16 @@ class TimeBudget(keras.callbacks.Callback):
         self.stopped_after = epoch + 1
         steps = self.params.get("steps")
         trained = f" ({(epoch + 1) * steps:,} of {epochs * steps:,} steps)" if steps else ""
-        print(
+        self._message = (
             f"Time budget: stopped after epoch {epoch + 1} of {epochs}{trained}, {elapsed / 60:.1f} minutes in; "
             f"one more epoch (~{last / 60:.1f} min) would pass the {self.minutes:g}-minute budget. This machine "
             "trains slowly: the model is less trained than the profile's full run. To train every epoch, pass "
             "minutes=None to make_callbacks (or train on a GPU, e.g. Colab's)."
         )
+
+    def on_train_end(self, logs=None):
+        if self.stopped_after is not None:  # said last, after the progress bar's line for the final epoch
+            print(self._message)
 
 
 def make_callbacks(
