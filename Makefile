@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup run lab test unit lint notebooks pretrained bench clean backends-setup test-backends test-colab
+.PHONY: setup run lab test unit lint sync notebook notebooks pretrained bench clean backends-setup test-backends test-colab
 
 setup: $(STAMP)
 
@@ -36,7 +36,7 @@ lab: setup
 	$(BIN)/jupyter lab notebooks
 
 test: setup
-	EDSR_PROFILE=ci $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env \
+	EDSR_PROFILE=ci $(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
 		--sanitize-with tests/nbval_sanitize.cfg --durations=10
 
 # The engines other than TensorFlow, in their own venv that has no TensorFlow (proved by the first line).
@@ -87,7 +87,7 @@ test-colab:
 	$(COLAB_BIN)/python -m pip freeze | grep -v '^edsr-helpers' > $(COLAB_VENV)/after.txt
 	$(COLAB_BIN)/python tools/check_install_changed_nothing.py $(COLAB_VENV)/before.txt $(COLAB_VENV)/after.txt
 	$(COLAB_BIN)/python -m pip install --quiet nbval==0.11.0 pytest==9.2.0 -c $(COLAB_VENV)/after.txt
-	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 		--sanitize-with ../tests/nbval_sanitize.cfg ../notebooks
 
 unit: setup
@@ -97,11 +97,20 @@ lint: setup
 	$(BIN)/ruff check edsr_helpers tests benchmarks tools notebooks solutions
 	$(BIN)/ruff format --check edsr_helpers tests benchmarks tools notebooks solutions
 
-# Rewrite notebooks from the cell lists (badge and setup cell from constants.REPO_URL) and execute them under
-# cpu (~9 min): the stored outputs show a run that learns; the tests re-run them under ci (see build_notebooks.py).
+# Notebooks are pairs: notebooks/NN_name.py (percent cells) and .ipynb (with the outputs of a real run).
+# `make sync` after editing either side; `make notebook NB=03` re-executes one under the cpu profile (stored
+# outputs show a run that learns; the tests re-run them under ci); `make notebooks` re-executes all (~10 min).
+sync: setup
+	$(BIN)/python tools/notebooks.py sync
+
+notebook: setup
+	@test -n "$(NB)" || { echo "usage: make notebook NB=03"; exit 2; }
+	rm -rf notebooks/runs/cpu
+	EDSR_PROFILE=cpu $(BIN)/python tools/notebooks.py execute $(NB)
+
 notebooks: setup
 	rm -rf notebooks/runs/cpu
-	EDSR_PROFILE=cpu $(BIN)/python tools/build_notebooks.py --execute
+	EDSR_PROFILE=cpu $(BIN)/python tools/notebooks.py execute
 
 # Issue 12's v2 weights on this CPU, into build/weights-v2: x2, then x4 and x3 started from x2 (about 18 hours
 # on 2 cores, benchmarks/recipe_speed.py; ~8 min on a GPU: tools/gpu_session.sh). Stopped, it goes on where it

@@ -145,7 +145,7 @@ def test_checkers_never_print_the_answer(capsys):
 
 @pytest.mark.parametrize("notebook", sorted(exercises.CHECKERS))
 def test_every_checker_is_in_its_notebook(notebook):
-    cells = next((ROOT / "tools" / "notebook_cells").glob(f"{notebook}_*.py")).read_text()
+    cells = next((ROOT / "notebooks").glob(f"{notebook}_*.py")).read_text()
     for checker in exercises.CHECKERS[notebook]:
         assert f"eh.exercises.{checker.__name__}(" in cells
 

@@ -1,6 +1,6 @@
-"""The committed notebooks: built from tools/notebook_cells, with outputs of a real top-to-bottom run.
+"""The committed notebooks: pairs of a percent script and an ``.ipynb`` with the outputs of a real run.
 
-nbval re-executes them (``make test`` passes ``--nbval notebooks``); these checks cover what it does not.
+nbval re-executes them (``make test`` passes ``notebooks``); these checks cover what it does not.
 """
 
 from __future__ import annotations
@@ -8,43 +8,63 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9]*.py"))
 
 
-def _builder():
-    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "build_notebooks.py")
+def _tool():
+    spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_every_cell_list_has_a_notebook():
-    stems = {path.stem for path in (ROOT / "tools" / "notebook_cells").glob("[0-9]*.py")}
-    assert stems == {path.stem for path in NOTEBOOKS}
+def test_every_notebook_is_a_pair():
     assert NOTEBOOKS, "no notebooks found"
+    assert [path.stem for path in SCRIPTS] == [path.stem for path in NOTEBOOKS]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
-def test_notebook_matches_its_cell_list(path):
-    """Sources equal the builder's: the Colab badge and setup cell follow constants.REPO_URL."""
-    built = _builder().build(ROOT / "tools" / "notebook_cells" / f"{path.stem}.py")
-    committed = nbformat.read(path, as_version=4)
-    assert [c.source for c in committed.cells] == [c.source for c in built.cells], "run `make notebooks`"
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda path: path.name)
+def test_script_and_notebook_hold_the_same_cells(path):
+    """Either side may be edited; `make sync` must have run before committing."""
+    assert _tool().drift(path.stem) is None, "run `make sync`"
+
+
+def test_drift_is_caught(tmp_path, monkeypatch):
+    """The pair check fails on an edit made to one side only, and says which cell."""
+    tool = _tool()
+    monkeypatch.setattr(tool, "NOTEBOOKS_DIR", tmp_path)
+    notebook = jupytext.read(SCRIPTS[0])
+    jupytext.write(notebook, tmp_path / SCRIPTS[0].name, fmt="py:percent")
+    nbformat.write(notebook, tmp_path / NOTEBOOKS[0].name)
+    assert tool.drift(SCRIPTS[0].stem) is None
+    notebook.cells[3].source += "\nprint('edited in Jupyter only')"
+    nbformat.write(notebook, tmp_path / NOTEBOOKS[0].name)
+    assert "cell 3 differs" in tool.drift(SCRIPTS[0].stem)
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda path: path.name)
+def test_cells_carry_only_known_tags(path):
+    tags = {tag for cell in jupytext.read(path).cells for tag in cell.metadata.get("tags", [])}
+    assert tags <= _tool().KNOWN_TAGS, tags - _tool().KNOWN_TAGS
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_badge_and_setup_cell(path):
-    from edsr_helpers.constants import REPO_URL
+    """The Colab badge and the setup cell follow constants.REPO_URL (a course that forks the series edits both)."""
+    from edsr_helpers.constants import REPO_BRANCH, REPO_URL
 
     notebook = nbformat.read(path, as_version=4)
     first = notebook.cells[0].source
-    assert first.startswith("# ") and f"/blob/main/notebooks/{path.name})" in first
+    colab = f"https://colab.research.google.com/github/{REPO_URL.removeprefix('https://github.com/')}"
+    assert first.startswith("# ") and f"]({colab}/blob/{REPO_BRANCH}/notebooks/{path.name})" in first
     setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
-    assert '"google.colab" in sys.modules' in setup and f'REPO, REF = "{REPO_URL}", "main"' in setup
+    assert '"google.colab" in sys.modules' in setup and f'REPO, REF = "{REPO_URL}", "{REPO_BRANCH}"' in setup
 
 
 def test_setup_cell_fails_with_a_sentence_not_a_pip_traceback(monkeypatch):
@@ -77,7 +97,7 @@ def test_stored_outputs_come_from_one_clean_run(path):
 
 
 def test_readme_colab_badges_follow_the_repository_url():
-    """REPO_URL lives in constants.py; `make notebooks` rewrites the notebooks, this catches the README."""
+    """REPO_URL lives in constants.py; the notebooks' badges and the README's must follow it."""
     import re
 
     from edsr_helpers.constants import REPO_BRANCH, REPO_URL

@@ -1,0 +1,331 @@
+# %% [markdown]
+# # 01 · Data: DIV2K pairs, the ×4 degradation and aligned augmentation
+#
+# [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/01_data.ipynb)
+#
+# This series trains **EDSR** (Lim et al., 2017, *Enhanced Deep Residual Networks for Single Image
+# Super-Resolution*) from scratch with Keras 3 (on TensorFlow by default; JAX and PyTorch work too). A
+# super-resolution network learns from pairs: a low-resolution image (**LR**) and the high-resolution original
+# (**HR**) it was made from.
+#
+# In this notebook you will:
+#
+# 1. load LR/HR pairs of **DIV2K** with tensorflow-datasets (or real offline photos when there is no download)
+# 2. make the ×4 bicubic degradation yourself and see what it destroys;
+# 3. cut aligned training patches and augment them with rotations and flips;
+# 4. check, with a number, that LR and HR stay aligned through all of it;
+# 5. build the input pipeline that feeds training, and measure its speed.
+#
+# The code lives in the small `edsr_helpers` package; each cell calls one of its functions, and
+# `eh.show_source(...)` prints any of them when you want to read it.
+
+# %% [markdown]
+# ## Setup
+#
+# On Colab this cell installs the series' helper package, `edsr_helpers`, from the repository; on your own
+# machine it does nothing, because `make setup` (or `pip install -e .`) already did. It never upgrades
+# TensorFlow, Keras or ipywidgets, so Colab needs no restart. Colab runs each notebook on its own machine, so
+# the cell also asks to mount Google Drive and keeps runs and datasets in one Drive folder that every notebook
+# of the series uses (notebook 04 finds the model notebook 03 trained); set `USE_DRIVE = False` to keep them
+# on the VM.
+
+# %%
+import sys
+
+REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
+USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by all four notebooks
+if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
+    import subprocess
+
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"],
+        capture_output=True,
+        text=True,
+    )
+    if pip.returncode:
+        reason = (pip.stderr.strip().splitlines() or ["pip gave no reason"])[-1]
+        raise SystemExit(
+            f"Could not install edsr_helpers from {REPO} at {REF!r} ({reason}). Check that this runtime is "
+            "online, that the repository is public, and that REF names one of its branches or tags."
+        )
+    if USE_DRIVE:
+        from edsr_helpers import colab
+
+        colab.use_drive_folder()
+
+# %% [markdown]
+# Every notebook starts the same way: fix the random seeds and print the **profile**, which decides how big
+# the work is (`ci` for the test suite, `cpu` for a laptop, `gpu` for a class-sized run on a Colab GPU,
+# `paper` for the paper's day-long recipe, only when asked for by name).
+
+# %% tags=["nbval-ignore-output"]
+import numpy as np
+
+import edsr_helpers as eh
+
+profile = eh.setup()
+
+# %% [markdown]
+# ## DIV2K and the bicubic ×4 task
+#
+# DIV2K is the dataset EDSR was trained on: 800 training and 100 validation photos of about 2040×1356 pixels,
+# varied scenes, no compression artefacts. For the *bicubic* track, each LR image was made from its HR image by
+# MATLAB's `imresize` (bicubic, antialiased) at ×2, ×3 or ×4.
+#
+# A known, clean degradation is what makes the task well posed: the network has one thing to undo, and every
+# paper's numbers can be compared. At ×4 each LR pixel must become 16 HR pixels, the hardest of the three
+# standard scales, and the one this series trains.
+#
+# `eh.data.load_div2k(scale=4, split="train")` returns DIV2K through tensorflow-datasets, once it is on disk.
+# Getting it there is a **4.3 GB download** at ×4 (the HR photos alone are 4 GB), so nothing in the series
+# starts it by itself: only this cell with `DOWNLOAD_DIV2K = True`, or the `paper` profile, which you choose by
+# name. tensorflow-datasets shows its progress bars while it downloads and prepares the files; how long that
+# takes depends on the connection (at 30 MB/s, about 2.5 minutes of downloading, then a few minutes of
+# preparation; we have not timed it on Colab). On Colab the setup cell keeps the download in your Drive folder,
+# so it happens once for all four notebooks.
+
+# %%
+DOWNLOAD_DIV2K = profile.name == "paper"  # True: download and prepare DIV2K now (4.3 GB at x4)
+if DOWNLOAD_DIV2K:
+    eh.data.download_div2k(profile.scale)
+
+# %% [markdown]
+# Without DIV2K, `eh.data.load_sample` builds the same kind of pairs from real photographs that pip packages
+# ship; the `cpu` and `gpu` profiles use DIV2K when it is already on disk and these photos otherwise. `load_pairs`
+# picks by profile:
+
+# %%
+train_pairs = eh.data.load_pairs(profile, "train")
+val_pairs = eh.data.load_pairs(profile, "validation")
+lr, hr = eh.data.first_pairs(train_pairs, 1)[0]
+print(f"LR {lr.shape} {lr.dtype}, HR {hr.shape} {hr.dtype}")
+
+# %% [markdown]
+# Both loaders yield the same thing: `(lr, hr)` pairs of `uint8` RGB images of any size, HR exactly four times
+# LR. The offline photos are few and small, so they come as a Python list of numpy arrays; DIV2K is 800 2K
+# photos, so tfds streams it from disk as a `tf.data.Dataset`. Everything downstream works on either
+# (`first_pairs` reads the first few of both kinds). The offline set is split by photo, so no validation photo is ever
+# seen in training:
+
+# %%
+print("train:     ", ", ".join(eh.samples.photo_names("train")))
+print("validation:", ", ".join(eh.samples.photo_names("validation")))
+
+# %% [markdown]
+# Let's look at a few training pairs. Both images are drawn at the same size on screen, so the LR image shows
+# its pixels: it has 1/16 of the HR image's pixels.
+
+# %%
+some_pairs = eh.data.first_pairs(train_pairs, 3)
+eh.plotting.show_pairs(some_pairs)
+
+# %% [markdown]
+# ## Making the degradation yourself
+#
+# A pair is made in two steps, as DIV2K's were: crop the HR photo so both sides divide by the scale, then shrink
+# it with an antialiased bicubic filter. `make_pair` does both, and converts greyscale, RGBA or 16-bit photos
+# to 8-bit RGB first. Here it is on the monarch photo:
+
+# %%
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+bicubic = eh.images.upscale_bicubic(lr, 4)
+print(f"HR {eh.plotting.size_label(hr)} -> LR {eh.plotting.size_label(lr)}")
+bicubic_psnr = eh.metrics.psnr(hr, bicubic, shave=4, y_only=True)
+print(f"bicubic upscaling back to HR size: PSNR {bicubic_psnr:.2f} dB (Y channel, border of 4 px shaved)")
+
+# %% [markdown]
+# PSNR (peak signal-to-noise ratio) measures how close an image is to the original, in decibels: higher is
+# better, +1 dB is a clearly visible gain. Papers compute it on the brightness (Y) channel with a border of
+# `scale` pixels left out; notebook 03 explains both choices.
+#
+# Zoom in on a wing: bicubic upscaling brings the size back, not the detail. The gap between the middle and
+# the right panel is what EDSR learns to close.
+
+# %%
+top, left, side = 40, 90, 32  # an LR region; the HR region is 4x larger
+zoom = (slice(top * 4, (top + side) * 4), slice(left * 4, (left + side) * 4))
+eh.plotting.show_grid(
+    [lr[top : top + side, left : left + side], bicubic[zoom], hr[zoom]],
+    ["LR (32×32 pixels)", "bicubic ×4", "HR (original)"],
+    size=3.5,
+)
+
+# %% [markdown]
+# ## Training patches, cut in register
+#
+# EDSR does not train on whole photos: it trains on small random patches (the paper uses 48×48 LR patches, so
+# 192×192 HR patches at ×4), many per step. The crop must be *aligned*: the HR patch starts at the LR offset
+# times the scale, so every LR pixel sits over the 4×4 block of HR pixels it came from.
+
+# %%
+eh.show_source(eh.data.random_crop_pair)
+
+# %% [markdown]
+# The randomness comes from a seed alone (`np.random.default_rng(seed)`): the same seed gives the same patch,
+# every run, on every machine and engine. Here is one crop of this profile's patch size:
+
+# %%
+lr_patch, hr_patch = eh.data.random_crop_pair(lr, hr, seed=7, scale=4, lr_patch_size=profile.lr_patch_size)
+print("LR patch", lr_patch.shape, " HR patch", hr_patch.shape)
+eh.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
+
+# %% [markdown]
+# ## Rotations and flips
+#
+# A photo turned by 90° or mirrored is still a valid photo, so each patch is shown to the network in one of
+# the 8 symmetries of a square: 4 rotations, each with or without a left-right flip. This multiplies the
+# data for free. (The keras-io example calls `ops.flip` without an axis, which flips height, width *and the
+# colour channels*, turning RGB into BGR; `np.flip(image, axis=1)` reverses the width axis only.)
+#
+# `random_patch` chains the two, crop then rotation/flip, each from its own part of one seed. It is the only
+# definition of the augmentation in the series: every training pipeline below calls it.
+
+# %%
+eh.show_source(eh.data.transform_pair)
+
+# %%
+eh.show_source(eh.data.random_patch)
+
+# %%
+variants = eh.data.all_transforms(lr_patch, hr_patch)
+eh.plotting.show_grid([v[2] for v in variants], [v[0] for v in variants], columns=4, size=2.4)
+
+# %% [markdown]
+# ## Do LR and HR stay aligned?
+#
+# If an augmentation moved the LR patch relative to the HR patch, the network would be asked to produce
+# something the input does not determine, and it would learn to blur. So check it with a number: shrink each
+# augmented HR patch with the same bicubic filter and compare it with the augmented LR patch. Aligned pairs
+# agree up to rounding (the outermost 2 LR pixels are left out, because shrinking a patch alone cannot see the
+# pixels beyond its edge). As a contrast, the last row shifts the LR patch by one pixel.
+
+# %%
+for name, lr_t, hr_t in variants:
+    print(f"{name:<14} {eh.data.alignment_psnr(lr_t, hr_t, scale=4):6.1f} dB")
+shifted = np.roll(lr_patch, shift=1, axis=1)
+print(f"{'shifted 1 px':<14} {eh.data.alignment_psnr(shifted, hr_patch, scale=4):6.1f} dB")
+
+# %% [markdown]
+# All 8 symmetries stay above 35 dB, far above the one-pixel shift in the last row (`inf` means every pixel is
+# identical; quarter turns land at ~56 dB because PIL's filter rounds between its horizontal and vertical pass,
+# and a quarter turn swaps the two). The test suite checks the same property on random patches of every
+# photo. Seen as images, the difference is invisible even amplified ×10:
+
+# %%
+name, lr_t, hr_t = variants[5]
+remade = eh.images.downscale(hr_t, 4)
+difference = (abs(lr_t.astype(int) - remade.astype(int)) * 10).clip(0, 255).astype("uint8")
+eh.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×4", "|difference| × 10"])
+
+# %% [markdown]
+# ## The input pipeline
+#
+# `make_train_dataset` turns pairs into endless batches of patches for `model.fit`, in one of two ways:
+#
+# - **photos in memory** (the offline set, your own photos): a `keras.utils.PyDataset`, `PatchBatches`. Batch
+#   `i` picks an image and a seed for each patch from `(seed, i)` and calls `random_patch`. It is plain numpy, so
+#   it feeds Keras on TensorFlow, JAX or PyTorch alike, and Keras prepares the next batch while the model trains.
+# - **DIV2K streaming from disk**: a `tf.data` pipeline that decodes one image at a time, cuts several patches
+#   from it with the same `random_patch` (decoding a 2K PNG costs far more than cropping it), shuffles patches
+#   of different images together, batches and prefetches. Nothing is cached: the keras-io example's `cache()`
+#   keeps all of DIV2K decoded in memory (~7 GB); this pipeline holds a few images at a time.
+#
+# Both check that each pair's sizes match the scale (a clear error otherwise) and skip images smaller than a
+# patch with a warning.
+
+# %% tags=["nbval-ignore-output"]
+train_ds = eh.data.make_train_dataset_for(profile, train_pairs)
+lr_batch, hr_batch = (np.asarray(batch) for batch in next(iter(train_ds)))
+print(type(train_ds).__name__, "| LR batch", lr_batch.shape, lr_batch.dtype, "  HR batch", hr_batch.shape)
+
+# %%
+eh.plotting.show_grid(list(hr_batch[:8]), columns=8, size=1.6)
+
+# %% [markdown]
+# How fast is it? One training step of 16 patches of this size takes 0.1–0.8 s on a laptop-class CPU (notebook
+# 03 measures it), so training consumes at most ~160 patches per second there. The pipeline must deliver more
+# than that (the number varies from run to run and machine to machine):
+
+# %% tags=["nbval-ignore-output"]
+rate = eh.data.measure_throughput(train_ds, batches=40)
+print(f"{rate:,.0f} patches/s delivered, {rate / 160:.1f}x what the fastest CPU training consumes")
+
+# %% [markdown]
+# ## When the input is wrong
+#
+# A pipeline that silently trains on misaligned data wastes hours. Pairs whose sizes do not match the scale
+# stop with a message that says what is wrong; here an HR image cut 3 pixels too narrow:
+
+# %%
+bad_pairs = [(lr, hr[:, :-3])]
+try:
+    eh.data.make_train_dataset(bad_pairs, scale=4, lr_patch_size=24, batch_size=1)
+except ValueError as error:
+    print(error)
+
+# %% [markdown]
+# ## Summary
+#
+# - DIV2K pairs come through tensorflow-datasets; offline, real photos from pip packages stand in, as the
+#   same kind of pairs with the same bicubic degradation.
+# - Training patches are cut in register (HR offset = LR offset × scale) and augmented with the 8 symmetries
+#   of a square; a PSNR check proves LR and HR stay aligned.
+# - One numpy augmentation feeds two pipelines, a `PyDataset` for photos in memory (any Keras engine) and a
+#   streaming `tf.data` pipeline for DIV2K; both deliver patches faster than training consumes them.
+#
+# Next, **02 · Model**: residual blocks without batch norm, the pixel-shuffle upsampler, and EDSR itself.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
+# `None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
+# repository's `solutions/` folder, for after you have tried.
+#
+# **1. A smaller shift** (quick check). Above, shifting the LR patch by one pixel dropped the alignment PSNR from
+# `inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift the *HR*
+# image of the whole pair one pixel to the right instead (`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of
+# an LR pixel. Guess first: nearer 20 dB, or nearer the aligned pair's `inf`? Then measure it with
+# `eh.data.alignment_psnr(lr, shifted_hr, 4)`.
+
+# %%
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+shifted_psnr = None  # your measurement
+eh.exercises.check_hr_shift(shifted_psnr)
+
+
+# %% [markdown]
+# **2. The flip that keeps colours** (write code). Write `flip_pair(lr, hr)` that mirrors both images
+# left-right and returns them as a tuple. The keras-io example's flip, `ops.flip(x)` without an axis, also
+# reversed the colour channels; the checker tells the difference.
+
+
+# %%
+def flip_pair(lr, hr):
+    raise NotImplementedError  # your code: return (lr_flipped, hr_flipped)
+
+
+eh.exercises.check_flip_pair(flip_pair)
+
+
+# %% [markdown]
+# **3. Cropping in register** (write code). Write `crop(lr, hr, top, left, size, scale)` that returns the
+# `size × size` LR patch whose top-left corner is at `(top, left)` and the HR patch exactly above it, without
+# calling `eh.data.crop_pair`.
+
+
+# %%
+def crop(lr, hr, top, left, size, scale):
+    raise NotImplementedError  # your code: return (lr_patch, hr_patch)
+
+
+eh.exercises.check_crop_pair(crop)
+
+# %% [markdown]
+# **4. How much data is one photo?** (quick check). How many *different* 24×24 LR training patches can the
+# pipeline cut from monarch's LR image, counting every position and each of the 8 rotations/flips? (Use
+# `lr.shape`.) Compare it with the 1,200 batches of 16 patches that the `cpu` profile trains on.
+
+# %%
+count = None  # your answer
+eh.exercises.check_patch_count(count)

@@ -1,0 +1,309 @@
+# %% [markdown]
+# # 02 · Model: residual blocks, pixel shuffle and EDSR
+#
+# [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/02_model.ipynb)
+#
+# EDSR is a plain idea done carefully: many residual blocks that work at the *low* resolution, and one
+# learned upsampler at the end. In this notebook you will:
+#
+# 1. see why EDSR removes batch normalization, on a real photo patch;
+# 2. build the residual block, with the residual scaling that lets the big model train;
+# 3. watch pixel shuffle rearrange a tensor small enough to read by eye;
+# 4. assemble EDSR, check its parameter count against the paper, and count its cost and reach;
+# 5. run it once on a real photo (untrained, so expect nothing good yet) and save and reload it safely.
+
+# %% [markdown]
+# ## Setup
+#
+# On Colab this cell installs the series' helper package, `edsr_helpers`, from the repository; on your own
+# machine it does nothing, because `make setup` (or `pip install -e .`) already did. It never upgrades
+# TensorFlow, Keras or ipywidgets, so Colab needs no restart. Colab runs each notebook on its own machine, so
+# the cell also asks to mount Google Drive and keeps runs and datasets in one Drive folder that every notebook
+# of the series uses (notebook 04 finds the model notebook 03 trained); set `USE_DRIVE = False` to keep them
+# on the VM.
+
+# %%
+import sys
+
+REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
+USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by all four notebooks
+if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
+    import subprocess
+
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"],
+        capture_output=True,
+        text=True,
+    )
+    if pip.returncode:
+        reason = (pip.stderr.strip().splitlines() or ["pip gave no reason"])[-1]
+        raise SystemExit(
+            f"Could not install edsr_helpers from {REPO} at {REF!r} ({reason}). Check that this runtime is "
+            "online, that the repository is public, and that REF names one of its branches or tags."
+        )
+    if USE_DRIVE:
+        from edsr_helpers import colab
+
+        colab.use_drive_folder()
+
+# %% tags=["nbval-ignore-output"]
+import numpy as np
+
+import edsr_helpers as eh
+
+profile = eh.setup()
+
+# %% [markdown]
+# ## Why no batch normalization?
+#
+# ResNet-style networks put batch normalization (BN) after each convolution: during training it rescales
+# every feature map to zero mean and unit variance *over the batch*, which speeds up and steadies the training
+# of classifiers (Ioffe & Szegedy, 2015). A classifier loses nothing by it: a cat is a cat in a darker batch.
+# A super-resolution network must reproduce absolute intensities, and Lim et al. argue that BN takes away
+# exactly that "range flexibility".
+#
+# Let's see it with a real batch: 8 patches of one photo through one random convolution, with and without BN,
+# then the same 8 patches at half brightness:
+
+# %% tags=["nbval-ignore-output"]
+demo = eh.lessons.batch_norm_demo(eh.samples.load_photo("monarch"), dim_factor=0.5)
+for name in ("conv", "conv+bn"):
+    bright, dim = demo[name]
+    print(
+        f"{name:<8} first patch, bright batch: {bright.min():8.2f} .. {bright.max():7.2f}   "
+        f"half-as-bright batch: {dim.min():8.2f} .. {dim.max():7.2f}"
+    )
+other = demo["conv+bn, other batch"]
+print(f"conv+bn  first patch among 7 other patches: {other.min():8.2f} .. {other.max():7.2f}")
+
+# %%
+conv_range = (demo["conv"][0].min(), demo["conv"][0].max())  # one colour scale per pair, to compare values
+bn_range = (demo["conv+bn"][0].min(), demo["conv+bn"][0].max())
+eh.plotting.show_grid(
+    [demo["patch"], *demo["conv"], *demo["conv+bn"]],
+    ["first patch", "conv: bright", "conv: half as bright", "conv+BN: bright", "conv+BN: half as bright"],
+    value_ranges=[None, conv_range, conv_range, bn_range, bn_range],
+    size=2.6,
+)
+
+# %% [markdown]
+# Without BN the dim batch's features are exactly half the bright ones (the convolution is linear). With BN
+# the two are the same: "how bright was this batch?" is gone, and later layers cannot put it back. And a
+# patch's normalized features depend on which other patches share its batch (the last line), while at test
+# time BN uses running averages instead, a mismatch between training and use. Lim et al. removed BN from every
+# block, which also saves the memory its activations take (about as much as the convolutions'), and they found
+# the network trained better without it.
+#
+# ## The residual block
+#
+# Each block computes a correction to its input: `x + res_scale · conv(relu(conv(x)))`. No BN, and no ReLU
+# after the addition, so features can be negative and keep their scale through the whole stack.
+
+# %%
+eh.show_source(eh.model.ResidualBlock.call)
+
+# %% [markdown]
+# `res_scale` is 1 in the baseline model. The full model has 256 filters per layer, and the paper found that
+# such wide blocks made training unstable; multiplying each block's correction by 0.1 before adding it fixes
+# that. Here is the effect on the block's output, with the same weights:
+
+# %%
+features = np.random.default_rng(0).normal(size=(1, 8, 8, 16)).astype("float32")
+blocks = {res_scale: eh.model.ResidualBlock(num_filters=16, res_scale=res_scale) for res_scale in (1.0, 0.1)}
+for block in blocks.values():
+    block(features)  # creates the weights
+blocks[0.1].set_weights(blocks[1.0].get_weights())  # the same weights in both
+change = {s: np.abs(np.asarray(block(features)) - features).mean() for s, block in blocks.items()}
+print(f"the block's correction with res_scale 0.1 is {change[0.1] / change[1.0]:.3f} x the one with 1.0")
+
+# %% [markdown]
+# ## Upsampling with pixel shuffle
+#
+# All residual blocks run at the low resolution, which is what makes EDSR affordable. Only at the end does the
+# image grow: a convolution produces `r × r` times more channels, and **pixel shuffle** moves those channels
+# into an `r × r` block of new pixels. Here is a 2×2 image with 4 channels, numbered so you can follow every
+# value:
+
+# %%
+x = np.arange(16, dtype="float32").reshape(1, 2, 2, 4)
+for row in range(2):
+    for column in range(2):
+        print(f"pixel ({row}, {column}) channels: {x[0, row, column].astype(int)}")
+
+# %%
+shuffled = np.asarray(eh.model.PixelShuffle(block_size=2)(x))
+print(shuffled.shape)
+print(shuffled[0, :, :, 0].astype(int))
+
+# %% [markdown]
+# Each input pixel became a 2×2 block: its four channels, read row by row. The output has 4× the pixels and a
+# quarter of the channels; nothing was computed, only moved. The convolution before it does the learning:
+# it decides the value of every sub-pixel from the low-resolution neighbourhood.
+#
+# ×2 and ×3 use one such step (4 or 9 times the channels); ×4 uses two ×2 steps, as in the paper.
+# `PixelShuffle` calls `keras.ops.depth_to_space` where Keras has it (3.14+) and spells out the same
+# reshape/transpose on older Keras, such as Colab's:
+
+# %%
+eh.show_source(eh.model._pixel_shuffle_by_reshape)
+
+# %% [markdown]
+# ## The whole model
+#
+# `eh.model.edsr(scale, num_res_blocks, num_filters, res_scale)` assembles the pieces: subtract the DIV2K mean
+# colour, a head convolution, the residual blocks, a convolution and a *global* skip connection around the
+# whole body, the upsampler, a tail convolution to 3 colours, and the mean added back. Inputs and outputs are
+# plain 0–255 pixel values. The result is an `EDSR`, a functional `keras.Model` that also remembers what it was
+# built from (`model.scale`, `num_res_blocks`, `num_filters`, `res_scale`; they are its saved config, so a loaded
+# file knows its scale). Here is the wiring, the heart of the series, in the package's own words:
+
+# %%
+eh.show_source(eh.model.edsr_graph)
+
+# %% [markdown]
+# The baseline ×4 model, drawn from its own layers (blue boxes work at the low resolution, orange ones after a
+# pixel shuffle; almost all parameters, and all 16 blocks, are blue):
+
+# %%
+model = eh.model.edsr_preset("baseline", scale=4)
+eh.plotting.show_architecture(model)
+
+# %% [markdown]
+# Keras's own summary lists the same layers:
+
+# %%
+model.summary(line_length=96)
+
+# %% [markdown]
+# The count can be derived by hand. A 3×3 convolution from `c_in` to `c_out` channels has
+# `9·c_in·c_out + c_out` parameters, so with 64 filters: head `9·3·64 + 64 = 1,792`; 16 blocks of two convs,
+# `16 · 2 · 36,928 = 1,181,696`; the body's last conv `36,928`; two upsampling convs to 256 channels,
+# `2 · 147,712 = 295,424`; the tail `9·64·3 + 3 = 1,731`. Total **1,517,571**, the "1.52M" that the official EDSR code
+# (EDSR-PyTorch) lists for this model. The same formula for every variant:
+
+# %%
+eh.plotting.show_table(*eh.model.architecture_table())
+
+# %% [markdown]
+# Two more columns to read:
+#
+# - **FLOPs per output pixel**: the work per pixel produced. Most of it is spent at the low resolution, which
+#   is why ×4 is *cheaper* per output pixel than ×2. Full EDSR costs ~25× the baseline.
+# - **Receptive field**: how many LR pixels (across) one output pixel can see. Each 3×3 convolution widens it
+#   by 2 pixels at its own resolution. We can also *measure* it: the input pixels with a non-zero gradient for
+#   one output pixel are exactly the ones it depends on.
+
+# %%
+measured = eh.model.measure_receptive_field(model, lr_size=96)
+formula = eh.model.receptive_field(4, 16)
+print(f"receptive field of the baseline x4: formula {formula:.1f}, measured {measured} LR pixels")
+
+# %% [markdown]
+# ## A first forward pass
+#
+# The model takes an image of any size. Here is a validation photo at ×4, next to bicubic upscaling. The model
+# is **untrained**: its random weights turn the photo into a noisy texture, far below bicubic. That is the
+# starting point notebook 03 trains from.
+
+# %% tags=["nbval-ignore-output"]
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+sr = eh.inference.super_resolve(model, lr)
+bicubic = eh.images.upscale_bicubic(lr, 4)
+for name, image in [("bicubic", bicubic), ("EDSR, untrained", sr)]:
+    print(f"{name:<16} PSNR {eh.metrics.psnr(hr, image, shave=4, y_only=True):5.1f} dB")
+
+# %%
+eh.plotting.show_grid(
+    [lr, bicubic, sr, hr],
+    [f"LR {eh.plotting.size_label(lr)}", "bicubic", "EDSR, untrained", f"HR {eh.plotting.size_label(hr)}"],
+    size=3.2,
+)
+
+# %% [markdown]
+# ## Saving and loading it back
+#
+# Every custom piece (`MeanShift`, `ResidualBlock`, `PixelShuffle`) is a registered Keras layer with a
+# `get_config`, so the model saves to the `.keras` format and loads with `safe_mode=True`, which refuses
+# arbitrary code. (The keras-io example's `Lambda` layers make its saved model unloadable.) The reloaded model
+# gives exactly the same output:
+
+# %%
+import tempfile
+from pathlib import Path
+
+import keras
+
+with tempfile.TemporaryDirectory() as folder:
+    path = Path(folder) / "edsr_baseline_x4.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path, safe_mode=True)
+lr_batch = lr[None, :32, :32].astype("float32")
+print("largest difference after reload:", float(np.abs(model(lr_batch) - reloaded(lr_batch)).max()))
+
+# %% [markdown]
+# ## Summary
+#
+# - No batch normalization: it normalizes away the brightness an SR network must reproduce.
+# - Residual blocks work at low resolution; residual scaling (0.1) keeps the wide full model stable.
+# - Pixel shuffle turns channels into pixels; ×4 is two ×2 steps.
+# - The baseline ×4 has 1,517,571 parameters, as published; the full model ~43M.
+# - The model saves and reloads safely with the `.keras` format.
+#
+# Next, **03 · Training**: the L1 loss, honest PSNR metrics, mixed precision and the first model that beats
+# bicubic.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
+# `None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
+# repository's `solutions/` folder, for after you have tried.
+#
+# **1. The residual block, by hand** (write code). With `keras.layers` only (`Conv2D`, `Rescaling`, `Add`),
+# write `residual_block(x, num_filters, res_scale)` that takes a Keras tensor and returns
+# `x + res_scale · conv(relu(conv(x)))`. The checker copies your weights into `eh.model.ResidualBlock` and
+# compares the outputs, so it catches a misplaced ReLU or a forgotten `res_scale`.
+
+# %%
+import keras
+from keras import layers
+
+
+def residual_block(x, num_filters, res_scale):
+    raise NotImplementedError  # your code: return the block's output tensor
+
+
+eh.exercises.check_residual_block(residual_block)
+
+
+# %% [markdown]
+# **2. One ×4 step instead of two ×2 steps** (write code). Starting from `edsr_graph` above, write
+# `my_edsr_one_step(num_res_blocks, num_filters)` that returns a ×4 `keras.Model` whose upsampler is a single
+# convolution to 16× the channels followed by `eh.model.PixelShuffle(4)`. Before you run the checker: will it have
+# more or fewer parameters than EDSR's two ×2 steps? (The checker copies your weights into its own version and
+# compares outputs.)
+
+
+# %%
+def my_edsr_one_step(num_res_blocks, num_filters):
+    raise NotImplementedError  # your code: return keras.Model(inputs, outputs)
+
+
+eh.exercises.check_edsr_one_step(my_edsr_one_step)
+
+# %% [markdown]
+# **3. Counting by hand** (quick check). How many parameters does the upsampler of EDSR-baseline **×3** have?
+# Work it out with the formula above, then check.
+
+# %%
+count = None  # your answer
+eh.exercises.check_upsampler_parameters(count)
+
+# %% [markdown]
+# **4. A deeper network sees further** (quick check). Full EDSR has 32 residual blocks instead of 16. How many
+# LR pixels across is the receptive field of a ×4 EDSR with 32 blocks? Reason from the measured 16-block value
+# above rather than from the formula's code.
+
+# %%
+width = None  # your answer, in LR pixels
+eh.exercises.check_receptive_field(width)

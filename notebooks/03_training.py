@@ -1,0 +1,362 @@
+# %% [markdown]
+# # 03 · Training: honest metrics, live curves, fast on a CPU, resumable on a GPU
+#
+# [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/03_training.ipynb)
+#
+# Now EDSR learns. In this notebook you will:
+#
+# 1. see why EDSR trains with the L1 loss, and how PSNR must be computed to mean anything;
+# 2. set up the learning-rate schedule, and measure which precision and which engine are fastest here;
+# 3. train with plain `model.fit`, watching loss and validation PSNR live against bicubic;
+# 4. make the run safe to interrupt, and evaluate the result image by image;
+# 5. see what a Colab GPU does in a lab's time, and how to run the paper's full recipe.
+#
+# The `ci` profile trains for a few seconds (the test suite runs this notebook); the `cpu` profile passes bicubic
+# in a few minutes on a laptop; the `gpu` profile (chosen when there is a GPU) fits a lab on a Colab T4.
+
+# %% [markdown]
+# ## Setup
+#
+# On Colab this cell installs the series' helper package, `edsr_helpers`, from the repository; on your own
+# machine it does nothing, because `make setup` (or `pip install -e .`) already did. It never upgrades
+# TensorFlow, Keras or ipywidgets, so Colab needs no restart. Colab runs each notebook on its own machine, so
+# the cell also asks to mount Google Drive and keeps runs and datasets in one Drive folder that every notebook
+# of the series uses (notebook 04 finds the model notebook 03 trained); set `USE_DRIVE = False` to keep them
+# on the VM.
+
+# %%
+import sys
+
+REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
+USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by all four notebooks
+if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
+    import subprocess
+
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"],
+        capture_output=True,
+        text=True,
+    )
+    if pip.returncode:
+        reason = (pip.stderr.strip().splitlines() or ["pip gave no reason"])[-1]
+        raise SystemExit(
+            f"Could not install edsr_helpers from {REPO} at {REF!r} ({reason}). Check that this runtime is "
+            "online, that the repository is public, and that REF names one of its branches or tags."
+        )
+    if USE_DRIVE:
+        from edsr_helpers import colab
+
+        colab.use_drive_folder()
+
+# %% tags=["nbval-ignore-output"]
+import numpy as np
+
+import edsr_helpers as eh
+
+profile = eh.setup()
+
+# %% [markdown]
+# ## L1, not L2
+#
+# The obvious loss for "make the output equal the target" is the mean squared error (L2). EDSR uses the mean
+# absolute error (L1) instead. L2's gradient grows with the error, so a few large errors (edges, textures that
+# cannot be recovered exactly) dominate the updates, and the cheapest way to reduce them is to blur. L1 pushes
+# every pixel with the same force whatever its error, which keeps edges sharper; Lim et al. found it trained
+# better, and later SR work kept it.
+
+# %%
+import matplotlib.pyplot as plt
+
+eh.lessons.l1_vs_l2_figure()
+plt.show()
+
+# %% [markdown]
+# ## PSNR, computed right
+#
+# PSNR is `10·log10(255² / MSE)` for 8-bit images: both images must be on the 0–255 scale. The keras-io example
+# hands `tf.image.psnr` a uint8 HR image and a 0–255 float prediction. `tf.image.psnr` converts a uint8 image to
+# [0, 1], and its `max_val` too (it casts `max_val=255` to the first image's dtype, uint8, and converts it with
+# the image: 255 becomes 1.0), but leaves a float image as it is. So it computes
+# `10·log10(1² / mean((HR/255 − SR)²))`: the "error" is mostly the prediction's own brightness, and the score
+# is strongly negative whatever the model does. The example also keeps only the first image of each batch,
+# which is why its training log looks as if nothing is learned. On the monarch photo, bicubic against the
+# original:
+
+# %%
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+bicubic = eh.images.upscale_bicubic(lr, 4)
+print(f"keras-io's way:                  {eh.lessons.keras_io_psnr(hr, bicubic.astype('float32')):6.2f} dB")
+print(f"  the same by hand, 1 / (HR/255 - SR)^2: {10 * np.log10(1 / np.mean((hr / 255 - bicubic) ** 2)):6.2f} dB")
+print(f"RGB, 0-255 on both sides:        {eh.metrics.psnr(hr, bicubic):6.2f} dB")
+print(f"Y channel, 4-pixel border shaved: {eh.metrics.psnr(hr, bicubic, shave=4, y_only=True):6.2f} dB  (papers)")
+
+# %% [markdown]
+# Papers report the last number: PSNR on the brightness channel Y of YCbCr (as MATLAB's `rgb2ycbcr`), with a
+# border of `scale` pixels left out, since no method can know what lies beyond the image edge. This is the one
+# definition every number in the series comes from:
+
+# %%
+eh.show_source(eh.metrics.rgb_to_y)
+
+# %%
+eh.show_source(eh.metrics.psnr)
+
+# %% [markdown]
+# Training logs both: `eh.metrics.PSNR` is a real `keras.metrics` class that averages the PSNR of **every**
+# image it sees.
+# SSIM (structural similarity, 1 = identical) completes the picture in the evaluation below.
+#
+# ## Data, model and precision
+#
+# The pipeline of notebook 01 feeds the training; the validation photos are scored whole, one at a time.
+
+# %%
+train_ds = eh.data.make_train_dataset_for(profile, eh.data.load_pairs(profile, "train"))
+val_pairs = eh.data.first_pairs(eh.data.load_pairs(profile, "validation"), profile.val_images)
+bicubic_val = eh.training.bicubic_psnr(val_pairs, profile.scale)
+print(f"{len(val_pairs)} validation images; bicubic scores {bicubic_val:.2f} dB (Y, shave {profile.scale})")
+
+# %% [markdown]
+# **Mixed precision** runs the convolutions in 16-bit floats while the weights stay float32: `mixed_float16` or
+# `mixed_bfloat16` on GPUs with tensor cores, `mixed_bfloat16` on some CPUs. bfloat16 keeps float32's range, so it
+# needs no loss scaling. The model's last layer stays float32. The policy must be set *before* the model is built.
+#
+# Is it faster? That depends on the chip, and its feature flags do not tell: two 2-core CPUs that both list
+# AVX512-BF16 gave opposite answers (an AMD EPYC: bfloat16 1.9× *faster* than float32, 0.61 → 0.33 s per step;
+# an Intel Xeon without AMX: 1.5× *slower*, 0.56 → 0.83 s). So `choose_precision` **measures**: a few
+# training steps of EDSR's 3×3 convolutions in each policy, a few seconds once per machine and engine (cached
+# afterwards), and takes a 16-bit policy only if it is clearly faster. `benchmarks/training_speed.py` checks the
+# choice on full-size steps.
+
+# %% tags=["nbval-ignore-output"]
+import keras
+
+precision = eh.training.choose_precision(verbose=True)
+keras.config.set_dtype_policy(precision)
+print("precision policy:", precision)
+
+# %% [markdown]
+# ## Which engine runs Keras?
+#
+# Keras 3 runs the same model on three engines: TensorFlow, JAX and PyTorch. The series' code is written
+# once, with `keras` and `keras.ops`; everything engine-specific lives in one small module, `eh.backend`. The
+# fastest engine depends on the hardware, so here are measurements of this very model (EDSR-baseline ×4,
+# batch 16; `benchmarks/training_speed.py` and `benchmarks/gpu_training.py` repeat them on your machine):
+#
+# | hardware | TensorFlow | JAX | PyTorch (through Keras) | plain PyTorch EDSR |
+# | --- | --- | --- | --- | --- |
+# | 2-core Intel Xeon CPU, float32, 24 px patches | **0.56 s/step** | 1.93 s/step | 0.73 s/step | — |
+# | NVIDIA H200 GPU, bfloat16, 48 px patches | — (not installed there) | **5.4 ms/step** | 37.4 ms/step | 10.3 ms/step |
+#
+# So TensorFlow is the default (fastest on the CPUs measured, and tensorflow-datasets' DIV2K needs it), and
+# **JAX is the fast path on a GPU**: XLA compiles the whole training step, and there our EDSR trained 1.9×
+# faster than the official PyTorch code's layout. To switch, set the engine *before the first*
+# `import keras` or `import edsr_helpers` (on Colab, at the top of the setup cell), then restart the kernel:
+#
+# ```python
+# import os
+# os.environ["KERAS_BACKEND"] = "jax"   # or "torch"; "tensorflow" is the default
+# ```
+#
+# Everything in this series (the data pipeline for the offline photos, training, evaluation, tiled inference,
+# the widget) runs on all three; only DIV2K through tensorflow-datasets needs TensorFlow installed.
+
+# %% tags=["nbval-ignore-output"]
+print(f"engine: {eh.backend.name()}, device: {eh.backend.device_name()}")
+
+# %% [markdown]
+# ## The schedule
+#
+# The paper starts at 1e-4 and halves the rate every 200k steps; the official code trains for 300 epochs of 1,000
+# batches, 300k steps. Short runs on a CPU can afford a larger
+# rate if it is ramped up gently: the first steps of an untrained model produce the largest gradients (exercise 5
+# measures whether that pays here). One Keras `LearningRateSchedule` does both:
+
+# %%
+eh.show_source(eh.training.WarmupHalving.__call__)
+
+# %% [markdown]
+# The profile sets its numbers:
+
+# %%
+schedule = eh.training.make_schedule(profile)
+steps = np.arange(profile.epochs * profile.steps_per_epoch)
+plt.figure(figsize=(5, 2.5))
+plt.plot(steps, [float(schedule(step)) for step in steps])
+plt.xlabel("step")
+plt.ylabel("learning rate")
+plt.title(f"'{profile.name}' profile")
+plt.grid(alpha=0.3)
+plt.show()
+
+# %% [markdown]
+# ## Training
+#
+# Plain `model.fit`, with callbacks that do the bookkeeping:
+#
+# - `BackupAndRestore` saves the state at the end of every epoch: if the run is interrupted (Colab disconnects,
+#   you press stop), **running the cell again resumes** from the last finished epoch instead of step 0, and
+#   (given `patches=train_ds`) on the patches that run had not reached yet rather than the first epochs' again;
+#   it keeps the epoch before as well, in case the run dies while writing the backup;
+# - `ModelCheckpoint` keeps the best model by validation PSNR; `TerminateOnNaN` stops a diverging run;
+#   `CSVLogger` writes `log.csv`;
+# - `LivePlot` redraws the curves after each epoch, with bicubic as the dashed line to beat;
+# - `TimeBudget` (given `minutes`) ends the run after the epoch that would take it past the profile's
+#   `training_minutes` (20 on `cpu` and `gpu`): the same 1,200 steps took 7 minutes on one 2-core CPU and 60 on
+#   another, and a lab's slot is fixed. A slow machine then trains fewer epochs and says so; pass `minutes=None`
+#   to train them all.
+
+# %% tags=["nbval-ignore-output"]
+strategy = eh.training.choose_strategy()
+with strategy.scope():
+    model = eh.model.edsr_preset("baseline", scale=profile.scale)
+    eh.training.compile_for_training(model, profile)
+val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
+folder = eh.runs.run_dir(profile, fresh=profile.name == "ci")
+callbacks = eh.training.make_callbacks(
+    folder, bicubic_psnr=bicubic_val, patches=train_ds, minutes=profile.training_minutes
+)
+print("run folder:", eh.runs.shown(folder))
+
+# %% tags=["nbval-ignore-output"]
+history = model.fit(
+    train_ds,
+    epochs=profile.epochs,
+    steps_per_epoch=profile.steps_per_epoch,
+    validation_data=val_ds,
+    validation_steps=len(val_pairs),
+    callbacks=callbacks,
+    shuffle=False,  # the patches are already random; there is nothing for fit to shuffle
+    verbose=2,  # one line per epoch: the live plot draws the curves
+)
+
+# %% [markdown]
+# ## Evaluation
+#
+# The validation photos, whole, scored the way papers do, with bicubic on the same images (on DIV2K, the
+# published EDSR-baseline figure is added as the last row):
+
+# %% tags=["nbval-ignore-output"]
+on_div2k = eh.data.uses_div2k(profile)
+names = None if on_div2k else eh.samples.photo_names("validation")
+rows = eh.training.evaluate(model, val_pairs, profile.scale, names=names)
+eh.training.show_evaluation(rows, published_scale=profile.scale if on_div2k else None)
+
+# %% [markdown]
+# And what the numbers look like: one validation photo, zoomed in. (Under the `ci` profile the model has trained
+# for seconds only, so do not expect it to win there.)
+
+# %%
+lr_val, hr_val = val_pairs[-1]
+outputs = {
+    "bicubic": eh.images.upscale_bicubic(lr_val, profile.scale),
+    "EDSR": eh.inference.upscale(model, lr_val),
+}
+eh.plotting.show_comparison(lr_val, hr_val, outputs, crop=(hr_val.shape[0] // 4, hr_val.shape[1] // 4, 128))
+
+# %% [markdown]
+# Finally the model is saved where notebook 04 looks for it (`runs/<profile>/edsr.keras` beside the notebooks;
+# paths are shown relative to the repository).
+
+# %% tags=["nbval-ignore-output"]
+print(eh.runs.shown(eh.runs.save_trained(model, folder)))
+
+
+# %% [markdown]
+# ## On a Colab GPU, and the paper's full recipe
+#
+# With a GPU the class-sized `gpu` profile is chosen automatically: the offline photos (or DIV2K, if notebook 01
+# downloaded it), 48×48 LR patches as in the paper, batch 16, Adam at a constant 2e-4, 14 × 500 = 7,000 steps,
+# the measured precision, XLA compilation. That recipe was measured on an NVIDIA H200 through Keras on JAX: the
+# 7,000 steps took 48 s and beat bicubic on the three validation photos by **+1.37 dB** (longer runs on only
+# 12 photos over-fit, so it stops there). A T4 (Colab's free GPU) has 1/15 of the H200's 16-bit datasheet peak
+# (65 vs 989 TFLOP/s); at the same share of it, the run takes **about 12 minutes**. That is an estimate, not a
+# T4 measurement. For speed, use the JAX engine (`KERAS_BACKEND=jax` before the first import, see above).
+#
+# On Colab the setup cell keeps the run folder in your Google Drive: if the runtime disconnects, re-running the
+# notebook resumes from the last finished epoch, and notebook 04 (on its own VM) finds the trained model there.
+#
+# **The paper's recipe** is a profile you choose by name, `%env EDSR_PROFILE=paper`: DIV2K (a 4.3 GB download,
+# see notebook 01), Adam at 1e-4 halved every 200k steps, 300 × 1,000 steps. The official EDSR code's README
+# reports 28.95 dB for EDSR-baseline ×4 on DIV2K validation (RGB, with a border of scale + 6 pixels left out), and
+# full EDSR 29.25 dB, after 300k steps of batch 16. At the H200's measured 5.4 ms per step that is ~27 minutes
+# of pure training there; on a T4, by the same ratio, most of a day, past Colab's free-tier limits.
+
+# %% [markdown]
+# ## Summary
+#
+# - L1 loss; PSNR on the 0–255 scale for every image, reported the papers' way (Y channel, shaved border).
+# - Adam with warm-up and the paper's halving schedule; mixed precision picked for the machine.
+# - Plain `model.fit` with callbacks: live curves, best checkpoint, resumable runs, NaN guard, CSV log.
+# - Evaluation always shows bicubic next to the model.
+#
+# Next, **04 · Inference**: upscale whole photos of any size, EDSR+ self-ensembling, and the interactive
+# crop-and-compare widget.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
+# `None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
+# repository's `solutions/` folder, for after you have tried.
+#
+# **1. PSNR on Y, from scratch** (write code). Write `psnr_y(hr, sr, shave)` with numpy only: convert both
+# 0–255 RGB images to Y (`Y = 16 + (65.481·R + 128.553·G + 24.966·B) / 255`), drop `shave` pixels on every side,
+# and return `10·log10(255² / MSE)`. The checker compares it with `eh.metrics.psnr(..., y_only=True)`.
+
+
+# %%
+def psnr_y(hr, sr, shave):
+    raise NotImplementedError  # your code
+
+
+eh.exercises.check_psnr_y(psnr_y)
+
+# %% [markdown]
+# **2. What does a PSNR mean?** (quick check). An upscaled image differs from the original by a mean squared
+# error of 10 (on the 0–255 scale). What is its PSNR in dB? And what would the keras-io example's metric have
+# printed for it?
+
+# %%
+psnr_db = None  # your answer
+eh.exercises.check_mse_to_psnr(psnr_db)
+
+
+# %% [markdown]
+# **3. The schedule as a formula** (write code). Write `learning_rate(step)` for the `cpu` profile's schedule:
+# peak 5e-4, a linear warm-up that reaches the peak at the 200th step (the rate at `step` is the peak times
+# `(step + 1) / 200` until then), and the peak halved once for every 1,000 steps completed.
+
+
+# %%
+def learning_rate(step):
+    raise NotImplementedError  # your code
+
+
+eh.exercises.check_schedule(learning_rate)
+
+# %% [markdown]
+# **4. L1 against L2, measured** (experiment). Train two fresh EDSR-baseline ×4 models for the same number of
+# steps on `train_ds`, one compiled with `loss="mean_absolute_error"`, the other with `"mean_squared_error"`
+# (use `eh.training.make_optimizer(profile)` for both), and store them in `runs`. Score both on the validation
+# photos (`eh.training.evaluate`) and set `better` to the loss whose model scored higher. The checker re-scores
+# your two models itself. Try 10 steps, then 300: does the answer change?
+
+# %%
+runs = {}  # {"mean_absolute_error": model_l1, "mean_squared_error": model_l2}
+better = None  # the loss whose model scores higher
+eh.exercises.check_loss_experiment(runs, better)
+
+# %% [markdown]
+# **5. Is the warm-up worth it?** (experiment). The schedule above ramps the rate up over its first steps. Test
+# that choice: train two fresh EDSR-baseline ×4 models for the same number of steps on `train_ds`, with Adam at
+# the same peak rate `profile.learning_rate`, one warming up over 200 steps and one not:
+# `keras.optimizers.Adam(eh.training.WarmupHalving(profile.learning_rate, halving_steps=1000, warmup_steps=200))`,
+# and the same with `warmup_steps=0`. Store them in `runs` under `"warm-up"` and `"none"` and set `better` to the
+# run whose model scores higher. Try 300 steps; then repeat with a peak four times larger. When does the warm-up
+# matter?
+
+# %%
+runs = {}  # {"warm-up": model_with_warmup, "none": model_without}
+better = None  # "warm-up" or "none"
+eh.exercises.check_warmup_experiment(runs, better)

@@ -1,0 +1,202 @@
+# %% [markdown]
+# # 04 · Inference: whole photos, EDSR+ and the crop-and-compare widget
+#
+# [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/04_inference_widgets.ipynb)
+#
+# A trained EDSR, put to work. In this notebook you will:
+#
+# 1. load the model notebook 03 trained, or else the pretrained weights that ship with the package;
+# 2. upscale a whole photo of any size in bounded memory, by tiles that leave no seams;
+# 3. squeeze out a little more quality with EDSR+, the geometric self-ensemble;
+# 4. explore any region of any photo, including your own, with an interactive widget.
+
+# %% [markdown]
+# ## Setup
+#
+# On Colab this cell installs the series' helper package, `edsr_helpers`, from the repository; on your own
+# machine it does nothing, because `make setup` (or `pip install -e .`) already did. It never upgrades
+# TensorFlow, Keras or ipywidgets, so Colab needs no restart. Colab runs each notebook on its own machine, so
+# the cell also asks to mount Google Drive and keeps runs and datasets in one Drive folder that every notebook
+# of the series uses (notebook 04 finds the model notebook 03 trained); set `USE_DRIVE = False` to keep them
+# on the VM.
+
+# %%
+import sys
+
+REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
+USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by all four notebooks
+if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
+    import subprocess
+
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"],
+        capture_output=True,
+        text=True,
+    )
+    if pip.returncode:
+        reason = (pip.stderr.strip().splitlines() or ["pip gave no reason"])[-1]
+        raise SystemExit(
+            f"Could not install edsr_helpers from {REPO} at {REF!r} ({reason}). Check that this runtime is "
+            "online, that the repository is public, and that REF names one of its branches or tags."
+        )
+    if USE_DRIVE:
+        from edsr_helpers import colab
+
+        colab.use_drive_folder()
+
+# %% tags=["nbval-ignore-output"]
+import numpy as np
+
+import edsr_helpers as eh
+
+profile = eh.setup()
+
+# %% [markdown]
+# ## The model
+#
+# Notebook 03 saves its model as `runs/<profile>/edsr.keras`. When there is none (or it was a seconds-long `ci`
+# run), the EDSR-baseline ×4 weights shipped inside the package are used: trained for this series on a 2-core
+# CPU on offline photos and Debian wallpaper photographs, not on DIV2K (see `edsr_helpers/weights/MODEL_CARD.md`).
+# The cell says which one it loaded.
+
+# %% tags=["nbval-ignore-output"]
+model, source = eh.inference.load_model_for(profile)
+print(source)
+
+# %% [markdown]
+# ## A whole photo, in tiles
+#
+# A network that works on any input size can upscale a whole photo in one pass, but the activations of a 2K
+# output take gigabytes (the keras-io example peaks at 4.7 GB for one 2040×1356 image). `upscale` cuts the
+# input into tiles, adds a margin of context around each (the overlap), and keeps only each tile's centre.
+# Memory is bounded by the tile. Here is the full monarch photo, in one pass and in tiles:
+
+# %% tags=["nbval-ignore-output"]
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+whole = eh.inference.upscale(model, lr, tile=None)
+tiled = eh.inference.upscale(model, lr, tile=64, overlap=eh.inference.DEFAULT_OVERLAP)
+difference = np.abs(whole.astype(int) - tiled.astype(int))
+print(
+    f"{eh.plotting.size_label(lr)} -> {eh.plotting.size_label(whole)}; tiles of 64 LR px with "
+    f"{eh.inference.DEFAULT_OVERLAP} px overlap differ from one pass by at most {difference.max()} grey level(s)"
+)
+
+# %% [markdown]
+# Why are 12 pixels of overlap enough? Notebook 02 measured a receptive field of 72.5 LR pixels across: an
+# output pixel *can* depend on inputs 36 pixels away, three times the overlap. But how much does it? The
+# gradient of one output pixel with respect to every input pixel says. Most of it sits within a few pixels of
+# the centre and fades fast with distance: the *effective* receptive field (Luo et al., 2016) is much smaller
+# than the theoretical one. Here it is for the model above, on a crop of the monarch:
+
+# %% tags=["nbval-ignore-output"]
+crop = lr[eh.exercises.SEAM_CROP]
+gradient = eh.model.gradient_map(model, crop)
+radii = {share: eh.model.effective_radius(gradient, share) for share in (0.9, 0.99)}
+field = eh.model.receptive_field(eh.model.model_scale(model), 16)  # the 72.5 px of notebook 02 at x4
+eh.plotting.show_gradient_map(gradient, radii, receptive_field=field)
+
+# %% [markdown]
+# What a tile loses at its border is the part of the gradient outside the overlap, a fraction of a percent:
+# after rounding to 8 bits, at most a grey level, as measured above. Exercise 1 below measures the seam error
+# for other overlaps.
+
+# %%
+bicubic = eh.images.upscale_bicubic(lr, 4)
+eh.plotting.show_comparison(lr, hr, {"bicubic": bicubic, "EDSR": tiled}, crop=(160, 360, 160))
+
+# %% [markdown]
+# ## EDSR+: the self-ensemble
+#
+# A photo turned or mirrored is still a photo, but the network's answer for it is slightly different. EDSR+
+# runs the model on all 8 rotations/flips of the input, turns each output back, and averages them: 8× the
+# time, no training, usually a small but free gain. On the validation photos:
+
+# %% tags=["nbval-ignore-output"]
+val_pairs = eh.data.load_sample(4, "validation")
+rows = eh.inference.self_ensemble_gain(model, val_pairs, eh.samples.photo_names("validation"))
+eh.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], rows)
+
+# %% [markdown]
+# ## The crop-and-compare widget
+#
+# Choose a photo (the validation photos, DIV2K's when it is on disk, or **upload your own**: it is treated as
+# the original and shrunk ×4 to make the input, so the panels can be scored; tick *upscale uploads as they are*
+# to enlarge your photo itself, and `widget.save()` writes the whole result as PNG), move the crop with the
+# sliders, or click on the thumbnail where the front end supports it (JupyterLab with `ipyevents`). Each panel
+# shows the same region; under each upscaling, PSNR and SSIM against the original on that crop. Tick EDSR+ to
+# add the self-ensemble (computed once per photo), and drag the split slider to wipe between bicubic and EDSR.
+#
+# The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: on a static page
+# (GitHub, nbviewer) you will see nothing below. **On Colab, use the sliders**: clicking the thumbnail needs
+# `ipyevents`, which Colab's own widget manager does not load. Colab also drops uploads larger than about 1 MB
+# (most phone photos); for those, run `widget.add_colab_uploads()` in a cell: it opens Colab's own file picker,
+# which has no such limit, and adds what you choose.
+
+# %% tags=["nbval-ignore-output", "live-widget"]
+widget = eh.widgets.crop_compare(model)
+widget
+
+# %% [markdown]
+# ## Where to go next
+#
+# - **Your own photos, upscaled to files**: `eh.inference.upscale_file("photo.jpg", scale=4)` writes
+#   `photo_edsr_x4.png` next to it (tiled, so any size fits; existing files are never overwritten), with the
+#   shipped weights or `model=` your own. From a terminal: `python -m edsr_helpers photo.jpg --scale 2`.
+# - **Full EDSR**: `eh.model.edsr_preset("full")`, 43M parameters, +0.3 dB on DIV2K; train it with the `paper`
+#   profile and `res_scale=0.1`.
+# - **MDSR**: one network for ×2, ×3 and ×4 with a shared body and scale-specific heads and upsamplers (the
+#   same paper, section 3.3).
+# - **Other degradations**: DIV2K's `unknown_x4` and `realistic_*` configs in tensorflow-datasets; real photos
+#   are blurred, noisy and compressed, not bicubic-downscaled.
+# - **Perceptual quality**: PSNR rewards blur; SRGAN/ESRGAN trade a little PSNR for sharper textures.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
+# `None`, the `{}` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are
+# in the repository's `solutions/` folder, for after you have tried. The checkers use the shipped ×4 weights,
+# `eh.pretrained.load_pretrained(4)`, so everyone's numbers agree.
+#
+# **1. How much overlap do tiles need?** (experiment). On the crop `lr[eh.exercises.SEAM_CROP]` of monarch's LR
+# image, upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels, for each overlap in 0, 4, 12
+# and 36. Record the largest absolute difference (in grey levels) for each overlap in `errors`, and set `enough`
+# to the smallest overlap whose error is at most 1 grey level.
+
+# %%
+shipped = eh.pretrained.load_pretrained(4)
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+errors = {}  # {overlap: largest |one pass - tiled|}
+enough = None
+eh.exercises.check_seam_errors(errors, enough)
+
+# %% [markdown]
+# **2. The effective receptive field, measured** (experiment). With `eh.model.gradient_map` on the same crop and
+# the shipped model, find the radius (in LR pixels) around the centre that holds 99.9 % of the gradient
+# (`eh.model.effective_radius`). Compare it with the overlap you found in exercise 1.
+
+# %%
+radius = None  # your measurement
+eh.exercises.check_effective_radius(radius)
+
+
+# %% [markdown]
+# **3. EDSR+ by hand** (write code). Write `edsr_plus(model, lr)` that upscales each of the 8 rotations/flips of
+# `lr` with `eh.inference.upscale(model, view, tile=None)`, turns each result back, and returns their average
+# as a uint8 image, without `self_ensemble=True`. Hint: undo the last transform first.
+
+
+# %%
+def edsr_plus(model, lr):
+    raise NotImplementedError  # your code
+
+
+eh.exercises.check_self_ensemble(edsr_plus)
+
+# %% [markdown]
+# **4. A phone photo** (quick check). A phone photo of 4032×3024 pixels goes through `upscale` with automatic
+# tiling: tiles of `eh.inference.DEFAULT_TILE` LR pixels. How many tiles does it run?
+
+# %%
+tiles = None  # your answer
+eh.exercises.check_tile_count(tiles)

@@ -1,0 +1,114 @@
+"""The series' notebooks as pairs: ``notebooks/NN_name.py`` (percent cells) and ``notebooks/NN_name.ipynb``.
+
+Edit either side, in an editor or in Jupyter; ``make sync`` makes the other side agree (jupytext keeps the
+``.ipynb``'s outputs). ``make notebook NB=03`` syncs and re-executes one notebook under the ``cpu`` profile so the
+committed copy shows a run that learns; ``make notebooks`` does all of them. ``python tools/notebooks.py check``
+fails when a pair has drifted (``tests/test_notebooks.py`` calls it).
+
+Cells tagged ``nbval-ignore-output`` hold outputs that vary between runs or profiles; ``make test`` re-executes
+every notebook under ``ci`` and compares the outputs of every other code cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = ROOT / "notebooks"
+#: The tags a cell may carry: nbval's, and ``live-widget`` for cells whose output needs a live kernel.
+KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "live-widget"}
+
+
+def stems(names: list[str] | None = None) -> list[str]:
+    """The notebooks' stems (``01_data``...), or those among them that ``names`` picks by stem or number."""
+    found = sorted(path.stem for path in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
+    if names:
+        found = [stem for stem in found if stem in names or stem[:2] in names]
+    return found
+
+
+def cell_inputs(notebook: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
+    """What a pair must agree on: each cell's kind, source and tags."""
+    return [
+        (cell.cell_type, cell.source.strip("\n"), tuple(cell.metadata.get("tags", ())))
+        for cell in notebook.cells
+    ]
+
+
+def drift(stem: str) -> str | None:
+    """Why the pair ``stem`` is out of sync, or None when its two sides hold the same cells."""
+    script, ipynb = NOTEBOOKS_DIR / f"{stem}.py", NOTEBOOKS_DIR / f"{stem}.ipynb"
+    if not ipynb.exists():
+        return f"{ipynb.name} is missing"
+    text_cells = cell_inputs(jupytext.read(script))
+    stored_cells = cell_inputs(nbformat.read(ipynb, as_version=4))
+    if text_cells == stored_cells:
+        return None
+    for index, (text_cell, stored_cell) in enumerate(zip(text_cells, stored_cells, strict=False)):
+        if text_cell != stored_cell:
+            return f"cell {index} differs: {text_cell[1][:60]!r} in {script.name}, {stored_cell[1][:60]!r} in {ipynb.name}"
+    return f"{script.name} has {len(text_cells)} cells, {ipynb.name} {len(stored_cells)}"
+
+
+def sync(names: list[str] | None = None) -> None:
+    """Make each pair agree, from whichever side was edited last (jupytext --sync)."""
+    from jupytext.cli import jupytext as jupytext_cli
+
+    jupytext_cli(["--sync", "--quiet", *(str(NOTEBOOKS_DIR / f"{stem}.py") for stem in stems(names))])
+
+
+def execute(stem: str) -> None:
+    """Run one notebook top to bottom in notebooks/ and store its outputs in the ``.ipynb``.
+
+    Cells tagged ``live-widget`` lose their outputs: on a page without a kernel a widget's stored output is only
+    its text fallback (a wall of PNG bytes), and the cell's markdown says it needs a live kernel. nbclient's
+    per-cell timing metadata is dropped and cell ids are numbered, so a re-run changes only what really changed.
+    """
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(NOTEBOOKS_DIR / f"{stem}.py")
+    notebook.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "colab": {"provenance": []},
+    }
+    # a cell may run as long as notebook 03's training budget (20 min) and one slow epoch more
+    client = NotebookClient(notebook, timeout=3600, kernel_name="python3")
+    client.execute(cwd=str(NOTEBOOKS_DIR))
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"{stem[:2]}-{index:02d}"
+        cell.metadata.pop("execution", None)
+        if "live-widget" in cell.metadata.get("tags", []):
+            cell.outputs = []
+    nbformat.write(notebook, NOTEBOOKS_DIR / f"{stem}.ipynb")
+    sync([stem])  # the .ipynb is now the newer side: the script's timestamp follows, its text is unchanged
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("sync", "check", "execute"))
+    parser.add_argument("names", nargs="*", help="notebook stems or numbers (default: all)")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        problems = {stem: why for stem in stems(args.names) if (why := drift(stem))}
+        for stem, why in problems.items():
+            print(f"{stem}: {why} (run `make sync`)", file=sys.stderr)
+        return 1 if problems else 0
+    sync(args.names)
+    if args.command == "execute":
+        for stem in stems(args.names):
+            print(f"executing {stem} ...", flush=True)
+            started = time.perf_counter()
+            execute(stem)
+            print(f"  {time.perf_counter() - started:.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
