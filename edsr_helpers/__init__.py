@@ -1,23 +1,28 @@
-"""Helpers for the EDSR notebook series: one module per stage a student meets.
+"""Helpers for the EDSR notebook series; the EDSR core itself is written in the notebooks.
 
-- :mod:`edsr_helpers.data` — DIV2K and offline photo pairs, aligned augmentation, the training pipeline (01)
-- :mod:`edsr_helpers.model` — EDSR's layers and model, parameter/FLOP counts (02)
-- :mod:`edsr_helpers.training` — precision, schedule, callbacks, evaluation, distribution (03)
-- :mod:`edsr_helpers.inference` — running a model on photos (02, 04)
-- :mod:`edsr_helpers.widgets` — the crop-and-compare widget (04)
-- :mod:`edsr_helpers.pretrained` — EDSR-baseline weights shipped with the package (04)
-- :mod:`edsr_helpers.images` — reading photos, conversion to uint8 RGB, bicubic resizing
+The core, for anyone upscaling photos or training from Python or the command line:
+
+- :mod:`edsr_helpers.architecture` — EDSR's layers and model, generated from notebook 02
+- :mod:`edsr_helpers.model` — presets, parameter/FLOP counts, receptive field
+- :mod:`edsr_helpers.data` — DIV2K and offline photo pairs, aligned augmentation, the training pipeline
+- :mod:`edsr_helpers.training` — precision, schedule, callbacks, evaluation
+- :mod:`edsr_helpers.inference` — running a model on photos, tiled, with the self-ensemble
 - :mod:`edsr_helpers.metrics` — PSNR/SSIM on the SR conventions, a Keras PSNR metric
-- :mod:`edsr_helpers.lessons` — small experiments the notebooks run to make a point
-- :mod:`edsr_helpers.plotting` — figures
-- :mod:`edsr_helpers.profiles` — how big the work is (``ci``, ``cpu``, ``gpu``)
-- :mod:`edsr_helpers.runs` — where training runs are saved and found again (03, 04)
+- :mod:`edsr_helpers.images`, :mod:`edsr_helpers.samples` — reading photos, the offline photos
+- :mod:`edsr_helpers.pretrained` — EDSR-baseline weights shipped with the package
+- :mod:`edsr_helpers.widgets` — the crop-and-compare widget
 - :mod:`edsr_helpers.backend` — the one place that knows TensorFlow, JAX and torch apart
 
+For the series' notebooks: :mod:`~edsr_helpers.profiles` (how big the work is), :mod:`~edsr_helpers.runs`,
+:mod:`~edsr_helpers.lessons`, :mod:`~edsr_helpers.plotting`, :mod:`~edsr_helpers.exercises`,
+:mod:`~edsr_helpers.colab` and :func:`setup`.
+
 Use it as ``import edsr_helpers as eh`` and call ``eh.data.load_sample(...)`` so a reader always sees which
-module a name comes from.
+module a name comes from. Submodules load when first used: ``import edsr_helpers`` itself loads neither Keras
+nor matplotlib.
 """
 
+import importlib
 import os
 
 # Keep TensorFlow's C++ log lines (oneDNN and CPU-feature notices) out of the notebooks: Jupyter copies them
@@ -25,37 +30,17 @@ import os
 # Python exceptions are unaffected. Only a default: an explicit TF_CPP_MIN_LOG_LEVEL wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-
 from edsr_helpers import backend  # noqa: E402
 
-# TensorFlow only when it is the engine (its import is ~3 s and prints C++ notices on stderr); with
-# KERAS_BACKEND=jax or torch the package works on a machine without TensorFlow.
+# TensorFlow's start-up notices ignore that variable: its first import, whoever makes it, runs with stderr muted.
+# With KERAS_BACKEND=jax or torch the package works on a machine without TensorFlow.
 if backend.configured_backend() == "tensorflow":
-    backend.import_tensorflow_quietly()
-
-from edsr_helpers import (  # noqa: E402
-    colab,
-    constants,
-    data,
-    exercises,
-    images,
-    inference,
-    lessons,
-    metrics,
-    model,
-    plotting,
-    pretrained,
-    profiles,
-    runs,
-    samples,
-    training,
-    widgets,
-)
-from edsr_helpers.notebook import setup, show_source  # noqa: E402
+    backend.mute_tensorflow_import_notices()
 
 __version__ = "0.1.0"
 
-__all__ = [
+_SUBMODULES = (
+    "architecture",
     "backend",
     "colab",
     "constants",
@@ -73,7 +58,20 @@ __all__ = [
     "samples",
     "training",
     "widgets",
-    "setup",
-    "show_source",
-    "__version__",
-]
+)
+_FROM_NOTEBOOK_MODULE = ("setup", "show_source")
+
+__all__ = [*_SUBMODULES, *_FROM_NOTEBOOK_MODULE, "__version__"]
+
+
+def __getattr__(name: str):
+    """Load a submodule (``eh.data``) or a notebook helper (``eh.setup``) on first use."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _FROM_NOTEBOOK_MODULE:
+        return getattr(importlib.import_module(f"{__name__}.notebook"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.abc
+import importlib.util
 import json
 import os
 import sys
@@ -80,14 +82,50 @@ def import_tensorflow_quietly() -> None:
     """
     if "tensorflow" in sys.modules:
         return
+    with _stderr_muted():
+        import tensorflow  # noqa: F401
+
+
+@contextlib.contextmanager
+def _stderr_muted():
+    """The process's stderr (file descriptor 2, which C++ code writes to) sent to /dev/null for a while."""
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        import tensorflow  # noqa: F401
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Finds ``tensorflow`` once and runs its first import with stderr muted, whoever imports it (Keras too)."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "tensorflow":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec("tensorflow")
+        if spec is not None and spec.loader is not None:
+            run = spec.loader.exec_module
+
+            def exec_module(module):
+                with _stderr_muted():
+                    run(module)
+
+            spec.loader.exec_module = exec_module
+        return spec
+
+
+def mute_tensorflow_import_notices() -> None:
+    """Let TensorFlow's first import, whenever it comes, happen as :func:`import_tensorflow_quietly` does it.
+
+    Why not import it now: ``import edsr_helpers`` and ``edsr-upscale --help`` stay fast (TensorFlow takes
+    seconds to import) and a machine without TensorFlow is not asked for it.
+    """
+    if "tensorflow" not in sys.modules and not any(isinstance(f, _QuietTensorFlowImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
 
 
 def tensorflow_available() -> bool:

@@ -1,4 +1,7 @@
-"""Stage 2 of the series (notebook 02): EDSR in Keras 3.
+"""EDSR in Keras 3 (notebook 02): presets, counting, and tools around the model.
+
+The layers and the model themselves are written in notebook 02 and generated into
+:mod:`edsr_helpers.architecture`; this module re-exports them, so ``eh.model.edsr(...)`` is the notebook's.
 
 EDSR (Lim et al., 2017) is a stack of residual blocks working at the low resolution, followed by a
 pixel-shuffle upsampler::
@@ -29,11 +32,38 @@ import math
 
 import keras
 import numpy as np
-from keras import layers, ops
 
-from edsr_helpers.constants import DIV2K_RGB_MEAN, SCALES
+from edsr_helpers.architecture import (  # the layers and the model, as notebook 02 writes them
+    EDSR,
+    PACKAGE,
+    MeanShift,
+    PixelShuffle,
+    ResidualBlock,
+    edsr,
+    edsr_graph,
+    pixel_shuffle,
+    pixel_shuffle_by_reshape,
+    upsampling_factors,
+)
+from edsr_helpers.constants import SCALES
 
-PACKAGE = "edsr_helpers"
+__all__ = [
+    "EDSR",
+    "PACKAGE",
+    "PRESETS",
+    "MeanShift",
+    "PixelShuffle",
+    "Preset",
+    "ResidualBlock",
+    "copy_matching_weights",
+    "edsr",
+    "edsr_graph",
+    "edsr_preset",
+    "model_scale",
+    "pixel_shuffle",
+    "pixel_shuffle_by_reshape",
+    "upsampling_factors",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,221 +92,6 @@ PUBLISHED_PARAMETERS_M: dict[tuple[str, int], float] = {
     ("full", 3): 43.7,
     ("full", 4): 43.1,
 }
-
-
-def _check_scale(scale: int) -> None:
-    if scale not in SCALES:
-        raise ValueError(f"EDSR upscales by {', '.join(map(str, SCALES))}; got scale={scale!r}.")
-
-
-def upsampling_factors(scale: int) -> tuple[int, ...]:
-    """Pixel-shuffle steps for ``scale``: x2 and x3 in one step, x4 as two x2 steps (as in the paper)."""
-    _check_scale(scale)
-    return (2, 2) if scale == 4 else (scale,)
-
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
-class MeanShift(layers.Layer):
-    """Add ``sign * mean`` to each RGB channel.
-
-    EDSR subtracts the DIV2K mean colour at the input so the convolutions see zero-centred data, and adds it
-    back at the output so the model speaks in plain 0-255 pixel values.
-    """
-
-    def __init__(self, sign: float = -1.0, mean: tuple[float, float, float] = DIV2K_RGB_MEAN, **kwargs):
-        super().__init__(**kwargs)
-        self.sign = float(sign)
-        self.mean = tuple(float(value) for value in mean)
-
-    def call(self, inputs):
-        shift = ops.convert_to_tensor([self.sign * value for value in self.mean], dtype=self.compute_dtype)
-        return ops.cast(inputs, self.compute_dtype) + shift
-
-    def get_config(self):
-        return {**super().get_config(), "sign": self.sign, "mean": list(self.mean)}
-
-
-def pixel_shuffle(x, block_size: int):
-    """Move channels into space: ``(B, H, W, C*r*r) -> (B, H*r, W*r, C)`` with TensorFlow's channel order.
-
-    Channel ``(i * r + j) * C + c`` of an input pixel becomes channel ``c`` of output pixel ``(i, j)`` of the
-    r x r block it expands into. Uses ``keras.ops.depth_to_space`` where Keras has it (3.14+); on older Keras
-    (Colab's 3.10-3.13) the same rearrangement is spelled out with reshape and transpose.
-    """
-    if hasattr(ops, "depth_to_space"):
-        return ops.depth_to_space(x, block_size)
-    return _pixel_shuffle_by_reshape(x, block_size)
-
-
-def _pixel_shuffle_by_reshape(x, block_size: int):
-    batch, height, width, channels = ops.shape(x)
-    out_channels = channels // (block_size * block_size)
-    x = ops.reshape(x, (batch, height, width, block_size, block_size, out_channels))
-    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))  # (B, H, r, W, r, C): each pixel's r x r block in place
-    return ops.reshape(x, (batch, height * block_size, width * block_size, out_channels))
-
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
-class PixelShuffle(layers.Layer):
-    """Sub-pixel upsampling (Shi et al., 2016): a ``(H, W, C*r*r)`` feature map becomes ``(H*r, W*r, C)``.
-
-    The convolution before it computes all r*r sub-pixels of each output block at the low resolution, which
-    is cheaper than convolving at the high resolution and avoids the checkerboard of transposed convolutions.
-    """
-
-    def __init__(self, block_size: int, **kwargs):
-        super().__init__(**kwargs)
-        self.block_size = int(block_size)
-
-    def call(self, inputs):
-        return pixel_shuffle(inputs, self.block_size)
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, channels = input_shape
-        r = self.block_size
-        return (
-            batch,
-            None if height is None else height * r,
-            None if width is None else width * r,
-            channels // (r * r),
-        )
-
-    def get_config(self):
-        return {**super().get_config(), "block_size": self.block_size}
-
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
-class ResidualBlock(layers.Layer):
-    """EDSR's residual block: ``x + res_scale * conv(relu(conv(x)))``.
-
-    Unlike ResNet's block it has no batch normalization (which would normalize away the absolute intensities
-    a super-resolution network must reproduce, and costs memory) and no ReLU after the addition.
-    ``res_scale`` < 1 (0.1 in full EDSR) damps each block's contribution so very wide models train stably.
-    """
-
-    def __init__(self, num_filters: int = 64, res_scale: float = 1.0, kernel_size: int = 3, **kwargs):
-        super().__init__(**kwargs)
-        self.num_filters = int(num_filters)
-        self.res_scale = float(res_scale)
-        self.kernel_size = int(kernel_size)
-        self.conv1 = layers.Conv2D(num_filters, kernel_size, padding="same", dtype=self.dtype_policy)
-        self.conv2 = layers.Conv2D(num_filters, kernel_size, padding="same", dtype=self.dtype_policy)
-
-    def build(self, input_shape):
-        self.conv1.build(input_shape)
-        self.conv2.build(self.conv1.compute_output_shape(input_shape))
-
-    def call(self, inputs):
-        residual = self.conv2(ops.relu(self.conv1(inputs)))
-        if self.res_scale != 1.0:
-            residual = residual * ops.cast(self.res_scale, residual.dtype)
-        return inputs + residual
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "num_filters": self.num_filters,
-            "res_scale": self.res_scale,
-            "kernel_size": self.kernel_size,
-        }
-
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
-class EDSR(keras.Model):
-    """EDSR as a functional Keras model that remembers what it was built from.
-
-    Its saved config is ``scale``, ``num_res_blocks``, ``num_filters`` and ``res_scale`` (not a list of layers),
-    so a loaded model can say its scale (``model.scale``) without anyone inferring it from layer shapes, and
-    ``keras.saving.load_model(path, safe_mode=True)`` rebuilds it from those facts. Build it with :func:`edsr`.
-    """
-
-    def __init__(
-        self,
-        scale: int = 4,
-        num_res_blocks: int = 16,
-        num_filters: int = 64,
-        res_scale: float = 1.0,
-        **kwargs,
-    ):
-        inputs, outputs = edsr_graph(scale, num_res_blocks, num_filters, res_scale)
-        kwargs.setdefault("name", f"edsr_x{scale}")
-        super().__init__(inputs, outputs, **kwargs)
-        self.scale = int(scale)
-        self.num_res_blocks = int(num_res_blocks)
-        self.num_filters = int(num_filters)
-        self.res_scale = float(res_scale)
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "scale": self.scale,
-            "num_res_blocks": self.num_res_blocks,
-            "num_filters": self.num_filters,
-            "res_scale": self.res_scale,
-        }
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return cls(**config)
-
-
-def edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: float):
-    """EDSR's layers, wired: the input and output tensors that :class:`EDSR` (and :func:`edsr`) wraps.
-
-    Read top to bottom, this is the architecture: mean shift, head, residual blocks, the body's last conv and
-    the global skip, the upsampler (one pixel-shuffle step per factor), the tail, the mean added back.
-    """
-    factors = upsampling_factors(scale)
-    inputs = keras.Input(shape=(None, None, 3), name="lr")
-    x = MeanShift(sign=-1.0, name="subtract_mean")(inputs)
-    head = x = layers.Conv2D(num_filters, 3, padding="same", name="head")(x)
-    for index in range(num_res_blocks):
-        x = ResidualBlock(num_filters, res_scale, name=f"res_block_{index + 1}")(x)
-    x = layers.Conv2D(num_filters, 3, padding="same", name="body_end")(x)
-    x = layers.Add(name="global_skip")([head, x])
-    for index, factor in enumerate(factors, start=1):
-        x = layers.Conv2D(num_filters * factor * factor, 3, padding="same", name=f"upsample_conv_{index}")(x)
-        x = PixelShuffle(factor, name=f"pixel_shuffle_{index}")(x)
-    x = layers.Conv2D(3, 3, padding="same", name="tail")(x)
-    outputs = MeanShift(sign=1.0, name="add_mean", dtype="float32")(x)
-    return inputs, outputs
-
-
-def edsr(
-    scale: int = 4,
-    num_res_blocks: int = 16,
-    num_filters: int = 64,
-    res_scale: float = 1.0,
-    *,
-    name: str | None = None,
-) -> EDSR:
-    """Build EDSR for any input size.
-
-    Args:
-        scale: 2, 3 or 4.
-        num_res_blocks: residual blocks in the body (16 baseline, 32 full).
-        num_filters: feature channels (64 baseline, 256 full).
-        res_scale: factor on each block's residual (1.0 baseline, 0.1 full).
-        name: model name; ``edsr_x{scale}`` by default.
-
-    Returns:
-        An :class:`EDSR` (a functional ``keras.Model``) mapping ``(batch, H, W, 3)`` images in [0, 255] (any
-        dtype; uint8 is fine) to ``(batch, H*scale, W*scale, 3)`` float32 values on the same 0-255 scale (not
-        clipped). Under a mixed precision policy the convolutions run in float16/bfloat16 and the output stays
-        float32. ``model.scale`` etc. say what it was built from, also after saving and loading.
-
-    Raises:
-        ValueError: for a scale other than 2, 3 or 4.
-
-    Example:
-        >>> model = edsr(scale=4)               # EDSR baseline x4, 1,517,571 parameters
-        >>> sr = model(lr_batch)                # (B, 4H, 4W, 3) float32
-    """
-    return EDSR(scale, num_res_blocks, num_filters, res_scale, name=name or f"edsr_x{scale}")
 
 
 def model_scale(model: keras.Model) -> int:

@@ -99,8 +99,51 @@ eh.plotting.show_grid(
 # Each block computes a correction to its input: `x + res_scale · conv(relu(conv(x)))`. No BN, and no ReLU
 # after the addition, so features can be negative and keep their scale through the whole stack.
 
+# %% [markdown]
+# Here it is as a Keras layer. The cell starts with `#| export architecture`: cells marked so *are* the
+# package's code. `edsr_helpers/architecture.py` is generated from them, so the model you build here is the one
+# notebooks 03 and 04 train and run. The decorator registers the layer under a fixed name, so a saved model
+# can be loaded again without running any code from the file (`safe_mode=True`, at the end of this notebook).
+
 # %%
-eh.show_source(eh.model.ResidualBlock.call)
+#| export architecture
+import keras
+from keras import layers, ops
+
+from edsr_helpers.constants import DIV2K_RGB_MEAN, SCALES
+
+PACKAGE = "edsr_helpers"  # the registered names are "edsr_helpers>ResidualBlock" etc.
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ResidualBlock(layers.Layer):
+    """EDSR's residual block: ``x + res_scale * conv(relu(conv(x)))``, without batch normalization."""
+
+    def __init__(self, num_filters: int = 64, res_scale: float = 1.0, kernel_size: int = 3, **kwargs):
+        super().__init__(**kwargs)
+        self.num_filters = int(num_filters)
+        self.res_scale = float(res_scale)
+        self.kernel_size = int(kernel_size)
+        self.conv1 = layers.Conv2D(num_filters, kernel_size, padding="same", dtype=self.dtype_policy)
+        self.conv2 = layers.Conv2D(num_filters, kernel_size, padding="same", dtype=self.dtype_policy)
+
+    def build(self, input_shape):
+        self.conv1.build(input_shape)
+        self.conv2.build(self.conv1.compute_output_shape(input_shape))
+
+    def call(self, inputs):
+        residual = self.conv2(ops.relu(self.conv1(inputs)))
+        if self.res_scale != 1.0:
+            residual = residual * ops.cast(self.res_scale, residual.dtype)
+        return inputs + residual  # no ReLU after the addition
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = {"num_filters": self.num_filters, "res_scale": self.res_scale, "kernel_size": self.kernel_size}
+        return {**super().get_config(), **config}
+
 
 # %% [markdown]
 # `res_scale` is 1 in the baseline model. The full model has 256 filters per layer, and the paper found that
@@ -109,7 +152,7 @@ eh.show_source(eh.model.ResidualBlock.call)
 
 # %%
 features = np.random.default_rng(0).normal(size=(1, 8, 8, 16)).astype("float32")
-blocks = {res_scale: eh.model.ResidualBlock(num_filters=16, res_scale=res_scale) for res_scale in (1.0, 0.1)}
+blocks = {res_scale: ResidualBlock(num_filters=16, res_scale=res_scale) for res_scale in (1.0, 0.1)}
 for block in blocks.values():
     block(features)  # creates the weights
 blocks[0.1].set_weights(blocks[1.0].get_weights())  # the same weights in both
@@ -130,8 +173,53 @@ for row in range(2):
     for column in range(2):
         print(f"pixel ({row}, {column}) channels: {x[0, row, column].astype(int)}")
 
+# %% [markdown]
+# The rearrangement is a reshape and a transpose: split the channels into an `r × r` grid, put each grid row
+# next to its image row, and merge. Keras 3.14+ has it built in as `keras.ops.depth_to_space`; the layer uses
+# that where it exists and the same three lines on older Keras, such as Colab's:
+
+
 # %%
-shuffled = np.asarray(eh.model.PixelShuffle(block_size=2)(x))
+#| export architecture
+def pixel_shuffle(x, block_size: int):
+    """``(B, H, W, C*r*r) -> (B, H*r, W*r, C)``: channel ``(i*r + j)*C + c`` goes to sub-pixel ``(i, j)``."""
+    if hasattr(ops, "depth_to_space"):
+        return ops.depth_to_space(x, block_size)
+    return pixel_shuffle_by_reshape(x, block_size)
+
+
+def pixel_shuffle_by_reshape(x, block_size: int):
+    """The same rearrangement spelled out, for Keras versions without ``depth_to_space``."""
+    batch, height, width, channels = ops.shape(x)
+    out_channels = channels // (block_size * block_size)
+    x = ops.reshape(x, (batch, height, width, block_size, block_size, out_channels))
+    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))  # (B, H, r, W, r, C): each pixel's r x r block in place
+    return ops.reshape(x, (batch, height * block_size, width * block_size, out_channels))
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class PixelShuffle(layers.Layer):
+    """Sub-pixel upsampling (Shi et al., 2016): cheaper than convolving at high resolution, no checkerboard."""
+
+    def __init__(self, block_size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.block_size = int(block_size)
+
+    def call(self, inputs):
+        return pixel_shuffle(inputs, self.block_size)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        r = self.block_size
+        height, width = (None if size is None else size * r for size in (height, width))
+        return (batch, height, width, channels // (r * r))
+
+    def get_config(self):
+        return {**super().get_config(), "block_size": self.block_size}
+
+
+# %%
+shuffled = np.asarray(PixelShuffle(block_size=2)(x))
 print(shuffled.shape)
 print(shuffled[0, :, :, 0].astype(int))
 
@@ -140,32 +228,112 @@ print(shuffled[0, :, :, 0].astype(int))
 # quarter of the channels; nothing was computed, only moved. The convolution before it does the learning:
 # it decides the value of every sub-pixel from the low-resolution neighbourhood.
 #
-# ×2 and ×3 use one such step (4 or 9 times the channels); ×4 uses two ×2 steps, as in the paper.
-# `PixelShuffle` calls `keras.ops.depth_to_space` where Keras has it (3.14+) and spells out the same
-# reshape/transpose on older Keras, such as Colab's:
+# ×2 and ×3 use one such step (4 or 9 times the channels); ×4 uses two ×2 steps, as in the paper:
+
 
 # %%
-eh.show_source(eh.model._pixel_shuffle_by_reshape)
+#| export architecture
+def upsampling_factors(scale: int) -> tuple[int, ...]:
+    """Pixel-shuffle steps for ``scale``: x2 and x3 in one step, x4 as two x2 steps (as in the paper)."""
+    if scale not in SCALES:
+        raise ValueError(f"EDSR upscales by {', '.join(map(str, SCALES))}; got scale={scale!r}.")
+    return (2, 2) if scale == 4 else (scale,)
+
 
 # %% [markdown]
 # ## The whole model
 #
-# `eh.model.edsr(scale, num_res_blocks, num_filters, res_scale)` assembles the pieces: subtract the DIV2K mean
-# colour, a head convolution, the residual blocks, a convolution and a *global* skip connection around the
-# whole body, the upsampler, a tail convolution to 3 colours, and the mean added back. Inputs and outputs are
-# plain 0–255 pixel values. The result is an `EDSR`, a functional `keras.Model` that also remembers what it was
-# built from (`model.scale`, `num_res_blocks`, `num_filters`, `res_scale`; they are its saved config, so a loaded
-# file knows its scale). Here is the wiring, the heart of the series, in the package's own words:
+# EDSR works on plain 0–255 pixel values. It subtracts the DIV2K mean colour at the input, so the convolutions
+# see zero-centred data, and adds it back at the output:
+
 
 # %%
-eh.show_source(eh.model.edsr_graph)
+#| export architecture
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class MeanShift(layers.Layer):
+    """Add ``sign * mean`` to each RGB channel (-1 at the input, +1 at the output)."""
+
+    def __init__(self, sign: float = -1.0, mean: tuple[float, float, float] = DIV2K_RGB_MEAN, **kwargs):
+        super().__init__(**kwargs)
+        self.sign = float(sign)
+        self.mean = tuple(float(value) for value in mean)
+
+    def call(self, inputs):
+        shift = ops.convert_to_tensor([self.sign * value for value in self.mean], dtype=self.compute_dtype)
+        return ops.cast(inputs, self.compute_dtype) + shift
+
+    def get_config(self):
+        return {**super().get_config(), "sign": self.sign, "mean": list(self.mean)}
+
+
+# %% [markdown]
+# Now the wiring, top to bottom: the mean shift, a head convolution, the residual blocks, a convolution and a
+# *global* skip connection around the whole body, the upsampler (one convolution and pixel shuffle per
+# factor), a tail convolution to 3 colours, and the mean added back. This function is the architecture:
+
+
+# %%
+#| export architecture
+def edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: float):
+    """EDSR's layers, wired: the input and output tensors of the model."""
+    inputs = keras.Input(shape=(None, None, 3), name="lr")  # any image size
+    x = MeanShift(sign=-1.0, name="subtract_mean")(inputs)
+    head = x = layers.Conv2D(num_filters, 3, padding="same", name="head")(x)
+    for index in range(num_res_blocks):
+        x = ResidualBlock(num_filters, res_scale, name=f"res_block_{index + 1}")(x)
+    x = layers.Conv2D(num_filters, 3, padding="same", name="body_end")(x)
+    x = layers.Add(name="global_skip")([head, x])
+    for index, factor in enumerate(upsampling_factors(scale), start=1):
+        x = layers.Conv2D(num_filters * factor * factor, 3, padding="same", name=f"upsample_conv_{index}")(x)
+        x = PixelShuffle(factor, name=f"pixel_shuffle_{index}")(x)
+    x = layers.Conv2D(3, 3, padding="same", name="tail")(x)
+    outputs = MeanShift(sign=1.0, name="add_mean", dtype="float32")(x)  # float32 out, also in mixed precision
+    return inputs, outputs
+
+
+# %% [markdown]
+# Wrapped as a `keras.Model` subclass whose saved config is just `scale`, `num_res_blocks`, `num_filters` and
+# `res_scale`: a loaded file knows its scale (`model.scale`), and loading rebuilds the graph from those facts.
+
+
+# %%
+#| export architecture
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class EDSR(keras.Model):
+    """EDSR as a functional Keras model that remembers what it was built from."""
+
+    def __init__(self, scale=4, num_res_blocks=16, num_filters=64, res_scale=1.0, **kwargs):
+        inputs, outputs = edsr_graph(scale, num_res_blocks, num_filters, res_scale)
+        kwargs.setdefault("name", f"edsr_x{scale}")
+        super().__init__(inputs, outputs, **kwargs)
+        self.scale = int(scale)
+        self.num_res_blocks = int(num_res_blocks)
+        self.num_filters = int(num_filters)
+        self.res_scale = float(res_scale)
+
+    def get_config(self):
+        facts = ("name", "trainable", "scale", "num_res_blocks", "num_filters", "res_scale")
+        return {key: getattr(self, key) for key in facts}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
+
+
+def edsr(scale: int = 4, num_res_blocks: int = 16, num_filters: int = 64, res_scale: float = 1.0, *, name=None):
+    """EDSR for 0-255 images of any size: ``(B, H, W, 3) -> (B, H*scale, W*scale, 3)`` float32, not clipped.
+
+    16 blocks x 64 filters is the baseline; 32 x 256 with ``res_scale=0.1`` the paper's full model.
+    """
+    return EDSR(scale, num_res_blocks, num_filters, res_scale, name=name or f"edsr_x{scale}")
+
 
 # %% [markdown]
 # The baseline ×4 model, drawn from its own layers (blue boxes work at the low resolution, orange ones after a
 # pixel shuffle; almost all parameters, and all 16 blocks, are blue):
 
 # %%
-model = eh.model.edsr_preset("baseline", scale=4)
+model = edsr(scale=4)  # the baseline: 16 blocks of 64 filters
 eh.plotting.show_architecture(model)
 
 # %% [markdown]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from edsr_helpers import model as edsr_model
+from edsr_helpers.constants import DIV2K_RGB_MEAN
 
 
 def _np(tensor) -> np.ndarray:
@@ -90,7 +91,7 @@ def test_pixel_shuffle_fallback_matches_tensorflow(block_size):
     )
     reference = tf.nn.depth_to_space(x, block_size).numpy()
     np.testing.assert_array_equal(_np(edsr_model.pixel_shuffle(x, block_size)), reference)
-    np.testing.assert_array_equal(_np(edsr_model._pixel_shuffle_by_reshape(x, block_size)), reference)
+    np.testing.assert_array_equal(_np(edsr_model.pixel_shuffle_by_reshape(x, block_size)), reference)
 
 
 def test_pixel_shuffle_fallback_works_inside_a_model(monkeypatch):
@@ -109,7 +110,7 @@ def test_mean_shift_round_trip_and_residual_scaling():
     np.testing.assert_allclose(_np(edsr_model.MeanShift(1.0)(there)), x, atol=1e-4)
     np.testing.assert_allclose(
         _np(there).mean(axis=(0, 1, 2)),
-        x.mean(axis=(0, 1, 2)) - np.array(edsr_model.DIV2K_RGB_MEAN),
+        x.mean(axis=(0, 1, 2)) - np.array(DIV2K_RGB_MEAN),
         atol=1e-3,
     )
     block = edsr_model.ResidualBlock(3, res_scale=0.1)
@@ -145,6 +146,17 @@ def test_keras_file_round_trip_with_safe_mode(tiny, tmp_path):
     np.testing.assert_array_equal(_np(loaded(x)), _np(tiny(x)))
     assert loaded.count_params() == tiny.count_params()
     assert [type(layer).__name__ for layer in loaded.layers] == [type(layer).__name__ for layer in tiny.layers]
+
+
+def test_a_keras_file_saved_by_version_0_1_0_loads_and_computes_the_same(tmp_path):
+    """Its classes lived in edsr_helpers.model then; the registered names still find them (safe_mode=True)."""
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    loaded = keras.saving.load_model(data / "edsr_x3_tiny_saved_by_0.1.0.keras", safe_mode=True)
+    expected = np.load(data / "edsr_x3_tiny_saved_by_0.1.0_io.npz")
+    assert isinstance(loaded, edsr_model.EDSR) and (loaded.scale, loaded.res_scale) == (3, 0.1)
+    np.testing.assert_allclose(_np(loaded(expected["lr"])), expected["sr"], rtol=1e-4, atol=1e-3)
 
 
 def test_saved_config_holds_the_facts_the_model_is_built_from(tmp_path):

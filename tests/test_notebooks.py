@@ -48,6 +48,28 @@ def test_drift_is_caught(tmp_path, monkeypatch):
     assert "cell 3 differs" in tool.drift(SCRIPTS[0].stem)
 
 
+def test_package_modules_are_what_the_notebooks_export():
+    """Every ``#| export NAME`` cell is in edsr_helpers/NAME.py, verbatim, and the module says so at its top."""
+    tool = _tool()
+    modules = tool.exported_modules()
+    assert ROOT / "edsr_helpers" / "architecture.py" in modules
+    assert not tool.stale_exports(), "run `make sync`"
+    for path, text in modules.items():
+        assert text.startswith('"""Generated from notebooks/') and "Do not edit" in text.split("\n", 4)[2], path
+
+
+def test_an_edit_to_an_exported_cell_makes_its_module_stale(tmp_path, monkeypatch):
+    tool = _tool()
+    for script in SCRIPTS:
+        text = script.read_text()
+        if script.stem.startswith("02"):
+            assert "return inputs + residual" in text
+            text = text.replace("return inputs + residual", "return residual", 1)
+        (tmp_path / script.name).write_text(text)
+    monkeypatch.setattr(tool, "NOTEBOOKS_DIR", tmp_path)
+    assert tool.stale_exports() == [ROOT / "edsr_helpers" / "architecture.py"]
+
+
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda path: path.name)
 def test_cells_carry_only_known_tags(path):
     tags = {tag for cell in jupytext.read(path).cells for tag in cell.metadata.get("tags", [])}

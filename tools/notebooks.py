@@ -5,6 +5,10 @@ Edit either side, in an editor or in Jupyter; ``make sync`` makes the other side
 committed copy shows a run that learns; ``make notebooks`` does all of them. ``python tools/notebooks.py check``
 fails when a pair has drifted (``tests/test_notebooks.py`` calls it).
 
+The EDSR core is written in the notebooks, where students read it. A code cell whose first line is
+``#| export NAME`` (nbdev's marker) is copied into ``edsr_helpers/NAME.py``; ``make sync`` regenerates those
+modules and ``python tools/notebooks.py check`` fails when one differs from its notebook.
+
 Cells tagged ``nbval-ignore-output`` hold outputs that vary between runs or profiles; ``make test`` re-executes
 every notebook under ``ci`` and compares the outputs of every other code cell.
 """
@@ -12,6 +16,7 @@ every notebook under ``ci`` and compares the outputs of every other code cell.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -21,6 +26,9 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
+PACKAGE_DIR = ROOT / "edsr_helpers"
+#: The first line of a cell that the package takes: ``#| export architecture`` -> edsr_helpers/architecture.py
+EXPORT_MARKER = re.compile(r"#\| export (\w+)")
 #: The tags a cell may carry: nbval's, and ``live-widget`` for cells whose output needs a live kernel.
 KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "live-widget"}
 
@@ -35,10 +43,7 @@ def stems(names: list[str] | None = None) -> list[str]:
 
 def cell_inputs(notebook: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
     """What a pair must agree on: each cell's kind, source and tags."""
-    return [
-        (cell.cell_type, cell.source.strip("\n"), tuple(cell.metadata.get("tags", ())))
-        for cell in notebook.cells
-    ]
+    return [(cell.cell_type, cell.source.strip("\n"), tuple(cell.metadata.get("tags", ()))) for cell in notebook.cells]
 
 
 def drift(stem: str) -> str | None:
@@ -52,8 +57,51 @@ def drift(stem: str) -> str | None:
         return None
     for index, (text_cell, stored_cell) in enumerate(zip(text_cells, stored_cells, strict=False)):
         if text_cell != stored_cell:
-            return f"cell {index} differs: {text_cell[1][:60]!r} in {script.name}, {stored_cell[1][:60]!r} in {ipynb.name}"
+            return (
+                f"cell {index} differs: {text_cell[1][:60]!r} in {script.name}, {stored_cell[1][:60]!r} in {ipynb.name}"
+            )
     return f"{script.name} has {len(text_cells)} cells, {ipynb.name} {len(stored_cells)}"
+
+
+def exported_modules() -> dict[Path, str]:
+    """The text of every module the notebooks export, keyed by its path in the package.
+
+    Each module is its cells in notebook order, behind a header that says where it comes from; a module takes
+    cells from one notebook only, so every piece of the core has one place where it is taught.
+    """
+    cells: dict[str, list[str]] = {}
+    origin: dict[str, str] = {}
+    for stem in stems():
+        for cell in jupytext.read(NOTEBOOKS_DIR / f"{stem}.py").cells:
+            first, _, body = cell.source.partition("\n")
+            match = EXPORT_MARKER.fullmatch(first.strip()) if cell.cell_type == "code" else None
+            if not match:
+                continue
+            module = match.group(1)
+            if origin.setdefault(module, stem) != stem:
+                raise ValueError(f"{module} is exported by {origin[module]} and {stem}: one notebook per module")
+            cells.setdefault(module, []).append(body.strip("\n"))
+    return {
+        PACKAGE_DIR / f"{module}.py": (
+            f'"""Generated from notebooks/{origin[module]}.py, the cells marked ``#| export {module}``.\n\n'
+            f"Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.\n"
+            f'"""\n\n' + "\n\n\n".join(body) + "\n"
+        )
+        for module, body in cells.items()
+    }
+
+
+def stale_exports() -> list[Path]:
+    """The generated modules whose file differs from what their notebook exports."""
+    return [path for path, text in exported_modules().items() if not path.exists() or path.read_text() != text]
+
+
+def export() -> None:
+    """Write the modules the notebooks export (``#| export NAME`` cells) into the package."""
+    for path, text in exported_modules().items():
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            print(f"wrote {path.relative_to(ROOT)}")
 
 
 def sync(names: list[str] | None = None) -> None:
@@ -92,15 +140,20 @@ def execute(stem: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("sync", "check", "execute"))
+    parser.add_argument("command", choices=("sync", "check", "execute", "export"))
     parser.add_argument("names", nargs="*", help="notebook stems or numbers (default: all)")
     args = parser.parse_args(argv)
     if args.command == "check":
         problems = {stem: why for stem in stems(args.names) if (why := drift(stem))}
-        for stem, why in problems.items():
-            print(f"{stem}: {why} (run `make sync`)", file=sys.stderr)
+        problems |= {path.name: "differs from its notebook" for path in stale_exports()}
+        for name, why in problems.items():
+            print(f"{name}: {why} (run `make sync`)", file=sys.stderr)
         return 1 if problems else 0
+    if args.command == "export":
+        export()
+        return 0
     sync(args.names)
+    export()
     if args.command == "execute":
         for stem in stems(args.names):
             print(f"executing {stem} ...", flush=True)
