@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup run lab test unit lint sync notebook notebooks pretrained bench clean backends-setup test-backends test-colab
+.PHONY: setup run lab test unit lint sync notebook notebooks pretrained install-weights bench clean backends-setup test-backends test-colab
 
 setup: $(STAMP)
 
@@ -61,12 +61,12 @@ test-backends: backends-setup setup
 		echo "== KERAS_BACKEND=$$engine"; \
 		EDSR_PROFILE=ci KERAS_BACKEND=$$engine $(BACKENDS_BIN)/python -m pytest -q $(BACKEND_TESTS) || exit 1; \
 	done
-	# the GPU session's device calls at toy sizes (tools/gpu_session.sh), then the JAX-saved weights in TF
+	# the GPU session's device calls at toy sizes (weights_factory/gpu_session.sh), then the JAX-saved weights in TF
 	rm -rf build/gpu-smoke
-	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash tools/gpu_session.sh session
+	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash weights_factory/gpu_session.sh session
 	tar -xzOf build/gpu-smoke/x3-logs.tgz summary_x3.json | grep -q '"scale": 2' # x3 started from x2
 	test -s build/gpu-smoke/session.log && test -s build/gpu-smoke/log_ci.csv
-	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash tools/gpu_session.sh bench
+	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash weights_factory/gpu_session.sh bench
 	$(BIN)/python -c "import edsr_helpers as eh; m = eh.model.edsr_preset('baseline', 3); \
 		m.load_weights('build/gpu-smoke/edsr_baseline_x3.weights.h5'); \
 		print('x3 weights saved by Keras on JAX load in Keras on', eh.backend.name())"
@@ -94,8 +94,8 @@ unit: setup
 	EDSR_PROFILE=ci $(BIN)/python -m pytest tests
 
 lint: setup
-	$(BIN)/ruff check edsr_helpers tests benchmarks tools notebooks solutions
-	$(BIN)/ruff format --check edsr_helpers tests benchmarks tools notebooks solutions
+	$(BIN)/ruff check edsr_helpers tests benchmarks tools weights_factory notebooks solutions
+	$(BIN)/ruff format --check edsr_helpers tests benchmarks tools weights_factory notebooks solutions
 
 # Notebooks are pairs: notebooks/NN_name.py (percent cells) and .ipynb (with the outputs of a real run).
 # `make sync` after editing either side; `make notebook NB=03` re-executes one under the cpu profile (stored
@@ -112,14 +112,19 @@ notebooks: setup
 	rm -rf notebooks/runs/cpu
 	EDSR_PROFILE=cpu $(BIN)/python tools/notebooks.py execute
 
-# Issue 12's v2 weights on this CPU, into build/weights-v2: x2, then x4 and x3 started from x2 (about 18 hours
-# on 2 cores, benchmarks/recipe_speed.py; ~8 min on a GPU: tools/gpu_session.sh). Stopped, it goes on where it
-# stopped when run again; a finished scale is skipped. Needs the photographs: apt's plasma-workspace-wallpapers
-# lomiri-wallpapers-16.04 lomiri-wallpapers-20.04, or EDSR_PHOTO_ROOT=build/photographs after
-# `bash tools/gpu_session.sh prepare`.
+# The weights factory (weights_factory/README.md): the v2 weights on this CPU, into build/weights-v2, x2 first and
+# the other scales started from it (hours on 2 cores; minutes on a GPU: weights_factory/gpu_session.sh). Stopped,
+# it goes on where it stopped when run again; a finished scale is skipped. x4 v2 ships already, hence the default
+# SCALES. Needs the photographs: apt's plasma-workspace-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04.
+# Then `make install-weights` judges them against edsr_helpers/weights/bars.json and installs those that pass.
+SCALES ?= 2 3
+WEIGHTS_OUT ?= build/weights-v2
 pretrained: setup
-	for scale in 2 4 3; do $(BIN)/python tools/train_pretrained.py --recipe v2 --scale $$scale --skip-trained \
-		--out-dir build/weights-v2 --run-dir build/weights-v2/run-x$$scale || exit 1; done
+	for scale in $(SCALES); do $(BIN)/python weights_factory/train.py --recipe v2 --scale $$scale --skip-trained \
+		--out-dir $(WEIGHTS_OUT) --run-dir $(WEIGHTS_OUT)/run-x$$scale || exit 1; done
+
+install-weights: setup
+	$(BIN)/python weights_factory/install.py $(WEIGHTS_OUT) --install
 
 # Every benchmark, one after the other (~35 min on 2 cores); each prints its own side-by-side ratios.
 bench: setup

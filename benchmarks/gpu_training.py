@@ -20,7 +20,7 @@ paper's recipe), in float32 and bfloat16:
   (its data, schedule, measured precision, callbacks and ``fit``), timed, with the validation gain over bicubic
   and the T4 time this implies by the ratio of the two chips' 16-bit datasheet peaks (README, "Profiles").
 
-``--profile-only`` runs the last part alone (what ``tools/gpu_session.sh session`` does after the weights).
+``--profile-only`` runs the last part alone (what ``weights_factory/gpu_session.sh session`` does after the weights).
 
 Without a GPU it runs a tiny configuration of the same code (``--smoke``, what CI runs) so it cannot rot.
 """

@@ -1,6 +1,6 @@
 """Where the pretrained-weights recipe trains fastest on this machine: every installed engine, both precisions.
 
-Issue 12's recipe (EDSR-baseline, 48x48 LR patches, batch 16, L1, Adam) takes 15-20k steps per scale. On a
+The v2 weights' recipe (EDSR-baseline, 48x48 LR patches, batch 16, L1, Adam) takes 15-20k steps per scale. On a
 CPU, which engine and which precision is fastest changes from one chip to the next (bfloat16 was 1.9x faster
 than float32 on one AMD EPYC and 1.5x slower on an Intel Xeon that lists the same flags), so this measures
 them side by side, in one run, on the real model and batch shape, and prints the ratios and the hours that
@@ -29,10 +29,10 @@ POLICIES = ("float32", "mixed_bfloat16")
 
 
 def v2_recipe():
-    """``tools/train_pretrained.py``'s v2 recipe and epochs per scale (the one place they are written)."""
+    """``weights_factory/train.py``'s v2 recipe and epochs per scale (the one place they are written)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("train_pretrained", ROOT / "tools" / "train_pretrained.py")
+    spec = importlib.util.spec_from_file_location("train_pretrained", ROOT / "weights_factory" / "train.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.V2_RECIPE, module.V2_EPOCHS

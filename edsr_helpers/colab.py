@@ -50,7 +50,7 @@ def use_drive_folder(
 
     Returns:
         The Drive folder, or ``None`` when Drive could not be mounted (the reader declined, or no Drive): then
-        runs and downloads stay on this VM for this session, and a sentence says so.
+        runs and downloads stay on this VM until the runtime ends, and a sentence says so.
     """
     mount_point = mount_point or DRIVE_MOUNT_POINT
     try:

@@ -2,12 +2,13 @@
 
 A class on laptops cannot train EDSR for a day, and many classrooms cannot download from a model hub; these
 weights make notebook 04 and its widget beat bicubic the moment they open. They were trained by
-``tools/train_pretrained.py`` on offline photos and Debian wallpaper photographs (no DIV2K), never on the
+``weights_factory/train.py`` on offline photos and Debian wallpaper photographs (no DIV2K), never on the
 validation photos.
 """
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -23,6 +24,13 @@ def weight_file_name(scale: int) -> str:
 
 #: File of the weights for each scale that ships them.
 WEIGHT_FILES: dict[int, str] = {scale: weight_file_name(scale) for scale in (2, 4)}
+
+
+def pass_bars(scale: int) -> tuple[float, float]:
+    """(mean gain, worst photo's gain), in dB over bicubic on the validation photos, that weights for ``scale``
+    must reach to ship: ``weights/bars.json``, the one definition the install tool and the tests share."""
+    bars = json.loads((resources.files("edsr_helpers") / "weights" / "bars.json").read_text())
+    return float(bars["mean_gain_db"][str(scale)]), float(bars["worst_photo_gain_db"])
 
 
 def weights_path(scale: int = 4) -> Path:

@@ -129,8 +129,8 @@ WALLPAPERS: tuple[str, ...] = (
     "summer_1am",
 )
 #: Root under which the Debian packages' photographs are looked for: ``/`` where they are installed, or a folder
-#: holding the same ``usr/share/...`` layout (``EDSR_PHOTO_ROOT``; ``tools/pack_photographs.py`` makes one to carry
-#: to a GPU machine that cannot install packages).
+#: holding the same ``usr/share/...`` layout (``EDSR_PHOTO_ROOT``; ``weights_factory/pack_photographs.py`` makes
+#: one to carry to a GPU machine that cannot install packages).
 PHOTO_ROOT = Path(os.environ.get("EDSR_PHOTO_ROOT", "/"))
 WALLPAPER_DIR = PHOTO_ROOT / "usr" / "share" / "wallpapers"
 

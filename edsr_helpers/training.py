@@ -166,7 +166,7 @@ def completed_epochs(run_dir: str | os.PathLike) -> int:
 
 
 def backup_and_restore(run_dir: str | os.PathLike) -> keras.callbacks.BackupAndRestore:
-    """The ``BackupAndRestore`` of every run in ``run_dir`` (notebook 03's and ``tools/train_pretrained.py``'s).
+    """The ``BackupAndRestore`` of every run in ``run_dir`` (notebook 03's and ``weights_factory/train.py``'s).
 
     ``double_checkpoint`` keeps the previous epoch's backup next to the latest: a run killed while it writes
     its backup (a Colab disconnect during a slow write to Google Drive, a session that ends) would otherwise

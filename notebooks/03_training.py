@@ -146,7 +146,7 @@ print("precision policy:", precision)
 # | hardware | TensorFlow | JAX | PyTorch (through Keras) | plain PyTorch EDSR |
 # | --- | --- | --- | --- | --- |
 # | 2-core Intel Xeon CPU, float32, 24 px patches | **0.56 s/step** | 1.93 s/step | 0.73 s/step | — |
-# | NVIDIA H200 GPU, bfloat16, 48 px patches | — (not installed there) | **5.4 ms/step** | 37.4 ms/step | 10.3 ms/step |
+# | NVIDIA H200 GPU, bfloat16, 48 px patches | — | **5.4 ms/step** | 37.4 ms/step | 10.3 ms/step |
 #
 # So TensorFlow is the default (fastest on the CPUs measured, and tensorflow-datasets' DIV2K needs it), and
 # **JAX is the fast path on a GPU**: XLA compiles the whole training step, and there our EDSR trained 1.9×

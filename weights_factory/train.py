@@ -12,7 +12,7 @@ on JAX (``KERAS_BACKEND=jax``; weights saved there load unchanged in Keras on Te
   by a cosine over the run (``--schedule cosine``), the precision that measures fastest, a fixed number of steps;
 - ``--init-from`` another scale's weights: the paper's recipe starts x3 and x4 from the trained x2 model
   (every layer but the upsampler is shared; :func:`edsr_helpers.model.copy_matching_weights`);
-- ``BackupAndRestore``: an interrupted run resumes when the same command runs again, also in a later session
+- ``BackupAndRestore``: an interrupted run resumes when the same command runs again, also days later
   on another machine (``--run-dir`` keeps the backup, the log and ``progress.json``, which adds up the minutes
   and names the machine of every invocation); the patch stream goes on where it stopped instead of replaying;
 - the log (loss, validation PSNR per epoch) is kept as ``training_log.csv`` next to the card. Validation
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_DIR = ROOT / "edsr_helpers" / "weights"
 
 
-#: Issue 12's recipe (v2), fixed before training: ``--recipe v2`` sets these (flags given explicitly win).
+#: The v2 recipe, fixed before training: ``--recipe v2`` sets these (flags given explicitly win).
 V2_RECIPE = {
     "photographs": True,
     "patch": 48,
@@ -163,7 +163,7 @@ class ProgressLog(keras.callbacks.Callback):
 
 def training_command(summary: dict) -> str:
     """The command that made ``summary`` (stored since v2; v1 summaries used the one fixed command)."""
-    return summary.get("command", f"python tools/train_pretrained.py --scale {summary['scale']} --wallpapers")
+    return summary.get("command", f"python weights_factory/train.py --scale {summary['scale']} --wallpapers")
 
 
 def schedule_text(summary: dict) -> str:
@@ -261,7 +261,8 @@ shaved (the papers' protocol); RGB PSNR with the same shave. Reproduce with
 `python -m pytest tests/test_pretrained.py` or notebook 04.
 
 {sections}
-{lomiri_credits() if any("lomiri" in " ".join(summary["sources"]) for summary in summaries) else ""}"""
+{lomiri_credits() if any("lomiri" in " ".join(summary["sources"]) for summary in summaries) else ""}
+{(WEIGHTS_DIR / "history.md").read_text()}"""
 
 
 def write_model_card(weights_dir: Path = WEIGHTS_DIR) -> Path:
@@ -310,13 +311,13 @@ def already_trained(args: argparse.Namespace) -> dict | None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line; ``--recipe v2`` fills in issue 12's recipe where a flag is not given."""
+    """The command line; ``--recipe v2`` fills in the v2 recipe where a flag is not given."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=4)
     parser.add_argument(
         "--recipe",
         choices=("v2",),
-        help="v2: issue 12's recipe (V2_RECIPE, V2_EPOCHS; x3/x4 start from x2 in --out-dir); flags given win",
+        help="v2: the recipe of the shipped weights (V2_RECIPE, V2_EPOCHS; x3/x4 start from x2 in --out-dir); flags given win",
     )
     parser.add_argument("--epochs", type=int, default=24)
     parser.add_argument("--steps-per-epoch", type=int, default=250)
@@ -468,7 +469,7 @@ def main() -> None:
         "recipe": recipe_name(args),
         "machine": eh.backend.device_name(),
         "backend": eh.backend.name(),
-        "command": "python tools/train_pretrained.py " + " ".join(sys.argv[1:]),
+        "command": "python weights_factory/train.py " + " ".join(sys.argv[1:]),
         "evaluation": rows,
     }
     (out / f"summary_x{args.scale}.json").write_text(json.dumps(summary, indent=2))

@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Everything a session with a lent GPU (the `device` tool) has to run, prepared and tested on a CPU first.
-# A session gets 15 minutes of device time in all, the machine's start (a minute or more) included, and one
-# command may run 10 minutes: so the work that matters most (issue 12's weights) goes in ONE call, first.
+# Everything to run on a GPU machine that is lent for a short time, prepared and tested on a CPU first. Such a
+# loan may be as short as 15 minutes, the machine's start (a minute or more) included, with one command limited
+# to 10 minutes: so the work that matters most (the weights) goes in ONE call, first.
 #
-#   bash tools/gpu_session.sh prepare   # HERE: wheels the GPU image lacks (build/wheels, Python 3.12) and the
+#   bash weights_factory/gpu_session.sh prepare   # HERE: wheels the GPU image lacks (build/wheels, Python 3.12) and the
 #                                       # v2 training photographs (build/photographs, ~30 MB; needs the Debian
 #                                       # packages: apt-get install plasma-workspace-wallpapers
 #                                       # lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)
-#   bash tools/gpu_session.sh session   # THERE, the one device call (timeout_s 600, ~8 min on an H200): the v2
+#   bash weights_factory/gpu_session.sh session   # THERE, the one device call (timeout_s 600, ~8 min on an H200):
+# the v2
 #                                       # weights x2, then x4 and x3 started from x2 (the paper's recipe), each
 #                                       # copied to $OUT as soon as it is done; then, if at least
 #                                       # PROFILE_BEFORE s are left, notebook 03 under the `gpu` profile, timed
-#   bash tools/gpu_session.sh weights   # THERE: the weights alone (a rerun)
-#   bash tools/gpu_session.sh bench     # THERE, only if the budget allows a second call: the full
+#   bash weights_factory/gpu_session.sh weights   # THERE: the weights alone (a rerun)
+#   bash weights_factory/gpu_session.sh bench     # THERE, only if the budget allows a second call: the full
 #                                       # benchmarks/gpu_training.py (Keras-JAX vs PyTorch, a 20k-step run, notebook 03)
 #
-# Device calls carry ["build/wheels", "build/photographs"]; the command is `bash tools/gpu_session.sh session`.
+# Device calls carry ["build/wheels", "build/photographs"]; the command is `bash weights_factory/gpu_session.sh
+# session`.
 # What comes back ($OUT, at most 8 files): edsr_baseline_x{2,4,3}.weights.h5, x{2,4,3}-logs.tgz (summary with
 # the validation table, the per-epoch log, the console), session.log, log_gpu.csv. Afterwards, here:
 # copy the weights and the unpacked summary_x*.json / training_log_x*.csv into edsr_helpers/weights/ and run
-# `python tools/train_pretrained.py --card-only`.
+# `python weights_factory/train.py --card-only`.
 # SMOKE=1 runs `session`, `weights` and `bench` at toy sizes, which is how CI tests them on a CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +35,7 @@ install_wheels() {
     export PYTHONPATH="/tmp/site:$PWD"
 }
 
-# issue 12's recipe, fixed before training (tools/train_pretrained.py's V2_RECIPE): x2 first, then x4 and x3
+# the v2 recipe, fixed before training (weights_factory/train.py's V2_RECIPE): x2 first, then x4 and x3
 # started from the trained x2 (Lim et al. 2017, Fig. 4)
 train_weights() {
     work=$(mktemp -d)
@@ -42,7 +44,7 @@ train_weights() {
         toy=()
         [[ -z "${SMOKE:-}" ]] || toy=(--no-photographs --epochs 1 --steps-per-epoch 2)
         echo "[$((SECONDS - STARTED)) s] x$scale"
-        python3 tools/train_pretrained.py --recipe v2 --scale "$scale" "${toy[@]}" --out-dir "$work" \
+        python3 weights_factory/train.py --recipe v2 --scale "$scale" "${toy[@]}" --out-dir "$work" \
             --run-dir "$work/run-x$scale" 2>&1 | tee "$work/train-x$scale.log" || exit 1
         cp "$work/edsr_baseline_x$scale.weights.h5" "$OUT"/
         tar -czf "$OUT/x$scale-logs.tgz" -C "$work" "summary_x$scale.json" "training_log_x$scale.csv" "train-x$scale.log"
@@ -56,7 +58,7 @@ prepare)
         --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64 \
         --platform manylinux2014_x86_64 -d build/wheels keras==3.15.1 namex==0.1.0 optree==0.20.0 \
         sporco==0.2.2.post1
-    .venv/bin/python tools/pack_photographs.py --out build/photographs
+    .venv/bin/python weights_factory/pack_photographs.py --out build/photographs
     du -sh build/wheels build/photographs
     ;;
 session)
