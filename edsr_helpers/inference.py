@@ -1,4 +1,5 @@
-"""Stage 4 of the series (notebook 04): running a trained EDSR on photos of any size.
+"""Running a trained EDSR on photos of any size (notebook 04; its tile loop and self-ensemble are in
+:mod:`edsr_helpers.tiling`, generated from the notebook).
 
 The contract (as in most SR code): uint8 RGB in, float inside, then clip to [0, 255], round and cast, uint8
 RGB out. A whole 2K output at once takes gigabytes of activations, so :func:`upscale` cuts the input into
@@ -16,9 +17,10 @@ import numpy as np
 from PIL import Image
 
 from edsr_helpers import model as edsr_model
-from edsr_helpers import runs
+from edsr_helpers import runs, tiling
 from edsr_helpers.backend import compiled_forward
 from edsr_helpers.images import ImageLike, load_image
+from edsr_helpers.tiling import upscale_in_tiles  # the tile loop and EDSR+, written in notebook 04
 
 #: Side of a tile in LR pixels when tiling is automatic: under 1 GiB peak RSS for a 2K output, no slower than
 #: one pass (benchmarks/tiled_inference.py).
@@ -48,38 +50,6 @@ def model_scale(model: keras.Model) -> int:
 def _forward(model: keras.Model, lr: np.ndarray) -> np.ndarray:
     """One forward pass of one image, float32 HxWx3 out, compiled by the engine (see the backend seam)."""
     return compiled_forward(model)(lr[None])[0]
-
-
-def _upscale_float(model: keras.Model, lr: np.ndarray, scale: int, tile: int | None, overlap: int) -> np.ndarray:
-    height, width = lr.shape[:2]
-    if tile is None or (height <= tile and width <= tile):
-        return _forward(model, lr)
-    out = np.empty((height * scale, width * scale, 3), np.float32)
-    for top in range(0, height, tile):
-        for left in range(0, width, tile):
-            bottom, right = min(top + tile, height), min(left + tile, width)
-            top_in, left_in = max(top - overlap, 0), max(left - overlap, 0)
-            bottom_in, right_in = min(bottom + overlap, height), min(right + overlap, width)
-            sr = _forward(model, lr[top_in:bottom_in, left_in:right_in])
-            out[top * scale : bottom * scale, left * scale : right * scale] = sr[
-                (top - top_in) * scale : (bottom - top_in) * scale,
-                (left - left_in) * scale : (right - left_in) * scale,
-            ]
-    return out
-
-
-#: The 8 symmetries of a square as (quarter turns, flip); each is undone by flipping back, then turning back.
-SYMMETRIES = tuple((turns, flip) for flip in (False, True) for turns in range(4))
-
-
-def _transform(image: np.ndarray, turns: int, flip: bool) -> np.ndarray:
-    image = np.rot90(image, turns)
-    return image[:, ::-1] if flip else image
-
-
-def _untransform(image: np.ndarray, turns: int, flip: bool) -> np.ndarray:
-    image = image[:, ::-1] if flip else image
-    return np.rot90(image, -turns)
 
 
 def upscale(
@@ -120,13 +90,11 @@ def upscale(
         raise ValueError(f"tile must be a positive number of LR pixels, 'auto' or None; got {tile!r}.")
     if overlap < 0:
         raise ValueError(f"overlap must be >= 0, got {overlap}.")
-    if not self_ensemble:
-        return to_uint8(_upscale_float(model, lr, scale, tile, overlap))
-    total = np.zeros((lr.shape[0] * scale, lr.shape[1] * scale, 3), np.float32)
-    for turns, flip in SYMMETRIES:
-        sr = _upscale_float(model, np.ascontiguousarray(_transform(lr, turns, flip)), scale, tile, overlap)
-        total += _untransform(sr, turns, flip)
-    return to_uint8(total / len(SYMMETRIES))
+
+    def upscale_one(image: np.ndarray) -> np.ndarray:
+        return upscale_in_tiles(lambda part: _forward(model, part), image, scale, tile, overlap)
+
+    return to_uint8(tiling.self_ensemble(upscale_one, lr) if self_ensemble else upscale_one(lr))
 
 
 def super_resolve(model: keras.Model, lr: ImageLike) -> np.ndarray:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from edsr_helpers import inference, pretrained
+from edsr_helpers import inference, pretrained, tiling
 from edsr_helpers import model as edsr_model
 
 
@@ -53,18 +53,18 @@ def test_auto_tiling_kicks_in_for_large_images(small_model, monkeypatch):
 def test_self_ensemble_is_the_mean_of_the_eight_symmetries(small_model, photo):
     lr = photo[:28, :36]
     total = np.zeros((112, 144, 3), np.float32)
-    for turns, flip in inference.SYMMETRIES:
-        transformed = np.ascontiguousarray(inference._transform(lr, turns, flip))
-        total += inference._untransform(inference._forward(small_model, transformed), turns, flip)
+    for turns, flip in tiling.SYMMETRIES:
+        transformed = np.ascontiguousarray(tiling.transform(lr, turns, flip))
+        total += tiling.untransform(inference._forward(small_model, transformed), turns, flip)
     expected = inference.to_uint8(total / 8)
     np.testing.assert_array_equal(inference.upscale(small_model, lr, self_ensemble=True), expected)
     assert not np.array_equal(expected, inference.upscale(small_model, lr))
 
 
 def test_transforms_are_undone_exactly(photo):
-    for turns, flip in inference.SYMMETRIES:
+    for turns, flip in tiling.SYMMETRIES:
         np.testing.assert_array_equal(
-            inference._untransform(inference._transform(photo, turns, flip), turns, flip), photo
+            tiling.untransform(tiling.transform(photo, turns, flip), turns, flip), photo
         )
 
 
