@@ -21,6 +21,7 @@ from edsr_helpers import backend
 from edsr_helpers.images import upscale_bicubic
 from edsr_helpers.inference import super_resolve
 from edsr_helpers.metrics import PSNR, psnr, ssim
+from edsr_helpers.objective import LOSS, WarmupHalving, edsr_optimizer  # written in notebook 03
 from edsr_helpers.profiles import Profile
 
 # ------------------------------------------------------------------------------------------- precision
@@ -40,37 +41,6 @@ def choose_precision(*, verbose: bool = False) -> str:
 # ------------------------------------------------------------------------------------------- optimizer
 
 
-@keras.saving.register_keras_serializable(package="edsr_helpers")
-class WarmupHalving(keras.optimizers.schedules.LearningRateSchedule):
-    """Linear warm-up to ``learning_rate``, then halve it every ``halving_steps`` steps (EDSR's schedule).
-
-    The paper halves 1e-4 every 200k steps. The warm-up lets short CPU runs use a larger rate without the
-    first steps (where gradients of an untrained model are largest) throwing the weights off.
-    """
-
-    def __init__(self, learning_rate: float, halving_steps: int, warmup_steps: int = 0):
-        self.learning_rate = float(learning_rate)
-        self.halving_steps = int(halving_steps)
-        self.warmup_steps = int(warmup_steps)
-
-    def __call__(self, step):
-        from keras import ops
-
-        step = ops.cast(step, "float32")
-        halvings = ops.floor(step / self.halving_steps)
-        rate = self.learning_rate * ops.power(0.5, halvings)
-        if self.warmup_steps:
-            rate = rate * ops.minimum(1.0, (step + 1.0) / self.warmup_steps)
-        return rate
-
-    def get_config(self):
-        return {
-            "learning_rate": self.learning_rate,
-            "halving_steps": self.halving_steps,
-            "warmup_steps": self.warmup_steps,
-        }
-
-
 def make_schedule(profile: Profile) -> keras.optimizers.schedules.LearningRateSchedule:
     """The profile's learning-rate schedule: warm-up, then halving (the paper's) or a cosine decay to zero over
     the whole run (Keras's ``CosineDecay``, with the same linear warm-up)."""
@@ -86,14 +56,14 @@ def make_schedule(profile: Profile) -> keras.optimizers.schedules.LearningRateSc
 
 def make_optimizer(profile: Profile) -> keras.optimizers.Optimizer:
     """Adam with the paper's betas and epsilon, on the profile's warm-up + halving schedule."""
-    return keras.optimizers.Adam(learning_rate=make_schedule(profile), beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    return edsr_optimizer(make_schedule(profile))
 
 
 def compile_for_training(model: keras.Model, profile: Profile, *, jit_compile: bool | None = None) -> keras.Model:
     """Compile with L1 loss, Adam and the PSNR metrics (RGB on training patches; Y, shaved, on validation)."""
     model.compile(
         optimizer=make_optimizer(profile),
-        loss="mean_absolute_error",
+        loss=LOSS,
         metrics=[PSNR(name="psnr"), PSNR(shave=profile.scale, y_only=True, name="psnr_y")],
         jit_compile=backend.jit_compile() if jit_compile is None else jit_compile,
     )

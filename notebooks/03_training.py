@@ -96,10 +96,32 @@ print(f"Y channel, 4-pixel border shaved: {eh.metrics.psnr(hr, bicubic, shave=4,
 # definition every number in the series comes from:
 
 # %%
-eh.show_source(eh.metrics.rgb_to_y)
+#| export objective
+import keras
+import numpy as np
 
-# %%
-eh.show_source(eh.metrics.psnr)
+#: BT.601 luma weights for 0-255 RGB, as MATLAB's rgb2ycbcr (studio swing: Y in [16, 235]).
+Y_WEIGHTS = np.array([65.481, 128.553, 24.966], dtype=np.float64) / 255.0
+Y_OFFSET = 16.0
+
+
+def rgb_to_y(image: np.ndarray) -> np.ndarray:
+    """Luma channel (float64, 16-235) of an RGB image on the 0-255 scale."""
+    return np.asarray(image, dtype=np.float64) @ Y_WEIGHTS + Y_OFFSET
+
+
+def psnr(reference, test, *, shave: int = 0, y_only: bool = False, max_val: float = 255.0) -> float:
+    """PSNR in dB of two images on the 0-255 scale; ``shave`` border pixels left out, Y only if asked."""
+    reference, test = np.asarray(reference, dtype=np.float64), np.asarray(test, dtype=np.float64)
+    if reference.shape != test.shape:
+        raise ValueError(f"Images differ in shape: {reference.shape} vs {test.shape}.")
+    if y_only:
+        reference, test = rgb_to_y(reference), rgb_to_y(test)
+    if shave:
+        reference, test = reference[shave:-shave, shave:-shave], test[shave:-shave, shave:-shave]
+    mse = float(np.mean((reference - test) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(max_val**2 / mse)
+
 
 # %% [markdown]
 # Training logs both: `eh.metrics.PSNR` is a real `keras.metrics` class that averages the PSNR of **every**
@@ -172,11 +194,50 @@ print(f"engine: {eh.backend.name()}, device: {eh.backend.device_name()}")
 # rate if it is ramped up gently: the first steps of an untrained model produce the largest gradients (exercise 5
 # measures whether that pays here). One Keras `LearningRateSchedule` does both:
 
+
 # %%
-eh.show_source(eh.training.WarmupHalving.__call__)
+#| export objective
+@keras.saving.register_keras_serializable(package="edsr_helpers")
+class WarmupHalving(keras.optimizers.schedules.LearningRateSchedule):
+    """Linear warm-up to ``learning_rate``, then halve it every ``halving_steps`` steps (EDSR's schedule)."""
+
+    def __init__(self, learning_rate: float, halving_steps: int, warmup_steps: int = 0):
+        self.learning_rate = float(learning_rate)
+        self.halving_steps = int(halving_steps)
+        self.warmup_steps = int(warmup_steps)
+
+    def __call__(self, step):
+        step = keras.ops.cast(step, "float32")
+        rate = self.learning_rate * keras.ops.power(0.5, keras.ops.floor(step / self.halving_steps))
+        if self.warmup_steps:
+            rate = rate * keras.ops.minimum(1.0, (step + 1.0) / self.warmup_steps)
+        return rate
+
+    def get_config(self):
+        return {
+            "learning_rate": self.learning_rate,
+            "halving_steps": self.halving_steps,
+            "warmup_steps": self.warmup_steps,
+        }
+
 
 # %% [markdown]
-# The profile sets its numbers:
+# The loss and the optimizer complete the recipe: L1, and Adam with the paper's settings written out. Keras
+# calls L1 `"mean_absolute_error"`; `eh.training.compile_for_training` below compiles the model with these two.
+
+# %%
+#| export objective
+#: L1: the mean absolute error over every pixel and colour (Keras's name for it).
+LOSS = "mean_absolute_error"
+
+
+def edsr_optimizer(learning_rate) -> keras.optimizers.Optimizer:
+    """Adam as the paper sets it: beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-8; the rate may be a schedule."""
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+
+
+# %% [markdown]
+# The profile sets the schedule's numbers:
 
 # %%
 schedule = eh.training.make_schedule(profile)
