@@ -41,6 +41,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "architecture",
+    "pairs",
     "objective",
     "tiling",
     "backend",

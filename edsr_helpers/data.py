@@ -42,6 +42,13 @@ from edsr_helpers.constants import (
     TFDS_DATA_DIR_ENV_VAR,
 )
 from edsr_helpers.images import ImageLike, crop_to_multiple, downscale, load_image
+from edsr_helpers.pairs import (  # noqa: F401 (eh.data.* as before) written in notebook 01: crop, 8 symmetries
+    crop_pair,
+    random_crop_pair,
+    random_patch,
+    random_transform_pair,
+    transform_pair,
+)
 from edsr_helpers.profiles import Profile
 
 if TYPE_CHECKING:
@@ -349,60 +356,6 @@ def check_pair(lr: np.ndarray, hr: np.ndarray, scale: int) -> None:
             "dataset made for another scale, or was the HR not cropped to a multiple of the scale "
             "(edsr_helpers.images.crop_to_multiple)?"
         )
-
-
-def crop_pair(
-    lr: np.ndarray, hr: np.ndarray, top: int, left: int, *, scale: int, lr_patch_size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The LR patch at ``(top, left)`` and the HR patch exactly above it (offset and size times ``scale``)."""
-    hr_patch_size = lr_patch_size * scale
-    lr_patch = lr[top : top + lr_patch_size, left : left + lr_patch_size]
-    hr_patch = hr[top * scale : top * scale + hr_patch_size, left * scale : left * scale + hr_patch_size]
-    return lr_patch, hr_patch
-
-
-def random_crop_pair(
-    lr: np.ndarray, hr: np.ndarray, seed, *, scale: int, lr_patch_size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cut the same region from both images: an LR patch of ``lr_patch_size`` and the HR patch above it.
-
-    The HR offset is the LR offset times ``scale``, so each HR pixel block sits exactly over its LR pixel.
-    The offset comes from ``seed`` alone (any seed numpy accepts), so the same seed gives the same patch.
-    """
-    rng = np.random.default_rng(seed)
-    top = int(rng.integers(0, lr.shape[0] - lr_patch_size + 1))
-    left = int(rng.integers(0, lr.shape[1] - lr_patch_size + 1))
-    return crop_pair(lr, hr, top, left, scale=scale, lr_patch_size=lr_patch_size)
-
-
-def transform_pair(lr: np.ndarray, hr: np.ndarray, quarter_turns: int, flip: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Rotate both images by ``quarter_turns`` x 90 degrees (anticlockwise), then mirror them left-right if ``flip``.
-
-    Together these are the 8 symmetries of a square (the same 8 that EDSR+'s self-ensemble averages over).
-    The flip reverses the width axis only (``axis=1``); colours stay RGB.
-    """
-    lr, hr = np.rot90(lr, quarter_turns), np.rot90(hr, quarter_turns)
-    if flip:
-        lr, hr = np.flip(lr, axis=1), np.flip(hr, axis=1)
-    return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
-
-
-def random_transform_pair(lr: np.ndarray, hr: np.ndarray, seed) -> tuple[np.ndarray, np.ndarray]:
-    """Apply one of the 8 rotations/flips, chosen uniformly from ``seed``."""
-    rng = np.random.default_rng(seed)
-    return transform_pair(lr, hr, int(rng.integers(0, 4)), bool(rng.integers(0, 2)))
-
-
-def random_patch(
-    lr: np.ndarray, hr: np.ndarray, seed, *, scale: int, lr_patch_size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """One training example: an aligned random crop, then a random rotation/flip. The one augmentation.
-
-    Both training pipelines call this, so they cannot drift apart.
-    """
-    crop_seed, transform_seed = np.random.SeedSequence(seed).spawn(2)
-    lr_patch, hr_patch = random_crop_pair(lr, hr, crop_seed, scale=scale, lr_patch_size=lr_patch_size)
-    return random_transform_pair(lr_patch, hr_patch, transform_seed)
 
 
 def patches_from_image(

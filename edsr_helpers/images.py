@@ -13,6 +13,8 @@ import os
 import numpy as np
 from PIL import Image, ImageOps
 
+from edsr_helpers import pairs  # the degradation, written in notebook 01
+
 ImageLike = np.ndarray | Image.Image | str | os.PathLike | bytes
 
 
@@ -128,19 +130,10 @@ def resize_bicubic(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(to_rgb_uint8(image)).resize((width, height), Image.BICUBIC))
 
 
-def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
-    """Make the low-resolution image from a high-resolution one, the way DIV2K's ``bicubic_xN`` was made.
-
-    Raises:
-        ValueError: if a side of ``hr`` is not a multiple of ``scale`` (crop with :func:`crop_to_multiple`).
-    """
-    height, width = hr.shape[:2]
-    if height % scale or width % scale:
-        raise ValueError(
-            f"HR size {height}x{width} is not a multiple of the scale {scale}; "
-            "crop it first with edsr_helpers.images.crop_to_multiple(hr, scale)."
-        )
-    return resize_bicubic(hr, (height // scale, width // scale))
+def downscale(hr: np.ndarray | Image.Image, scale: int) -> np.ndarray:
+    """The LR image of ``hr`` (converted to uint8 RGB first), made as notebook 01's
+    :func:`edsr_helpers.pairs.downscale` makes it, the way DIV2K's ``bicubic_xN`` was made."""
+    return pairs.downscale(to_rgb_uint8(hr), scale)
 
 
 def upscale_bicubic(lr: np.ndarray, scale: int) -> np.ndarray:

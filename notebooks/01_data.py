@@ -123,8 +123,30 @@ eh.plotting.show_pairs(some_pairs)
 # ## Making the degradation yourself
 #
 # A pair is made in two steps, as DIV2K's were: crop the HR photo so both sides divide by the scale, then shrink
-# it with an antialiased bicubic filter. `make_pair` does both, and converts greyscale, RGBA or 16-bit photos
-# to 8-bit RGB first. Here it is on the monarch photo:
+# it with an antialiased bicubic filter. PIL's bicubic widens its kernel when it shrinks (antialiasing), as
+# MATLAB's `imresize` did when DIV2K was made; both use the Keys cubic with a = −0.5. The whole degradation is
+# one PIL call:
+
+# %%
+#| export pairs
+import numpy as np
+from PIL import Image
+
+
+def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
+    """The LR image of a uint8 RGB ``hr``, made as DIV2K's ``bicubic_xN`` was: antialiased bicubic."""
+    height, width = hr.shape[:2]
+    if height % scale or width % scale:
+        raise ValueError(
+            f"HR size {height}x{width} is not a multiple of the scale {scale}; "
+            "crop it first with edsr_helpers.images.crop_to_multiple(hr, scale)."
+        )
+    return np.asarray(Image.fromarray(hr).resize((width // scale, height // scale), Image.BICUBIC))
+
+
+# %% [markdown]
+# `eh.data.make_pair` crops and calls it, after converting greyscale, RGBA or 16-bit photos to 8-bit RGB. Here
+# it is on the monarch photo:
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
@@ -157,8 +179,24 @@ eh.plotting.show_grid(
 # 192×192 HR patches at ×4), many per step. The crop must be *aligned*: the HR patch starts at the LR offset
 # times the scale, so every LR pixel sits over the 4×4 block of HR pixels it came from.
 
+
 # %%
-eh.show_source(eh.data.random_crop_pair)
+#| export pairs
+def crop_pair(lr, hr, top: int, left: int, *, scale: int, lr_patch_size: int):
+    """The LR patch at ``(top, left)`` and the HR patch exactly above it (offset and size times ``scale``)."""
+    hr_patch_size = lr_patch_size * scale
+    lr_patch = lr[top : top + lr_patch_size, left : left + lr_patch_size]
+    hr_patch = hr[top * scale : top * scale + hr_patch_size, left * scale : left * scale + hr_patch_size]
+    return lr_patch, hr_patch
+
+
+def random_crop_pair(lr, hr, seed, *, scale: int, lr_patch_size: int):
+    """The same random region of both images; the offset comes from ``seed`` alone (same seed, same patch)."""
+    rng = np.random.default_rng(seed)
+    top = int(rng.integers(0, lr.shape[0] - lr_patch_size + 1))
+    left = int(rng.integers(0, lr.shape[1] - lr_patch_size + 1))
+    return crop_pair(lr, hr, top, left, scale=scale, lr_patch_size=lr_patch_size)
+
 
 # %% [markdown]
 # The randomness comes from a seed alone (`np.random.default_rng(seed)`): the same seed gives the same patch,
@@ -180,11 +218,32 @@ eh.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 # `random_patch` chains the two, crop then rotation/flip, each from its own part of one seed. It is the only
 # definition of the augmentation in the series: every training pipeline below calls it.
 
-# %%
-eh.show_source(eh.data.transform_pair)
 
 # %%
-eh.show_source(eh.data.random_patch)
+#| export pairs
+def transform_pair(lr, hr, quarter_turns: int, flip: bool):
+    """Turn both images by ``quarter_turns`` x 90 degrees, then mirror them left-right if ``flip``.
+
+    The flip reverses the width axis only (``axis=1``): colours stay RGB.
+    """
+    lr, hr = np.rot90(lr, quarter_turns), np.rot90(hr, quarter_turns)
+    if flip:
+        lr, hr = np.flip(lr, axis=1), np.flip(hr, axis=1)
+    return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
+
+
+def random_transform_pair(lr, hr, seed):
+    """One of the 8 rotations/flips, chosen uniformly from ``seed``."""
+    rng = np.random.default_rng(seed)
+    return transform_pair(lr, hr, int(rng.integers(0, 4)), bool(rng.integers(0, 2)))
+
+
+def random_patch(lr, hr, seed, *, scale: int, lr_patch_size: int):
+    """One training example: an aligned random crop, then a random rotation/flip. The one augmentation."""
+    crop_seed, transform_seed = np.random.SeedSequence(seed).spawn(2)
+    lr_patch, hr_patch = random_crop_pair(lr, hr, crop_seed, scale=scale, lr_patch_size=lr_patch_size)
+    return random_transform_pair(lr_patch, hr_patch, transform_seed)
+
 
 # %%
 variants = eh.data.all_transforms(lr_patch, hr_patch)
