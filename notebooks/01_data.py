@@ -16,8 +16,9 @@
 # 4. check, with a number, that LR and HR stay aligned through all of it;
 # 5. build the input pipeline that feeds training, and measure its speed.
 #
-# The code lives in the small `edsr_helpers` package; each cell calls one of its functions, and
-# `eh.show_source(...)` prints any of them when you want to read it.
+# The pieces of EDSR are written here, in cells you read and run. Cells that start with `#| export pairs` are
+# also the code of the helper package `edsr_helpers` (`edsr_helpers/pairs.py` is made from them); what you need
+# not read, such as downloads and plots, is called from the package as `eh.<module>.<function>`.
 
 # %% [markdown]
 # ## Setup

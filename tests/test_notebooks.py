@@ -70,6 +70,24 @@ def test_an_edit_to_an_exported_cell_makes_its_module_stale(tmp_path, monkeypatc
     assert tool.stale_exports() == [ROOT / "edsr_helpers" / "architecture.py"]
 
 
+def test_every_core_piece_the_guide_lists_is_written_in_an_exported_cell_of_its_notebook():
+    """The guide's table of where the EDSR core is written holds: each name is defined in an ``#| export``
+    cell of the notebook the table names."""
+    import re
+
+    guide = (ROOT / "docs" / "INSTRUCTOR_GUIDE.md").read_text()
+    section = guide.split("## Where the EDSR core is written", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| [^|]+ \| (\d\d) \| (.+) \|$", section, flags=re.M)
+    assert len(rows) == 11, rows
+    for number, names in rows:
+        script = next((ROOT / "notebooks").glob(f"{number}_*.py"))
+        exported = "\n".join(
+            cell.source for cell in jupytext.read(script).cells if cell.source.startswith("#| export ")
+        )
+        for name in re.findall(r"`(\w+)`", names):
+            assert re.search(rf"^(?:def|class) {name}\b|^{name} = ", exported, flags=re.M), (number, name)
+
+
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda path: path.name)
 def test_cells_carry_only_known_tags(path):
     tags = {tag for cell in jupytext.read(path).cells for tag in cell.metadata.get("tags", [])}
