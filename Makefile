@@ -42,8 +42,8 @@ test: setup
 # The engines other than TensorFlow, in their own venv that has no TensorFlow (proved by the first line).
 BACKENDS_VENV := .venv-backends
 BACKENDS_BIN := $(BACKENDS_VENV)/bin
-BACKEND_TESTS := tests/test_backends.py tests/test_model.py tests/test_training.py tests/test_inference.py \
-	tests/test_widgets.py tests/test_data.py tests/test_metrics.py tests/test_pretrained.py tests/test_exercises.py
+# Selected by pytest markers (pyproject.toml lists them): what runs a Keras engine and needs no TensorFlow.
+BACKEND_MARKERS := not tensorflow and not engine_free and not factory and not notebook and not browser
 
 backends-setup: $(BACKENDS_VENV)/.installed
 
@@ -59,7 +59,7 @@ test-backends: backends-setup setup
 	KERAS_BACKEND=jax $(BACKENDS_BIN)/python -c "import edsr_helpers, sys; assert 'tensorflow' not in sys.modules; print('import edsr_helpers on JAX without TensorFlow: ok')"
 	for engine in jax torch; do \
 		echo "== KERAS_BACKEND=$$engine"; \
-		EDSR_PROFILE=ci KERAS_BACKEND=$$engine $(BACKENDS_BIN)/python -m pytest -q $(BACKEND_TESTS) || exit 1; \
+		EDSR_PROFILE=ci KERAS_BACKEND=$$engine $(BACKENDS_BIN)/python -m pytest -q tests -m "$(BACKEND_MARKERS)" || exit 1; \
 	done
 	# the GPU session's device calls at toy sizes (weights_factory/gpu_session.sh), then the JAX-saved weights in TF
 	rm -rf build/gpu-smoke
@@ -90,12 +90,14 @@ test-colab:
 	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 		--sanitize-with ../tests/nbval_sanitize.cfg ../notebooks
 
+# The unit tests alone: no notebook, no browser, nothing slow (about 2 minutes on 2 cores).
+UNIT_MARKERS := not notebook and not browser and not slow
 unit: setup
-	EDSR_PROFILE=ci $(BIN)/python -m pytest tests
+	EDSR_PROFILE=ci $(BIN)/python -m pytest tests -m "$(UNIT_MARKERS)" --durations=5
 
 lint: setup
-	$(BIN)/ruff check edsr_helpers tests benchmarks tools weights_factory notebooks solutions
-	$(BIN)/ruff format --check edsr_helpers tests benchmarks tools weights_factory notebooks solutions
+	$(BIN)/ruff check edsr_helpers tests benchmarks tools weights_factory notebooks
+	$(BIN)/ruff format --check edsr_helpers tests benchmarks tools weights_factory notebooks
 
 # Notebooks are pairs: notebooks/NN_name.py (percent cells) and .ipynb (with the outputs of a real run).
 # `make sync` after editing either side; `make notebook NB=03` re-executes one under the cpu profile (stored

@@ -44,6 +44,7 @@ import numpy as np  # noqa: E402
 
 from edsr_helpers import backend, data, model, training  # noqa: E402
 from edsr_helpers.profiles import Profile  # noqa: E402
+from edsr_helpers.recipes import Recipe  # noqa: E402
 
 #: Dense bfloat16 tensor-core peaks (TFLOP/s, without sparsity) from NVIDIA's datasheets, by device name.
 DATASHEET_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L4": 121.0, "T4": 65.0}
@@ -198,7 +199,11 @@ def torch_ms_per_step(config: model.Preset, precision: str, batches, rounds: int
 def training_run(args, config: model.Preset, policy: str, out: Path) -> None:
     """EDSR-baseline x4 on the offline photos: PSNR curve against bicubic and the time to beat it."""
     keras.config.set_dtype_policy(policy)
-    profile = Profile("bench", "gpu benchmark", "sample", lr_patch_size=args.patch, batch_size=BATCH)
+    profile = Profile(
+        "bench",
+        "gpu benchmark",
+        Recipe("bench", "gpu benchmark", dataset="sample", lr_patch_size=args.patch, batch_size=BATCH),
+    )
     pairs = data.load_sample(4, "train")
     val_pairs = data.load_sample(4, "validation")
     bicubic = training.bicubic_psnr(val_pairs, 4)

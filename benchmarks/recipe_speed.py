@@ -28,26 +28,15 @@ PYTHONS["torch"] = PYTHONS["jax"]
 POLICIES = ("float32", "mixed_bfloat16")
 
 
-def v2_recipe():
-    """``weights_factory/train.py``'s v2 recipe and epochs per scale (the one place they are written)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("train_pretrained", ROOT / "weights_factory" / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.V2_RECIPE, module.V2_EPOCHS
-
-
 def time_one(scale: int, patch: int, batch: int, repeats: int) -> dict[str, float]:
     """Seconds per ``train_on_batch`` of the full model, fastest of ``repeats``, in each policy (child process)."""
     import keras
 
-    from edsr_helpers import backend, data, profiles, samples, training
+    from edsr_helpers import backend, data, profiles, recipes, samples, training
     from edsr_helpers import model as edsr_model
 
-    profile = profiles.Profile(
-        "bench", "bench", "sample", scale=scale, lr_patch_size=patch, batch_size=batch, epochs=1, steps_per_epoch=1
-    )
+    recipe = recipes.Recipe("bench", "bench", dataset="sample", lr_patch_size=patch, batch_size=batch)
+    profile = profiles.Profile("bench", "bench", recipe, scale=scale, epochs=1, steps_per_epoch=1)
     pairs = data.pairs_from_images([samples.load_photo(name) for name in samples.TRAIN_PHOTOS], scale)
     lr, hr = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
     result = {}
@@ -82,9 +71,11 @@ def main() -> None:
     if args.child:
         print(json.dumps(time_one(args.scale, args.patch, args.batch, args.repeats)))
         return
-    recipe, epochs = v2_recipe()
-    args.patch, args.batch = args.patch or recipe["patch"], args.batch or recipe["batch"]
-    recipe_steps = {scale: count * recipe["steps_per_epoch"] for scale, count in epochs.items()}
+    from edsr_helpers.recipes import RECIPES
+
+    recipe = RECIPES["weights-v2"]  # the shipped weights' recipe
+    args.patch, args.batch = args.patch or recipe.lr_patch_size, args.batch or recipe.batch_size
+    recipe_steps = dict(recipe.steps)
 
     cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model_line = next((line for line in cpu.splitlines() if line.startswith("Model name")), "Model name: ?")

@@ -26,7 +26,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from edsr_helpers import backend, data, profiles, training
+from edsr_helpers import backend, data, profiles, recipes, training
 from edsr_helpers import model as edsr_model
 
 
@@ -111,7 +111,9 @@ def main() -> None:
     args = parser.parse_args()
 
     cpu = profiles.PROFILES["cpu"]
-    keras_io = profiles.Profile("keras-io", "keras-io recipe", "sample", lr_patch_size=24, batch_size=16)
+    keras_io = profiles.Profile(
+        "keras-io", "keras-io", recipes.Recipe("keras-io", "keras-io recipe", dataset="sample", lr_patch_size=24)
+    )
     print(f"CPU: {backend.device_name()}, engine: {backend.name()}")
     fast_policy = backend.choose_precision(refresh=True, verbose=True)
     print(
@@ -156,15 +158,15 @@ def main() -> None:
 
     print(f"\nvalidation PSNR after {args.steps} steps from the same initial weights and batches:")
     val_pairs = data.load_sample(4, "validation")
-    same = profiles.Profile(
+    same_recipe = recipes.Recipe(
         "same",
         "same",
-        "sample",
+        dataset="sample",
         lr_patch_size=24,
-        batch_size=16,
         learning_rate=cpu.learning_rate,
         warmup_steps=cpu.warmup_steps,
     )
+    same = profiles.Profile("same", "same", same_recipe)
     scores = {}
     for policy in ("float32", fast_policy):
         net = build(policy, same, initial)

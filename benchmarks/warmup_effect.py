@@ -1,6 +1,6 @@
 """What exercise 03.5 finds: validation PSNR after the same steps with and without the learning-rate warm-up.
 
-Runs the exercise's reference solution (``solutions/03_training.py``) at the notebook's size: the ``cpu``
+Runs the exercise's reference solution (``course.exercises.notebook03``) at the notebook's size: the ``cpu``
 profile's data and patches, EDSR-baseline x4, Adam on ``WarmupHalving`` with a 200-step warm-up or none, at the
 profile's peak rate (5e-4) and at four times that, in this machine's measured precision. Prints the mean Y-PSNR
 (shave 4) of each run on the 3 validation photos, next to bicubic, and the warm-up's gain per peak. Used for the
@@ -12,22 +12,12 @@ Run: ``.venv/bin/python benchmarks/warmup_effect.py [--steps 300]`` (~14 min on 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
-from pathlib import Path
 
 import keras
 
 from edsr_helpers import backend, data, profiles, training
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def solution():
-    spec = importlib.util.spec_from_file_location("solution_03", ROOT / "solutions" / "03_training.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.check_warmup_experiment
+from edsr_helpers.course.exercises.notebook03 import solve_warmup_experiment
 
 
 def main() -> None:
@@ -42,7 +32,7 @@ def main() -> None:
     bicubic = training.bicubic_psnr(val, 4)
     print(f"{backend.device_name()}, {backend.name()} {precision}, {args.steps} steps each")
     print(f"bicubic {bicubic:.2f} dB (Y, shave 4, {len(val)} validation photos)")
-    experiment = solution()
+    experiment = solve_warmup_experiment
     for factor in (1.0, 4.0):
         keras.utils.set_random_seed(0)
         started = time.perf_counter()

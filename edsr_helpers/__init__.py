@@ -4,7 +4,9 @@ The core, for anyone upscaling photos or training from Python or the command lin
 
 - :mod:`edsr_helpers.architecture` — EDSR's layers and model, generated from notebook 02
 - :mod:`edsr_helpers.model` — presets, parameter/FLOP counts, receptive field
-- :mod:`edsr_helpers.data` — DIV2K and offline photo pairs, aligned augmentation, the training pipeline
+- :mod:`edsr_helpers.recipes` — the model registry and the named training recipes
+- :mod:`edsr_helpers.data` — the pairs a profile trains on; by job: :mod:`~edsr_helpers.photo_pairs`,
+  :mod:`~edsr_helpers.div2k` (tensorflow-datasets), :mod:`~edsr_helpers.augmentation`, :mod:`~edsr_helpers.pipelines`
 - :mod:`edsr_helpers.training` — precision, schedule, callbacks, evaluation
 - :mod:`edsr_helpers.inference` — running a model on photos, tiled, with the self-ensemble
 - :mod:`edsr_helpers.metrics` — PSNR/SSIM on the SR conventions, a Keras PSNR metric
@@ -13,9 +15,9 @@ The core, for anyone upscaling photos or training from Python or the command lin
 - :mod:`edsr_helpers.widgets` — the crop-and-compare widget
 - :mod:`edsr_helpers.backend` — the one place that knows TensorFlow, JAX and torch apart
 
-For the series' notebooks: :mod:`~edsr_helpers.profiles` (how big the work is), :mod:`~edsr_helpers.runs`,
-:mod:`~edsr_helpers.lessons`, :mod:`~edsr_helpers.plotting`, :mod:`~edsr_helpers.exercises`,
-:mod:`~edsr_helpers.colab` and :func:`setup`.
+How big a run is: :mod:`~edsr_helpers.profiles` (the notebooks, the weights factory and the benchmarks size
+their work by it); where runs are kept: :mod:`~edsr_helpers.runs`. What only the notebook series needs (lessons,
+figures, exercises, Colab's setup) is :mod:`edsr_helpers.course`, which ``import edsr_helpers`` does not load.
 
 Use it as ``import edsr_helpers as eh`` and call ``eh.data.load_sample(...)`` so a reader always sees which
 module a name comes from. Submodules load when first used: ``import edsr_helpers`` itself loads neither Keras
@@ -41,38 +43,36 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "architecture",
+    "augmentation",
     "pairs",
+    "photo_pairs",
+    "pipelines",
     "objective",
     "tiling",
     "backend",
-    "colab",
     "constants",
+    "course",
     "data",
-    "exercises",
+    "div2k",
     "images",
     "inference",
-    "lessons",
     "metrics",
     "model",
-    "plotting",
     "pretrained",
     "profiles",
+    "recipes",
     "runs",
     "samples",
     "training",
     "widgets",
 )
-_FROM_NOTEBOOK_MODULE = ("setup", "show_source")
-
-__all__ = [*_SUBMODULES, *_FROM_NOTEBOOK_MODULE, "__version__"]
+__all__ = [*_SUBMODULES, "__version__"]
 
 
 def __getattr__(name: str):
-    """Load a submodule (``eh.data``) or a notebook helper (``eh.setup``) on first use."""
+    """Load a submodule (``eh.data``) on first use."""
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
-    if name in _FROM_NOTEBOOK_MODULE:
-        return getattr(importlib.import_module(f"{__name__}.notebook"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -99,7 +99,7 @@ def model_scale(model: keras.Model) -> int:
     older version of the series, the product of its pixel-shuffle steps."""
     if isinstance(getattr(model, "scale", None), int):
         return model.scale
-    factors = [layer.block_size for layer in model.layers if isinstance(layer, PixelShuffle)]
+    factors = [layer.block_size for layer in model.layers if type(layer).__name__ == "PixelShuffle"]
     if not factors:
         raise ValueError(f"{model.name} has no pixel-shuffle layer: it is not an EDSR model of this series.")
     return math.prod(factors)

@@ -14,13 +14,16 @@ from pathlib import Path
 
 import keras
 
-from edsr_helpers.model import edsr_preset
+from edsr_helpers.recipes import RECIPES, build_model
 
 
 def weight_file_name(scale: int) -> str:
     """Name of the ``.weights.h5`` file of EDSR-baseline at ``scale`` (shipped or being trained)."""
     return f"edsr_baseline_x{scale}.weights.h5"
 
+
+#: The model the shipped weights belong to: the ``weights-v2`` recipe's.
+SHIPPED_MODEL = RECIPES["weights-v2"].model
 
 #: File of the weights for each scale that ships them.
 WEIGHT_FILES: dict[int, str] = {scale: weight_file_name(scale) for scale in (2, 4)}
@@ -53,6 +56,6 @@ def weights_path(scale: int = 4) -> Path:
 def load_pretrained(scale: int = 4) -> keras.Model:
     """The EDSR-baseline model for ``scale`` with the shipped weights (no network; loads safe-mode clean)."""
     path = weights_path(scale)  # first: an unshipped scale is told which ones ship
-    model = edsr_preset("baseline", scale)
+    model = build_model(SHIPPED_MODEL, scale)
     model.load_weights(path)
     return model

@@ -21,7 +21,7 @@ from edsr_helpers import backend
 from edsr_helpers.images import upscale_bicubic
 from edsr_helpers.inference import super_resolve
 from edsr_helpers.metrics import PSNR, psnr, ssim
-from edsr_helpers.objective import LOSS, WarmupHalving, edsr_optimizer  # written in notebook 03
+from edsr_helpers.objective import WarmupHalving, edsr_optimizer  # written in notebook 03
 from edsr_helpers.profiles import Profile
 
 # ------------------------------------------------------------------------------------------- precision
@@ -60,10 +60,11 @@ def make_optimizer(profile: Profile) -> keras.optimizers.Optimizer:
 
 
 def compile_for_training(model: keras.Model, profile: Profile, *, jit_compile: bool | None = None) -> keras.Model:
-    """Compile with L1 loss, Adam and the PSNR metrics (RGB on training patches; Y, shaved, on validation)."""
+    """Compile with the recipe's loss (L1: notebook 03's ``LOSS``), Adam and the PSNR metrics (RGB on training
+    patches; Y, shaved, on validation)."""
     model.compile(
         optimizer=make_optimizer(profile),
-        loss=LOSS,
+        loss=profile.recipe.keras_loss,
         metrics=[PSNR(name="psnr"), PSNR(shave=profile.scale, y_only=True, name="psnr_y")],
         jit_compile=backend.jit_compile() if jit_compile is None else jit_compile,
     )
@@ -328,7 +329,7 @@ def show_evaluation(rows: list[dict[str, float | str]], *, published_scale: int 
 
     With ``published_scale`` (for DIV2K validation results) a last row gives the published EDSR-baseline.
     """
-    from edsr_helpers.plotting import show_table
+    from edsr_helpers.course.plotting import show_table
 
     header = [
         "image",

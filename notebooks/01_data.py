@@ -50,21 +50,22 @@ if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its T
             "online, that the repository is public, and that REF names one of its branches or tags."
         )
     if USE_DRIVE:
-        from edsr_helpers import colab
+        from edsr_helpers.course import colab
 
         colab.use_drive_folder()
 
 # %% [markdown]
 # Every notebook starts the same way: fix the random seeds and print the **profile**, which decides how big
-# the work is (`ci` for the test suite, `cpu` for a laptop, `gpu` for a class-sized run on a Colab GPU,
-# `paper` for the paper's day-long recipe, only when asked for by name).
+# the work is: `cpu` for a laptop, `gpu` for a class-sized run on a Colab GPU, `paper` for the paper's day-long
+# recipe (only when asked for by name), and a seconds-long one for quick checks.
 
 # %% tags=["nbval-ignore-output"]
 import numpy as np
 
 import edsr_helpers as eh
+from edsr_helpers import course
 
-profile = eh.setup()
+profile = course.setup()
 
 # %% [markdown]
 # ## DIV2K and the bicubic ×4 task
@@ -118,7 +119,7 @@ print("validation:", ", ".join(eh.samples.photo_names("validation")))
 
 # %%
 some_pairs = eh.data.first_pairs(train_pairs, 3)
-eh.plotting.show_pairs(some_pairs)
+course.plotting.show_pairs(some_pairs)
 
 # %% [markdown]
 # ## Making the degradation yourself
@@ -152,7 +153,7 @@ def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 bicubic = eh.images.upscale_bicubic(lr, 4)
-print(f"HR {eh.plotting.size_label(hr)} -> LR {eh.plotting.size_label(lr)}")
+print(f"HR {course.plotting.size_label(hr)} -> LR {course.plotting.size_label(lr)}")
 bicubic_psnr = eh.metrics.psnr(hr, bicubic, shave=4, y_only=True)
 print(f"bicubic upscaling back to HR size: PSNR {bicubic_psnr:.2f} dB (Y channel, border of 4 px shaved)")
 
@@ -167,7 +168,7 @@ print(f"bicubic upscaling back to HR size: PSNR {bicubic_psnr:.2f} dB (Y channel
 # %%
 top, left, side = 40, 90, 32  # an LR region; the HR region is 4x larger
 zoom = (slice(top * 4, (top + side) * 4), slice(left * 4, (left + side) * 4))
-eh.plotting.show_grid(
+course.plotting.show_grid(
     [lr[top : top + side, left : left + side], bicubic[zoom], hr[zoom]],
     ["LR (32×32 pixels)", "bicubic ×4", "HR (original)"],
     size=3.5,
@@ -206,7 +207,7 @@ def random_crop_pair(lr, hr, seed, *, scale: int, lr_patch_size: int):
 # %%
 lr_patch, hr_patch = eh.data.random_crop_pair(lr, hr, seed=7, scale=4, lr_patch_size=profile.lr_patch_size)
 print("LR patch", lr_patch.shape, " HR patch", hr_patch.shape)
-eh.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
+course.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 
 # %% [markdown]
 # ## Rotations and flips
@@ -248,7 +249,7 @@ def random_patch(lr, hr, seed, *, scale: int, lr_patch_size: int):
 
 # %%
 variants = eh.data.all_transforms(lr_patch, hr_patch)
-eh.plotting.show_grid([v[2] for v in variants], [v[0] for v in variants], columns=4, size=2.4)
+course.plotting.show_grid([v[2] for v in variants], [v[0] for v in variants], columns=4, size=2.4)
 
 # %% [markdown]
 # ## Do LR and HR stay aligned?
@@ -268,14 +269,14 @@ print(f"{'shifted 1 px':<14} {eh.data.alignment_psnr(shifted, hr_patch, scale=4)
 # %% [markdown]
 # All 8 symmetries stay above 35 dB, far above the one-pixel shift in the last row (`inf` means every pixel is
 # identical; quarter turns land at ~56 dB because PIL's filter rounds between its horizontal and vertical pass,
-# and a quarter turn swaps the two). The test suite checks the same property on random patches of every
-# photo. Seen as images, the difference is invisible even amplified ×10:
+# and a quarter turn swaps the two). The same holds on random patches of every photo. Seen as images, the
+# difference is invisible even amplified ×10:
 
 # %%
 name, lr_t, hr_t = variants[5]
 remade = eh.images.downscale(hr_t, 4)
 difference = (abs(lr_t.astype(int) - remade.astype(int)) * 10).clip(0, 255).astype("uint8")
-eh.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×4", "|difference| × 10"])
+course.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×4", "|difference| × 10"])
 
 # %% [markdown]
 # ## The input pipeline
@@ -299,7 +300,7 @@ lr_batch, hr_batch = (np.asarray(batch) for batch in next(iter(train_ds)))
 print(type(train_ds).__name__, "| LR batch", lr_batch.shape, lr_batch.dtype, "  HR batch", hr_batch.shape)
 
 # %%
-eh.plotting.show_grid(list(hr_batch[:8]), columns=8, size=1.6)
+course.plotting.show_grid(list(hr_batch[:8]), columns=8, size=1.6)
 
 # %% [markdown]
 # How fast is it? One training step of 16 patches of this size takes 0.1–0.8 s on a laptop-class CPU (notebook
@@ -339,8 +340,8 @@ except ValueError as error:
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
-# repository's `solutions/` folder, for after you have tried.
+# `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
+# `course.exercises.show_solution("check_...")` shows a reference solution.
 #
 # **1. A smaller shift** (quick check). Above, shifting the LR patch by one pixel dropped the alignment PSNR from
 # `inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift the *HR*
@@ -351,7 +352,7 @@ except ValueError as error:
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 shifted_psnr = None  # your measurement
-eh.exercises.check_hr_shift(shifted_psnr)
+course.exercises.check_hr_shift(shifted_psnr)
 
 
 # %% [markdown]
@@ -365,7 +366,7 @@ def flip_pair(lr, hr):
     raise NotImplementedError  # your code: return (lr_flipped, hr_flipped)
 
 
-eh.exercises.check_flip_pair(flip_pair)
+course.exercises.check_flip_pair(flip_pair)
 
 
 # %% [markdown]
@@ -379,7 +380,7 @@ def crop(lr, hr, top, left, size, scale):
     raise NotImplementedError  # your code: return (lr_patch, hr_patch)
 
 
-eh.exercises.check_crop_pair(crop)
+course.exercises.check_crop_pair(crop)
 
 # %% [markdown]
 # **4. How much data is one photo?** (quick check). How many *different* 24×24 LR training patches can the
@@ -388,4 +389,4 @@ eh.exercises.check_crop_pair(crop)
 
 # %%
 count = None  # your answer
-eh.exercises.check_patch_count(count)
+course.exercises.check_patch_count(count)

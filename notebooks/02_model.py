@@ -42,7 +42,7 @@ if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its T
             "online, that the repository is public, and that REF names one of its branches or tags."
         )
     if USE_DRIVE:
-        from edsr_helpers import colab
+        from edsr_helpers.course import colab
 
         colab.use_drive_folder()
 
@@ -50,8 +50,9 @@ if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its T
 import numpy as np
 
 import edsr_helpers as eh
+from edsr_helpers import course
 
-profile = eh.setup()
+profile = course.setup()
 
 # %% [markdown]
 # ## Why no batch normalization?
@@ -66,7 +67,7 @@ profile = eh.setup()
 # then the same 8 patches at half brightness:
 
 # %% tags=["nbval-ignore-output"]
-demo = eh.lessons.batch_norm_demo(eh.samples.load_photo("monarch"), dim_factor=0.5)
+demo = course.lessons.batch_norm_demo(eh.samples.load_photo("monarch"), dim_factor=0.5)
 for name in ("conv", "conv+bn"):
     bright, dim = demo[name]
     print(
@@ -79,7 +80,7 @@ print(f"conv+bn  first patch among 7 other patches: {other.min():8.2f} .. {other
 # %%
 conv_range = (demo["conv"][0].min(), demo["conv"][0].max())  # one colour scale per pair, to compare values
 bn_range = (demo["conv+bn"][0].min(), demo["conv+bn"][0].max())
-eh.plotting.show_grid(
+course.plotting.show_grid(
     [demo["patch"], *demo["conv"], *demo["conv+bn"]],
     ["first patch", "conv: bright", "conv: half as bright", "conv+BN: bright", "conv+BN: half as bright"],
     value_ranges=[None, conv_range, conv_range, bn_range, bn_range],
@@ -334,7 +335,7 @@ def edsr(scale: int = 4, num_res_blocks: int = 16, num_filters: int = 64, res_sc
 
 # %%
 model = edsr(scale=4)  # the baseline: 16 blocks of 64 filters
-eh.plotting.show_architecture(model)
+course.plotting.show_architecture(model)
 
 # %% [markdown]
 # Keras's own summary lists the same layers:
@@ -350,7 +351,7 @@ model.summary(line_length=96)
 # (EDSR-PyTorch) lists for this model. The same formula for every variant:
 
 # %%
-eh.plotting.show_table(*eh.model.architecture_table())
+course.plotting.show_table(*eh.model.architecture_table())
 
 # %% [markdown]
 # Two more columns to read:
@@ -381,9 +382,9 @@ for name, image in [("bicubic", bicubic), ("EDSR, untrained", sr)]:
     print(f"{name:<16} PSNR {eh.metrics.psnr(hr, image, shave=4, y_only=True):5.1f} dB")
 
 # %%
-eh.plotting.show_grid(
+course.plotting.show_grid(
     [lr, bicubic, sr, hr],
-    [f"LR {eh.plotting.size_label(lr)}", "bicubic", "EDSR, untrained", f"HR {eh.plotting.size_label(hr)}"],
+    [f"LR {course.plotting.size_label(lr)}", "bicubic", "EDSR, untrained", f"HR {course.plotting.size_label(hr)}"],
     size=3.2,
 )
 
@@ -424,8 +425,8 @@ print("largest difference after reload:", float(np.abs(model(lr_batch) - reloade
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
-# repository's `solutions/` folder, for after you have tried.
+# `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
+# `course.exercises.show_solution("check_...")` shows a reference solution.
 #
 # **1. The residual block, by hand** (write code). With `keras.layers` only (`Conv2D`, `Rescaling`, `Add`),
 # write `residual_block(x, num_filters, res_scale)` that takes a Keras tensor and returns
@@ -441,7 +442,7 @@ def residual_block(x, num_filters, res_scale):
     raise NotImplementedError  # your code: return the block's output tensor
 
 
-eh.exercises.check_residual_block(residual_block)
+course.exercises.check_residual_block(residual_block)
 
 
 # %% [markdown]
@@ -457,7 +458,7 @@ def my_edsr_one_step(num_res_blocks, num_filters):
     raise NotImplementedError  # your code: return keras.Model(inputs, outputs)
 
 
-eh.exercises.check_edsr_one_step(my_edsr_one_step)
+course.exercises.check_edsr_one_step(my_edsr_one_step)
 
 # %% [markdown]
 # **3. Counting by hand** (quick check). How many parameters does the upsampler of EDSR-baseline **×3** have?
@@ -465,13 +466,13 @@ eh.exercises.check_edsr_one_step(my_edsr_one_step)
 
 # %%
 count = None  # your answer
-eh.exercises.check_upsampler_parameters(count)
+course.exercises.check_upsampler_parameters(count)
 
 # %% [markdown]
-# **4. A deeper network sees further** (quick check). Full EDSR has 32 residual blocks instead of 16. How many
-# LR pixels across is the receptive field of a ×4 EDSR with 32 blocks? Reason from the measured 16-block value
-# above rather than from the formula's code.
+# **4. A deeper network sees further** (quick check). How many LR pixels across is the receptive field of a ×4
+# EDSR with 24 residual blocks instead of 16? Reason from the value measured above rather than from the
+# formula's code; a pixel either way is fine.
 
 # %%
 width = None  # your answer, in LR pixels
-eh.exercises.check_receptive_field(width)
+course.exercises.check_receptive_field(width)

@@ -44,7 +44,7 @@ if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its T
             "online, that the repository is public, and that REF names one of its branches or tags."
         )
     if USE_DRIVE:
-        from edsr_helpers import colab
+        from edsr_helpers.course import colab
 
         colab.use_drive_folder()
 
@@ -52,8 +52,9 @@ if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its T
 import numpy as np
 
 import edsr_helpers as eh
+from edsr_helpers import course
 
-profile = eh.setup()
+profile = course.setup()
 
 # %% [markdown]
 # ## L1, not L2
@@ -67,26 +68,26 @@ profile = eh.setup()
 # %%
 import matplotlib.pyplot as plt
 
-eh.lessons.l1_vs_l2_figure()
+course.lessons.l1_vs_l2_figure()
 plt.show()
 
 # %% [markdown]
 # ## PSNR, computed right
 #
 # PSNR is `10·log10(255² / MSE)` for 8-bit images: both images must be on the 0–255 scale. The keras-io example
-# hands `tf.image.psnr` a uint8 HR image and a 0–255 float prediction. `tf.image.psnr` converts a uint8 image to
-# [0, 1], and its `max_val` too (it casts `max_val=255` to the first image's dtype, uint8, and converts it with
-# the image: 255 becomes 1.0), but leaves a float image as it is. So it computes
-# `10·log10(1² / mean((HR/255 − SR)²))`: the "error" is mostly the prediction's own brightness, and the score
-# is strongly negative whatever the model does. The example also keeps only the first image of each batch,
-# which is why its training log looks as if nothing is learned. On the monarch photo, bicubic against the
-# original:
+# writes its metric as `PSNR(super_resolution, high_resolution)`, but Keras calls every metric as
+# `(y_true, y_pred)`: the uint8 HR target lands in `super_resolution` and the 0–255 float prediction in
+# `high_resolution`. `tf.image.psnr` converts a uint8 image to [0, 1] and leaves a float image as it is, so the
+# example computes `10·log10(255² / mean((SR − HR/255)²))`: the "error" is mostly the prediction's own
+# brightness, and the score sits at 6–9 dB whatever the model does. It also keeps only the first image of each
+# batch. That is why its training log looks as if nothing is learned. On the monarch photo, bicubic against the
+# original, through a compiled Keras metric exactly as the example's is called:
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 bicubic = eh.images.upscale_bicubic(lr, 4)
-print(f"keras-io's way:                  {eh.lessons.keras_io_psnr(hr, bicubic.astype('float32')):6.2f} dB")
-print(f"  the same by hand, 1 / (HR/255 - SR)^2: {10 * np.log10(1 / np.mean((hr / 255 - bicubic) ** 2)):6.2f} dB")
+print(f"keras-io's way:                  {course.lessons.keras_io_psnr(hr, bicubic.astype('float32')):6.2f} dB")
+print(f"  the same by hand:               {10 * np.log10(255**2 / np.mean((bicubic - hr / 255) ** 2)):6.2f} dB")
 print(f"RGB, 0-255 on both sides:        {eh.metrics.psnr(hr, bicubic):6.2f} dB")
 print(f"Y channel, 4-pixel border shaved: {eh.metrics.psnr(hr, bicubic, shave=4, y_only=True):6.2f} dB  (papers)")
 
@@ -270,7 +271,7 @@ plt.show()
 # %% tags=["nbval-ignore-output"]
 strategy = eh.training.choose_strategy()
 with strategy.scope():
-    model = eh.model.edsr_preset("baseline", scale=profile.scale)
+    model = profile.recipe.build_model(profile.scale)  # the recipe names the model: EDSR-baseline
     eh.training.compile_for_training(model, profile)
 val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
 folder = eh.runs.run_dir(profile, fresh=profile.name == "ci")
@@ -313,7 +314,7 @@ outputs = {
     "bicubic": eh.images.upscale_bicubic(lr_val, profile.scale),
     "EDSR": eh.inference.upscale(model, lr_val),
 }
-eh.plotting.show_comparison(lr_val, hr_val, outputs, crop=(hr_val.shape[0] // 4, hr_val.shape[1] // 4, 128))
+course.plotting.show_comparison(lr_val, hr_val, outputs, crop=(hr_val.shape[0] // 4, hr_val.shape[1] // 4, 128))
 
 # %% [markdown]
 # Finally the model is saved where notebook 04 looks for it (`runs/<profile>/edsr.keras` beside the notebooks;
@@ -358,8 +359,8 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are in the
-# repository's `solutions/` folder, for after you have tried.
+# `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
+# `course.exercises.show_solution("check_...")` shows a reference solution.
 #
 # **1. PSNR on Y, from scratch** (write code). Write `psnr_y(hr, sr, shave)` with numpy only: convert both
 # 0–255 RGB images to Y (`Y = 16 + (65.481·R + 128.553·G + 24.966·B) / 255`), drop `shave` pixels on every side,
@@ -371,7 +372,7 @@ def psnr_y(hr, sr, shave):
     raise NotImplementedError  # your code
 
 
-eh.exercises.check_psnr_y(psnr_y)
+course.exercises.check_psnr_y(psnr_y)
 
 # %% [markdown]
 # **2. What does a PSNR mean?** (quick check). An upscaled image differs from the original by a mean squared
@@ -380,7 +381,7 @@ eh.exercises.check_psnr_y(psnr_y)
 
 # %%
 psnr_db = None  # your answer
-eh.exercises.check_mse_to_psnr(psnr_db)
+course.exercises.check_mse_to_psnr(psnr_db)
 
 
 # %% [markdown]
@@ -394,7 +395,7 @@ def learning_rate(step):
     raise NotImplementedError  # your code
 
 
-eh.exercises.check_schedule(learning_rate)
+course.exercises.check_schedule(learning_rate)
 
 # %% [markdown]
 # **4. L1 against L2, measured** (experiment). Train two fresh EDSR-baseline ×4 models for the same number of
@@ -406,7 +407,7 @@ eh.exercises.check_schedule(learning_rate)
 # %%
 runs = {}  # {"mean_absolute_error": model_l1, "mean_squared_error": model_l2}
 better = None  # the loss whose model scores higher
-eh.exercises.check_loss_experiment(runs, better)
+course.exercises.check_loss_experiment(runs, better)
 
 # %% [markdown]
 # **5. Is the warm-up worth it?** (experiment). The schedule above ramps the rate up over its first steps. Test
@@ -420,4 +421,4 @@ eh.exercises.check_loss_experiment(runs, better)
 # %%
 runs = {}  # {"warm-up": model_with_warmup, "none": model_without}
 better = None  # "warm-up" or "none"
-eh.exercises.check_warmup_experiment(runs, better)
+course.exercises.check_warmup_experiment(runs, better)

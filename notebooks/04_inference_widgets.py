@@ -40,7 +40,7 @@ if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its T
             "online, that the repository is public, and that REF names one of its branches or tags."
         )
     if USE_DRIVE:
-        from edsr_helpers import colab
+        from edsr_helpers.course import colab
 
         colab.use_drive_folder()
 
@@ -48,8 +48,9 @@ if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its T
 import numpy as np
 
 import edsr_helpers as eh
+from edsr_helpers import course
 
-profile = eh.setup()
+profile = course.setup()
 
 # %% [markdown]
 # ## The model
@@ -106,7 +107,7 @@ whole = eh.inference.upscale(model, lr, tile=None)
 tiled = eh.inference.upscale(model, lr, tile=64, overlap=eh.inference.DEFAULT_OVERLAP)
 difference = np.abs(whole.astype(int) - tiled.astype(int))
 print(
-    f"{eh.plotting.size_label(lr)} -> {eh.plotting.size_label(whole)}; tiles of 64 LR px with "
+    f"{course.plotting.size_label(lr)} -> {course.plotting.size_label(whole)}; tiles of 64 LR px with "
     f"{eh.inference.DEFAULT_OVERLAP} px overlap differ from one pass by at most {difference.max()} grey level(s)"
 )
 
@@ -118,11 +119,11 @@ print(
 # than the theoretical one. Here it is for the model above, on a crop of the monarch:
 
 # %% tags=["nbval-ignore-output"]
-crop = lr[eh.exercises.SEAM_CROP]
+crop = lr[course.exercises.SEAM_CROP]
 gradient = eh.model.gradient_map(model, crop)
 radii = {share: eh.model.effective_radius(gradient, share) for share in (0.9, 0.99)}
 field = eh.model.receptive_field(eh.model.model_scale(model), 16)  # the 72.5 px of notebook 02 at x4
-eh.plotting.show_gradient_map(gradient, radii, receptive_field=field)
+course.plotting.show_gradient_map(gradient, radii, receptive_field=field)
 
 # %% [markdown]
 # What a tile loses at its border is the part of the gradient outside the overlap, a fraction of a percent:
@@ -131,7 +132,7 @@ eh.plotting.show_gradient_map(gradient, radii, receptive_field=field)
 
 # %%
 bicubic = eh.images.upscale_bicubic(lr, 4)
-eh.plotting.show_comparison(lr, hr, {"bicubic": bicubic, "EDSR": tiled}, crop=(160, 360, 160))
+course.plotting.show_comparison(lr, hr, {"bicubic": bicubic, "EDSR": tiled}, crop=(160, 360, 160))
 
 # %% [markdown]
 # ## EDSR+: the self-ensemble
@@ -172,7 +173,7 @@ def self_ensemble(upscale_one, lr: np.ndarray) -> np.ndarray:
 # %% tags=["nbval-ignore-output"]
 val_pairs = eh.data.load_sample(4, "validation")
 rows = eh.inference.self_ensemble_gain(model, val_pairs, eh.samples.photo_names("validation"))
-eh.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], rows)
+course.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], rows)
 
 # %% [markdown]
 # ## The crop-and-compare widget
@@ -212,11 +213,11 @@ widget
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None`, the `{}` or the `raise NotImplementedError` with your code and run the cell. Reference solutions are
-# in the repository's `solutions/` folder, for after you have tried. The checkers use the shipped ×4 weights,
+# `None`, the `{}` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
+# `course.exercises.show_solution("check_...")` shows a reference solution. The checkers use the shipped ×4 weights,
 # `eh.pretrained.load_pretrained(4)`, so everyone's numbers agree.
 #
-# **1. How much overlap do tiles need?** (experiment). On the crop `lr[eh.exercises.SEAM_CROP]` of monarch's LR
+# **1. How much overlap do tiles need?** (experiment). On the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR
 # image, upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels, for each overlap in 0, 4, 12
 # and 36. Record the largest absolute difference (in grey levels) for each overlap in `errors`, and set `enough`
 # to the smallest overlap whose error is at most 1 grey level.
@@ -226,7 +227,7 @@ shipped = eh.pretrained.load_pretrained(4)
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 errors = {}  # {overlap: largest |one pass - tiled|}
 enough = None
-eh.exercises.check_seam_errors(errors, enough)
+course.exercises.check_seam_errors(errors, enough)
 
 # %% [markdown]
 # **2. The effective receptive field, measured** (experiment). With `eh.model.gradient_map` on the same crop and
@@ -235,7 +236,7 @@ eh.exercises.check_seam_errors(errors, enough)
 
 # %%
 radius = None  # your measurement
-eh.exercises.check_effective_radius(radius)
+course.exercises.check_effective_radius(radius)
 
 
 # %% [markdown]
@@ -249,7 +250,7 @@ def edsr_plus(model, lr):
     raise NotImplementedError  # your code
 
 
-eh.exercises.check_self_ensemble(edsr_plus)
+course.exercises.check_self_ensemble(edsr_plus)
 
 # %% [markdown]
 # **4. A phone photo** (quick check). A phone photo of 4032×3024 pixels goes through `upscale` with automatic
@@ -257,4 +258,4 @@ eh.exercises.check_self_ensemble(edsr_plus)
 
 # %%
 tiles = None  # your answer
-eh.exercises.check_tile_count(tiles)
+course.exercises.check_tile_count(tiles)

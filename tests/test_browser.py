@@ -28,7 +28,10 @@ NOTEBOOK = "04_inference_widgets.ipynb"
 ARTIFACTS = ROOT / "build" / "browser"
 TOKEN = "edsr-browser-test"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium: apt-get install chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium: apt-get install chromium"),
+]
 
 
 def _free_port() -> int:

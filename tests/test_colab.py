@@ -10,9 +10,12 @@ import types
 import nbformat
 import pytest
 
-from edsr_helpers import colab, runs
+from edsr_helpers import runs
 from edsr_helpers.constants import COLAB_DRIVE_FOLDER
+from edsr_helpers.course import colab
 from tests.test_notebooks import NOTEBOOKS
+
+pytestmark = pytest.mark.engine_free
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from edsr_helpers import data, images
+from edsr_helpers import data, div2k, images
+
+pytestmark = pytest.mark.tensorflow
 
 pytest.importorskip("tensorflow_datasets", reason="DIV2K comes through tensorflow-datasets")
 
@@ -42,7 +44,7 @@ def test_div2k_feeds_the_training_pipeline(div2k_dirs):
 
 
 def test_offline_without_data_fails_fast_with_advice(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "DIV2K_HOST", "div2k.invalid")  # RFC 6761: never resolves
+    monkeypatch.setattr(div2k, "DIV2K_HOST", "div2k.invalid")  # RFC 6761: never resolves
     start = time.monotonic()
     with pytest.raises(data.DatasetUnavailableError, match="load_sample") as caught:
         data.load_div2k(4, "train", data_dir=tmp_path)
@@ -56,7 +58,7 @@ def test_a_hanging_network_is_cut_off_within_the_timeout(tmp_path, monkeypatch):
         raise TimeoutError("simulated")
 
     monkeypatch.setattr(socket, "create_connection", hang)
-    monkeypatch.setattr(data, "DIV2K_CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(div2k, "DIV2K_CONNECT_TIMEOUT_S", 1.0)
     start = time.monotonic()
     with pytest.raises(data.DatasetUnavailableError):
         data.load_div2k(4, "validation", data_dir=tmp_path)
@@ -82,7 +84,7 @@ def test_bad_scale_and_split():
 
 
 def test_download_says_the_size_first_and_fails_fast_offline(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(data, "DIV2K_HOST", "div2k.invalid")  # RFC 6761: never resolves
+    monkeypatch.setattr(div2k, "DIV2K_HOST", "div2k.invalid")  # RFC 6761: never resolves
     with pytest.raises(data.DatasetUnavailableError, match="cannot be reached"):
         data.download_div2k(4, data_dir=tmp_path)
     assert "4.3 GB of zips from div2k.invalid" in capsys.readouterr().out

@@ -12,6 +12,8 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+pytestmark = pytest.mark.engine_free
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Colab's runtime as of 2026 (see README, "Colab"): these must satisfy the package's own requirements.

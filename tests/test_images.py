@@ -8,6 +8,8 @@ from PIL import Image
 
 from edsr_helpers import images
 
+pytestmark = pytest.mark.engine_free
+
 
 def test_grey_becomes_three_equal_channels(photo):
     grey = photo[..., 1]

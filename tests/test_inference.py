@@ -63,9 +63,7 @@ def test_self_ensemble_is_the_mean_of_the_eight_symmetries(small_model, photo):
 
 def test_transforms_are_undone_exactly(photo):
     for turns, flip in tiling.SYMMETRIES:
-        np.testing.assert_array_equal(
-            tiling.untransform(tiling.transform(photo, turns, flip), turns, flip), photo
-        )
+        np.testing.assert_array_equal(tiling.untransform(tiling.transform(photo, turns, flip), turns, flip), photo)
 
 
 def test_any_input_kind(small_model, tmp_path, photo):

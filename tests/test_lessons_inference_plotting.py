@@ -7,7 +7,8 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from edsr_helpers import inference, lessons, model, plotting  # noqa: E402
+from edsr_helpers import inference, model  # noqa: E402
+from edsr_helpers.course import lessons, plotting  # noqa: E402
 
 
 def test_batch_norm_erases_brightness_but_plain_conv_keeps_it(photo):
@@ -79,3 +80,27 @@ def test_architecture_figure_is_read_from_the_model(scale):
     )
     figure = plotting.architecture_figure(net)
     assert f"{net.count_params():,} parameters" in figure.axes[0].get_title()
+
+
+def test_architecture_figure_draws_a_model_built_from_the_notebooks_own_cells():
+    """Notebook 02 defines the layers anew in its cells (the same code, new classes): the figure still reads them."""
+    from pathlib import Path
+
+    import keras
+
+    from edsr_helpers import architecture
+
+    registry = keras.saving.get_custom_objects()
+    kept = dict(registry)
+    try:
+        cells: dict = {}
+        exec(compile(Path(architecture.__file__).read_text(), "notebook 02's cells", "exec"), cells)
+        net = cells["edsr"](2, num_res_blocks=2, num_filters=8)
+        assert type(net) is not model.EDSR  # a class of the cells' own
+        rows = plotting._architecture_rows(net)
+    finally:
+        registry.clear()
+        registry.update(kept)
+    assert sum(parameters for *_, parameters in rows) == net.count_params()
+    assert [name for name, *_ in rows].count("res_block_1 .. res_block_2") == 1
+    assert any(what.startswith("pixel shuffle x2") for _, what, *_ in rows)

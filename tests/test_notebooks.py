@@ -12,6 +12,8 @@ import jupytext
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.engine_free
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9]*.py"))
@@ -149,6 +151,7 @@ def test_readme_colab_badges_follow_the_repository_url():
     assert {link.rsplit("/", 1)[1] for link in links} == {path.name for path in NOTEBOOKS}
 
 
+@pytest.mark.notebook
 def test_notebook_04_under_ci_ignores_the_model_make_run_leaves(tmp_path):
     """`make run` trains under `cpu` and leaves notebooks/runs/cpu/edsr.keras; `make test` after it must pass.
 
@@ -199,7 +202,7 @@ def _stored_text(cell) -> str:
 def test_stored_outputs_are_a_learning_run_not_the_test_profile(path):
     """What GitHub and Colab show before anyone runs a cell is the `cpu` run, not the 10-step `ci` one."""
     notebook = nbformat.read(path, as_version=4)
-    setup = next(cell for cell in notebook.cells if "eh.setup()" in cell.source)
+    setup = next(cell for cell in notebook.cells if "course.setup()" in cell.source)
     assert "Profile 'cpu'" in _stored_text(setup)
 
 
@@ -216,7 +219,7 @@ def test_instructor_guide_is_complete():
     """The guide names every notebook and every exercise checker, and no number was left as a placeholder."""
     import re
 
-    from edsr_helpers import exercises
+    from edsr_helpers.course import exercises
 
     guide = (ROOT / "docs" / "INSTRUCTOR_GUIDE.md").read_text()
     assert not re.search(r"\b(TIME_\d+|CPU_RESULT|TODO)\b", guide)

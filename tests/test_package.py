@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-COURSE_MODULES = ("plotting", "lessons", "exercises", "colab", "notebook", "profiles")
+pytestmark = pytest.mark.engine_free
+
+COURSE_MODULES = ("course", "course.plotting", "course.lessons", "course.exercises", "course.colab", "course.notebook")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -36,7 +38,8 @@ def test_submodules_load_on_first_use():
     import edsr_helpers as eh
 
     assert eh.model.edsr is eh.architecture.edsr  # the notebook's model, re-exported
-    assert callable(eh.setup) and "data" in dir(eh)
+    assert "data" in dir(eh) and "course" in dir(eh)
+    assert callable(eh.course.setup) and eh.course.exercises.CHECKERS
     with pytest.raises(AttributeError, match="no attribute 'modle'"):
         eh.modle  # noqa: B018
 
@@ -53,3 +56,32 @@ def test_tensorflow_imported_through_keras_prints_no_start_up_notices():
         check=True,
     )
     assert "oneDNN" not in result.stderr and "absl" not in result.stderr, result.stderr
+
+
+def test_the_package_patches_nothing_with_unittest_mock():
+    """Test doubles belong in tests: the package itself never imports unittest.mock."""
+    from pathlib import Path
+
+    package = Path(__import__("edsr_helpers").__file__).parent
+    offenders = [path.name for path in package.rglob("*.py") if "unittest" in path.read_text()]
+    assert offenders == []
+
+
+def test_data_is_split_by_job_and_reachable_as_before():
+    from edsr_helpers import augmentation, data, div2k, photo_pairs, pipelines
+
+    assert data.load_div2k is div2k.load_div2k and data.PatchBatches is pipelines.PatchBatches
+    assert data.make_pair is photo_pairs.make_pair and data.alignment_psnr is augmentation.alignment_psnr
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    """A folder missing from pyproject's ``packages`` would be absent from the install Colab gets."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(root).parts) for init in (root / "edsr_helpers").rglob("__init__.py")
+    }
+    assert found == listed

@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.engine_free
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Words that belong in a changelog or a closing note, not in the product: work sessions, issue numbers,

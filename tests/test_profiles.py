@@ -4,6 +4,8 @@ import pytest
 
 from edsr_helpers import profiles
 
+pytestmark = pytest.mark.engine_free
+
 
 def test_environment_variable_wins(monkeypatch):
     for name in profiles.PROFILES:

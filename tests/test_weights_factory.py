@@ -17,6 +17,8 @@ import pytest
 
 from edsr_helpers import data, training
 
+pytestmark = pytest.mark.factory
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -84,7 +84,7 @@ def report_line(result: dict, claimed: float | None) -> str:
 
 
 def evaluate_here(folder: Path, scale: int) -> list[dict]:
-    model = eh.model.edsr_preset("baseline", scale)
+    model = eh.recipes.build_model(eh.pretrained.SHIPPED_MODEL, scale)
     model.load_weights(folder / pretrained.weight_file_name(scale))
     return training.evaluate(model, data.load_sample(scale, "validation"), scale, names=samples.VALIDATION_PHOTOS)
 

@@ -33,25 +33,29 @@ import keras
 import numpy as np
 
 import edsr_helpers as eh
-from edsr_helpers import data, pretrained, profiles, samples, training
+from edsr_helpers import data, pretrained, profiles, recipes, samples, training
 
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_DIR = ROOT / "edsr_helpers" / "weights"
 
 
-#: The v2 recipe, fixed before training: ``--recipe v2`` sets these (flags given explicitly win).
+#: The shipped weights' recipe, fixed before training (``edsr_helpers.recipes``: the one place it is written).
+V2 = recipes.RECIPES["weights-v2"]
+#: Steps between two backups (and log lines) of a weights run.
+V2_STEPS_PER_EPOCH = 1000
+#: ``--recipe v2`` as this script's flags (flags given explicitly win).
 V2_RECIPE = {
-    "photographs": True,
-    "patch": 48,
-    "batch": 16,
-    "schedule": "cosine",
-    "learning_rate": 2e-4,
-    "warmup": 0,
-    "sampling": "area",
-    "steps_per_epoch": 1000,
+    "photographs": V2.dataset == "photographs",
+    "patch": V2.lr_patch_size,
+    "batch": V2.batch_size,
+    "schedule": V2.lr_schedule,
+    "learning_rate": V2.learning_rate,
+    "warmup": V2.warmup_steps,
+    "sampling": V2.sampling,
+    "steps_per_epoch": V2_STEPS_PER_EPOCH,
 }
-#: v2's epochs of 1,000 steps per scale, in training order: x2 first, since x4 and x3 start from it.
-V2_EPOCHS = {2: 15, 4: 20, 3: 15}
+#: v2's epochs per scale, in training order: x2 first, since x4 and x3 start from it.
+V2_EPOCHS = {scale: steps // V2_STEPS_PER_EPOCH for scale, steps in V2.steps.items()}
 #: The scale whose trained weights v2's other scales start from (Lim et al. 2017, Fig. 4).
 V2_INIT_SCALE = 2
 
@@ -317,7 +321,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--recipe",
         choices=("v2",),
-        help="v2: the recipe of the shipped weights (V2_RECIPE, V2_EPOCHS; x3/x4 start from x2 in --out-dir); flags given win",
+        help=(
+            "v2: the recipe of the shipped weights (V2_RECIPE, V2_EPOCHS; x3/x4 start from x2 in --out-dir); "
+            "flags given win"
+        ),
     )
     parser.add_argument("--epochs", type=int, default=24)
     parser.add_argument("--steps-per-epoch", type=int, default=250)
@@ -367,17 +374,23 @@ def main() -> None:
         )
         return
 
-    profile = profiles.Profile(
-        "pretrained",
+    recipe = recipes.Recipe(
+        recipe_name(args) or "weights",
         "pretrained weights",
-        "sample",
-        scale=args.scale,
+        dataset="photographs" if args.photographs else "sample",
         lr_patch_size=args.patch,
         batch_size=args.batch,
         learning_rate=args.learning_rate,
         lr_schedule=args.schedule,
         lr_halving_steps=args.halving,
         warmup_steps=args.warmup,
+        sampling=args.sampling,
+    )
+    profile = profiles.Profile(
+        "pretrained",
+        "pretrained weights",
+        recipe,
+        scale=args.scale,
         epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
     )
@@ -406,11 +419,11 @@ def main() -> None:
     precision = training.choose_precision()
     keras.utils.set_random_seed(0)
     keras.config.set_dtype_policy(precision)
-    model = training.compile_for_training(eh.model.edsr_preset("baseline", args.scale), profile)
+    model = training.compile_for_training(recipe.build_model(args.scale), profile)
     keras.config.set_dtype_policy("float32")
     init_from = None
     if args.init_from:  # a resumed run's backup overwrites this with its own weights when fit starts
-        source = eh.model.edsr_preset("baseline", init_scale(args.init_from))
+        source = recipe.build_model(init_scale(args.init_from))
         source.load_weights(args.init_from)
         copied = eh.model.copy_matching_weights(source, model)
         init_from = {"scale": init_scale(args.init_from), "layers": len(copied), "file": args.init_from.name}
@@ -442,12 +455,12 @@ def main() -> None:
     out = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
     target = out / pretrained.weight_file_name(args.scale)
-    float32_model = eh.model.edsr_preset("baseline", args.scale)
+    float32_model = recipe.build_model(args.scale)
     float32_model.set_weights(model.get_weights())
     float32_model.save_weights(target)
     shutil.copy(run_dir / "log.csv", out / f"training_log_x{args.scale}.csv")
 
-    reloaded = eh.model.edsr_preset("baseline", args.scale)
+    reloaded = recipe.build_model(args.scale)
     reloaded.load_weights(target)
     rows = training.evaluate(reloaded, val_pairs, args.scale, names=samples.VALIDATION_PHOTOS)
     summary = {

@@ -52,14 +52,26 @@ def batch_norm_demo(
 
 
 def keras_io_psnr(hr: np.ndarray, sr: np.ndarray) -> float:
-    """PSNR the way the keras-io EDSR example computes it, wrong on purpose (for notebook 03).
+    """The PSNR the keras-io EDSR example logs for a prediction ``sr`` of ``hr``, called as Keras calls it.
 
-    ``tf.image.psnr`` converts a uint8 image to [0, 1] but leaves a float image as it is, so a uint8 target
-    and a 0-255 float prediction are compared on different scales, with ``max_val=255``.
+    Its metric takes ``(super_resolution, high_resolution)`` and returns
+    ``tf.image.psnr(high_resolution, super_resolution, max_val=255)`` of the batch's first image. Keras calls a
+    metric as ``(y_true, y_pred)``, so the uint8 target lands in ``super_resolution`` and the float prediction
+    in ``high_resolution``: ``tf.image.psnr`` keeps the float prediction on 0-255 (and ``max_val`` at 255) but
+    converts the uint8 target to [0, 1]. Reproduced here through a compiled model whose output is ``sr``, so the
+    argument order is Keras's own. TensorFlow only, as the example is.
     """
+    import keras
     import tensorflow as tf
 
-    return float(tf.image.psnr(tf.constant(hr[None], tf.uint8), tf.constant(sr[None], tf.float32), max_val=255)[0])
+    def keras_io_metric(super_resolution, high_resolution):  # the example's signature, in its order
+        return tf.image.psnr(high_resolution, super_resolution, max_val=255)[0]
+
+    passthrough = keras.Sequential([keras.Input((None, None, 3)), keras.layers.Identity()])
+    passthrough.compile(loss="mean_absolute_error", metrics=[keras_io_metric])
+    target = tf.constant(np.asarray(hr, np.uint8)[None])  # the example's datasets yield uint8 images
+    scores = passthrough.evaluate(np.asarray(sr, np.float32)[None], target, verbose=0, return_dict=True)
+    return float(scores["keras_io_metric"])
 
 
 def l1_vs_l2_figure():

@@ -183,9 +183,8 @@ def show_gradient_map(gradient: np.ndarray, radii: dict[float, int], receptive_f
 
 def _architecture_rows(model) -> list[tuple[str, str, str, int]]:
     """(name, what, resolution, parameters) per step of an EDSR model, residual blocks grouped, read from the
-    model's own layers (so the figure cannot disagree with the code)."""
-    from edsr_helpers.model import MeanShift, PixelShuffle, ResidualBlock
-
+    model's own layers (so the figure cannot disagree with the code). Layers are told apart by class name, so
+    a model built from notebook 02's own cells is drawn as well as one built by the package."""
     rows, factor, blocks = [("lr", "input image, 3 colours (0-255)", "LR", 0)], 1, []
 
     def flush_blocks() -> None:
@@ -199,18 +198,18 @@ def _architecture_rows(model) -> list[tuple[str, str, str, int]]:
             blocks.clear()
 
     for layer in model.layers[1:]:
-        if isinstance(layer, ResidualBlock):
+        if type(layer).__name__ == "ResidualBlock":
             blocks.append(layer)
             continue
         flush_blocks()
         resolution = "LR" if factor == 1 else f"LR x{factor}"
-        if isinstance(layer, MeanShift):
+        if type(layer).__name__ == "MeanShift":
             what = "subtract the DIV2K mean colour" if layer.sign < 0 else "add the DIV2K mean colour back"
-        elif isinstance(layer, PixelShuffle):
+        elif type(layer).__name__ == "PixelShuffle":
             factor *= layer.block_size
             resolution = f"LR x{factor}"
             what = f"pixel shuffle x{layer.block_size}: channels -> {layer.block_size}x{layer.block_size} pixels"
-        elif layer.__class__.__name__ == "Add":
+        elif type(layer).__name__ == "Add":
             what = "global skip: + head output"
         else:
             what = f"conv {layer.kernel_size[0]}x{layer.kernel_size[1]}, {layer.filters} channels"

@@ -1,0 +1,198 @@
+"""What is trained and how: the model registry and the named recipes.
+
+A *recipe* fixes everything that decides what a training run learns: the model, the photos, the patch and batch,
+the loss and the learning-rate schedule. A *profile* (:mod:`edsr_helpers.profiles`) only says how big the run is
+on this machine (epochs, steps, how many validation photos) and which recipe it follows. The paper's recipe,
+notebook 03's and the shipped weights' are written here once; everything else names them.
+
+Models are built by name through :func:`build_model`, so a new architecture (MDSR, RCAN, a toy for a test) is one
+:func:`register_model` away from training through the same ``fit`` path as EDSR.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from edsr_helpers.constants import PAPER_LR_PATCH_SIZE
+
+if TYPE_CHECKING:  # keras loads only when a model is built
+    import keras
+
+#: How a registered model is built: ``builder(scale=..., **options) -> keras.Model``.
+ModelBuilder = Callable[..., "keras.Model"]
+
+#: The registered models by name; :func:`register_model` adds to it.
+MODELS: dict[str, ModelBuilder] = {}
+
+#: The losses a recipe may name: L1 is EDSR's (notebook 03 writes it and says why), L2 the obvious alternative.
+LOSSES = ("l1", "l2")
+
+#: Where a recipe's training photos come from (:mod:`edsr_helpers.data` reads them):
+#: ``sample`` the pip-shipped offline photos; ``photographs`` those and Debian's wallpaper photographs;
+#: ``div2k`` DIV2K through tensorflow-datasets (downloads on first use); ``div2k-if-prepared`` DIV2K when it is
+#: already on disk, else the offline photos (never downloads).
+DATASETS = ("sample", "photographs", "div2k", "div2k-if-prepared")
+
+
+def register_model(name: str) -> Callable[[ModelBuilder], ModelBuilder]:
+    """Register ``builder(scale=..., **options)`` under ``name`` (a decorator); recipes and tools then build it
+    by name.
+
+    Raises:
+        ValueError: if ``name`` is taken (two builders under one name would make recipes ambiguous).
+    """
+
+    def decorator(builder: ModelBuilder) -> ModelBuilder:
+        if name in MODELS and MODELS[name] is not builder:
+            raise ValueError(f"a model named {name!r} is already registered; choose another name.")
+        MODELS[name] = builder
+        return builder
+
+    return decorator
+
+
+def build_model(name: str, scale: int, **options) -> keras.Model:
+    """A new, untrained model of the registered kind ``name`` for ``scale``.
+
+    Raises:
+        ValueError: if no model has that name (the message lists those that exist).
+    """
+    if name not in MODELS:
+        raise ValueError(
+            f"no model is registered as {name!r}; registered: {', '.join(sorted(MODELS))} "
+            "(add one with @edsr_helpers.recipes.register_model)."
+        )
+    return MODELS[name](scale=scale, **options)
+
+
+@register_model("edsr-baseline")
+def _edsr_baseline(scale: int, **options) -> keras.Model:
+    """EDSR-baseline: 16 blocks of 64 filters, no residual scaling (the model the series trains)."""
+    from edsr_helpers.model import edsr_preset
+
+    return edsr_preset("baseline", scale, **options)
+
+
+@register_model("edsr-full")
+def _edsr_full(scale: int, **options) -> keras.Model:
+    """The paper's full EDSR: 32 blocks of 256 filters, residual scaling 0.1."""
+    from edsr_helpers.model import edsr_preset
+
+    return edsr_preset("full", scale, **options)
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """Everything that decides what a run learns; how long it runs is the profile's.
+
+    Attributes:
+        name, description: how tools and people refer to it.
+        model: a name in :data:`MODELS`.
+        dataset: one of :data:`DATASETS`.
+        lr_patch_size: side of the low-resolution training patch (the HR patch is ``scale`` times larger).
+        batch_size: patches per training step.
+        loss: one of :data:`LOSSES`.
+        learning_rate: Adam's peak rate (the paper's: 1e-4).
+        lr_schedule: ``"halving"`` (the paper's: halve every ``lr_halving_steps``) or ``"cosine"`` (decay to 0
+            over the whole run; what short runs on few photos trained best with).
+        lr_halving_steps: the rate halves every this many steps.
+        warmup_steps: linear warm-up from 0 to ``learning_rate``.
+        sampling: how training photos are chosen (:data:`edsr_helpers.data.SAMPLINGS`).
+        steps: the training steps the recipe was made for, by scale (empty: the profile decides).
+    """
+
+    name: str
+    description: str
+    model: str = "edsr-baseline"
+    dataset: str = "div2k"
+    lr_patch_size: int = PAPER_LR_PATCH_SIZE
+    batch_size: int = 16
+    loss: str = "l1"
+    learning_rate: float = 1e-4
+    lr_schedule: str = "halving"
+    lr_halving_steps: int = 200_000
+    warmup_steps: int = 0
+    sampling: str = "uniform"
+    steps: Mapping[int, int] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("lr_schedule", self.lr_schedule, ("halving", "cosine")),
+            ("loss", self.loss, LOSSES),
+            ("dataset", self.dataset, DATASETS),
+        )
+        for field, value, allowed in checks:
+            if value not in allowed:
+                raise ValueError(f"{field} must be one of {', '.join(map(repr, allowed))}, not {value!r}.")
+
+    @property
+    def keras_loss(self) -> str:
+        """The loss as ``model.compile`` takes it (L1 as notebook 03 writes it)."""
+        from edsr_helpers.objective import LOSS
+
+        return LOSS if self.loss == "l1" else "mean_squared_error"
+
+    def build_model(self, scale: int, **options) -> keras.Model:
+        """A new model of this recipe's kind (:func:`build_model`)."""
+        return build_model(self.model, scale, **options)
+
+
+RECIPES: dict[str, Recipe] = {
+    recipe.name: recipe
+    for recipe in (
+        Recipe(
+            "paper",
+            "Lim et al. 2017: DIV2K, 48 px LR patches, batch 16, L1, Adam 1e-4 halved every 200k steps, 300k steps",
+            steps={2: 300_000, 3: 300_000, 4: 300_000},
+        ),
+        Recipe(
+            "lab-cpu",
+            "notebook 03 on a CPU: 24 px patches and a 5x larger, warmed-up rate pass bicubic within minutes",
+            # measured on a 2-core CPU (benchmarks/time_to_parity.py): the paper's 48 px / 1e-4 take far longer
+            dataset="div2k-if-prepared",
+            lr_patch_size=24,
+            learning_rate=5e-4,
+            warmup_steps=200,
+            lr_halving_steps=1000,
+        ),
+        Recipe(
+            "lab-gpu",
+            "notebook 03 on a GPU: the paper's 48 px patches at a constant 2e-4",
+            # measured on an H200 (Keras on JAX, bf16, 12 offline photos): +1.37 dB over bicubic after 7,000
+            # steps, over-fitting after that
+            dataset="div2k-if-prepared",
+            learning_rate=2e-4,
+        ),
+        Recipe(
+            "smoke",
+            "a few steps that only prove the path runs: tiny patches, a large warmed-up rate",
+            dataset="sample",
+            lr_patch_size=24,
+            batch_size=8,
+            learning_rate=5e-4,
+            warmup_steps=5,
+        ),
+        Recipe(
+            "weights-v2",
+            "the shipped EDSR-baseline weights: offline and Debian photographs, 48 px, batch 16, cosine from 2e-4",
+            dataset="photographs",
+            learning_rate=2e-4,
+            lr_schedule="cosine",
+            sampling="area",
+            steps={2: 15_000, 3: 15_000, 4: 20_000},
+        ),
+    )
+}
+
+
+def get_recipe(name: str) -> Recipe:
+    """The named recipe.
+
+    Raises:
+        ValueError: if there is none of that name (the message lists them).
+    """
+    if name not in RECIPES:
+        raise ValueError(f"no recipe named {name!r}; choose one of {', '.join(RECIPES)}.")
+    return RECIPES[name]
