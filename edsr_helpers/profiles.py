@@ -40,6 +40,8 @@ class Profile:
             minutes (:class:`edsr_helpers.training.TimeBudget`; ``None``: no limit). The same steps took 7 minutes
             on one 2-core CPU and 60 on another, and a lab's slot for training is fixed (the instructor guide's
             lesson plan gives it 20 minutes).
+        resumable: whether notebook 03 goes on from the run an earlier session left (``False``: a seconds-long
+            run starts afresh every time, so its numbers never depend on what ran before).
 
     The recipe's settings read through the profile too (``profile.learning_rate`` is
     ``profile.recipe.learning_rate``), so code that trains needs only the profile.
@@ -54,6 +56,7 @@ class Profile:
     steps_per_epoch: int = 100
     val_images: int | None = None
     training_minutes: float | None = None
+    resumable: bool = True
 
     @property
     def total_steps(self) -> int:
@@ -83,6 +86,7 @@ PROFILES: dict[str, Profile] = {
         recipe=RECIPES["smoke"],
         epochs=2,
         steps_per_epoch=5,
+        resumable=False,
     ),
     "cpu": Profile(
         name="cpu",

@@ -27,8 +27,10 @@ def runs_dir() -> Path:
     return Path(os.environ.get(RUNS_DIR_ENV_VAR, "runs")).resolve()
 
 
-def run_dir(profile: Profile, *, fresh: bool = False) -> Path:
-    """The run folder of ``profile``; ``fresh`` deletes what an earlier run left there (no resume)."""
+def run_dir(profile: Profile, *, fresh: bool | None = None) -> Path:
+    """The run folder of ``profile``; ``fresh`` deletes what an earlier run left there (no resume). By default
+    a profile that is not ``resumable`` starts afresh."""
+    fresh = not profile.resumable if fresh is None else fresh
     folder = runs_dir() / profile.name
     if fresh and folder.exists():
         shutil.rmtree(folder)

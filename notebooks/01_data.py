@@ -74,8 +74,9 @@ profile = course.setup()
 # varied scenes, no compression artefacts. For the *bicubic* track, each LR image was made from its HR image by
 # MATLAB's `imresize` (bicubic, antialiased) at ×2, ×3 or ×4.
 #
-# A known, clean degradation is what makes the task well posed: the network has one thing to undo, and every
-# paper's numbers can be compared. At ×4 each LR pixel must become 16 HR pixels, the hardest of the three
+# Even with the degradation known, the task stays ill-posed: many HR images shrink to the same LR one, and the
+# network must choose a plausible one. A known, clean degradation gives it one thing to undo, and makes every
+# paper's numbers comparable. At ×4 each LR pixel must become 16 HR pixels, the hardest of the three
 # standard scales, and the one this series trains.
 #
 # `eh.data.load_div2k(scale=4, split="train")` returns DIV2K through tensorflow-datasets, once it is on disk.
@@ -346,27 +347,30 @@ except ValueError as error:
 # **1. A smaller shift** (quick check). Above, shifting the LR patch by one pixel dropped the alignment PSNR from
 # `inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift the *HR*
 # image of the whole pair one pixel to the right instead (`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of
-# an LR pixel. Guess first: nearer 20 dB, or nearer the aligned pair's `inf`? Then measure it with
-# `eh.data.alignment_psnr(lr, shifted_hr, 4)`.
+# an LR pixel. **Guess first** and write the guess down: nearer 20 dB, or nearer the aligned pair's `inf`? Then
+# measure it with `eh.data.alignment_psnr(lr, shifted_hr, 4)`. The checker tells you how your guess did.
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+guess = None  # your guess in dB, written before you measure
 shifted_psnr = None  # your measurement
-course.exercises.check_hr_shift(shifted_psnr)
+course.exercises.check_hr_shift(guess, shifted_psnr)
 
 
 # %% [markdown]
-# **2. The flip that keeps colours** (write code). Write `flip_pair(lr, hr)` that mirrors both images
-# left-right and returns them as a tuple. The keras-io example's flip, `ops.flip(x)` without an axis, also
-# reversed the colour channels; the checker tells the difference.
+# **2. A camera's degradation** (write code). DIV2K shrinks its photos with bicubic interpolation; a camera
+# sensor instead averages the light over each pixel's area. Write `downscale_area(hr, scale)` that returns the
+# image whose every pixel is the mean of a `scale × scale` block of `hr`, with one `reshape` and one `mean`
+# (no loop; crop `hr` to a multiple of `scale` first). Then think: would a model trained on bicubic pairs be
+# ready for such LR images?
 
 
 # %%
-def flip_pair(lr, hr):
-    raise NotImplementedError  # your code: return (lr_flipped, hr_flipped)
+def downscale_area(hr, scale):
+    raise NotImplementedError  # your code: an (H/scale, W/scale, 3) image
 
 
-course.exercises.check_flip_pair(flip_pair)
+course.exercises.check_area_downscale(downscale_area)
 
 
 # %% [markdown]

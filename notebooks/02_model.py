@@ -147,18 +147,39 @@ class ResidualBlock(layers.Layer):
 
 
 # %% [markdown]
-# `res_scale` is 1 in the baseline model. The full model has 256 filters per layer, and the paper found that
-# such wide blocks made training unstable; multiplying each block's correction by 0.1 before adding it fixes
-# that. Here is the effect on the block's output, with the same weights:
+# `res_scale` is 1 in the baseline model. For the full model, 256 filters wide, the paper reports that training
+# became unstable, and that multiplying each block's correction by 0.1 before adding it cured that. Why? Each
+# block *adds* to what it received, so the additions pile up. Measure it on a freshly initialised stack shaped
+# like the full model (32 blocks of 256 filters) and like the baseline (16 of 64), from the same weights and the
+# same input, only the scaling changed:
 
 # %%
-features = np.random.default_rng(0).normal(size=(1, 8, 8, 16)).astype("float32")
-blocks = {res_scale: ResidualBlock(num_filters=16, res_scale=res_scale) for res_scale in (1.0, 0.1)}
-for block in blocks.values():
-    block(features)  # creates the weights
-blocks[0.1].set_weights(blocks[1.0].get_weights())  # the same weights in both
-change = {s: np.abs(np.asarray(block(features)) - features).mean() for s, block in blocks.items()}
-print(f"the block's correction with res_scale 0.1 is {change[0.1] / change[1.0]:.3f} x the one with 1.0")
+import matplotlib.pyplot as plt
+
+full = course.lessons.residual_growth((1.0, 0.1), depth=32, num_filters=256)
+baseline = course.lessons.residual_growth((1.0,), depth=16, num_filters=64)
+plt.figure(figsize=(5, 3))
+for label, spreads in (
+    ("full, res_scale 1.0", full[1.0]),
+    ("full, res_scale 0.1", full[0.1]),
+    ("baseline, res_scale 1.0", baseline[1.0]),
+):
+    plt.semilogy(range(1, len(spreads) + 1), spreads, label=label)
+plt.xlabel("residual block")
+plt.ylabel("spread of the features (std)")
+plt.legend()
+plt.grid(alpha=0.3)
+plt.show()
+print(
+    f"after 32 wide blocks: x{full[1.0][-1]:.0f} (res_scale 1.0), x{full[0.1][-1]:.2f} (0.1); "
+    f"after the baseline's 16: x{baseline[1.0][-1]:.1f}"
+)
+
+# %% [markdown]
+# At initialisation the wide stack multiplies the spread of its features by hundreds without scaling, and
+# hardly at all with 0.1; the narrow baseline grows far less, which is why it trains without scaling. Huge
+# activations mean huge gradients in the first steps, which is where the instability the paper saw begins; the
+# measurement shows the mechanism, not the training run itself.
 
 # %% [markdown]
 # ## Upsampling with pixel shuffle
@@ -476,3 +497,18 @@ course.exercises.check_upsampler_parameters(count)
 # %%
 width = None  # your answer, in LR pixels
 course.exercises.check_receptive_field(width)
+
+# %% [markdown]
+# **5. Pixel shuffle, backwards** (write code). Pixel shuffle moves channels into space. Write its inverse,
+# `space_to_depth(x, r)`, with numpy `reshape` and `transpose` only: a batch `(B, H·r, W·r, C)` becomes
+# `(B, H, W, C·r·r)`, such that `pixel_shuffle(space_to_depth(x, r), r)` gives back `x` exactly. (This is how
+# some networks shrink an image without losing a single value.) Which channel must each sub-pixel `(i, j)` of a
+# block land in?
+
+
+# %%
+def space_to_depth(x, r):
+    raise NotImplementedError  # your code
+
+
+course.exercises.check_space_to_depth(space_to_depth)

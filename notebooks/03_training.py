@@ -11,8 +11,8 @@
 # 4. make the run safe to interrupt, and evaluate the result image by image;
 # 5. see what a Colab GPU does in a lab's time, and how to run the paper's full recipe.
 #
-# The `ci` profile trains for a few seconds (the test suite runs this notebook); the `cpu` profile passes bicubic
-# in a few minutes on a laptop; the `gpu` profile (chosen when there is a GPU) fits a lab on a Colab T4.
+# The `cpu` profile passes bicubic in a few minutes on a laptop; the `gpu` profile (chosen when there is a GPU)
+# fits a lab on a Colab T4.
 
 # %% [markdown]
 # ## Setup
@@ -140,16 +140,11 @@ bicubic_val = eh.training.bicubic_psnr(val_pairs, profile.scale)
 print(f"{len(val_pairs)} validation images; bicubic scores {bicubic_val:.2f} dB (Y, shave {profile.scale})")
 
 # %% [markdown]
-# **Mixed precision** runs the convolutions in 16-bit floats while the weights stay float32: `mixed_float16` or
-# `mixed_bfloat16` on GPUs with tensor cores, `mixed_bfloat16` on some CPUs. bfloat16 keeps float32's range, so it
-# needs no loss scaling. The model's last layer stays float32. The policy must be set *before* the model is built.
-#
-# Is it faster? That depends on the chip, and its feature flags do not tell: two 2-core CPUs that both list
-# AVX512-BF16 gave opposite answers (an AMD EPYC: bfloat16 1.9× *faster* than float32, 0.61 → 0.33 s per step;
-# an Intel Xeon without AMX: 1.5× *slower*, 0.56 → 0.83 s). So `choose_precision` **measures**: a few
-# training steps of EDSR's 3×3 convolutions in each policy, a few seconds once per machine and engine (cached
-# afterwards), and takes a 16-bit policy only if it is clearly faster. `benchmarks/training_speed.py` checks the
-# choice on full-size steps.
+# **Mixed precision** runs the convolutions in 16-bit floats while the weights stay float32. Whether that is
+# faster depends on the chip, and its feature list does not tell, so `choose_precision` times a few training
+# steps in each policy and keeps a 16-bit one only if it is clearly faster. The policy must be set *before* the
+# model is built. The measurements are in
+# [Precision and engines](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md).
 
 # %% tags=["nbval-ignore-output"]
 import keras
@@ -161,28 +156,11 @@ print("precision policy:", precision)
 # %% [markdown]
 # ## Which engine runs Keras?
 #
-# Keras 3 runs the same model on three engines: TensorFlow, JAX and PyTorch. The series' code is written
-# once, with `keras` and `keras.ops`; everything engine-specific lives in one small module, `eh.backend`. The
-# fastest engine depends on the hardware, so here are measurements of this very model (EDSR-baseline ×4,
-# batch 16; `benchmarks/training_speed.py` and `benchmarks/gpu_training.py` repeat them on your machine):
-#
-# | hardware | TensorFlow | JAX | PyTorch (through Keras) | plain PyTorch EDSR |
-# | --- | --- | --- | --- | --- |
-# | 2-core Intel Xeon CPU, float32, 24 px patches | **0.56 s/step** | 1.93 s/step | 0.73 s/step | — |
-# | NVIDIA H200 GPU, bfloat16, 48 px patches | — | **5.4 ms/step** | 37.4 ms/step | 10.3 ms/step |
-#
-# So TensorFlow is the default (fastest on the CPUs measured, and tensorflow-datasets' DIV2K needs it), and
-# **JAX is the fast path on a GPU**: XLA compiles the whole training step, and there our EDSR trained 1.9×
-# faster than the official PyTorch code's layout. To switch, set the engine *before the first*
-# `import keras` or `import edsr_helpers` (on Colab, at the top of the setup cell), then restart the kernel:
-#
-# ```python
-# import os
-# os.environ["KERAS_BACKEND"] = "jax"   # or "torch"; "tensorflow" is the default
-# ```
-#
-# Everything in this series (the data pipeline for the offline photos, training, evaluation, tiled inference,
-# the widget) runs on all three; only DIV2K through tensorflow-datasets needs TensorFlow installed.
+# Keras 3 runs the same code on TensorFlow, JAX and PyTorch; everything engine-specific lives in `eh.backend`.
+# TensorFlow is the default (tensorflow-datasets' DIV2K needs it); **JAX is the fast path on a GPU**, where XLA
+# compiles the whole training step. To switch, set the engine before the first `import keras` (on Colab, at the
+# top of the setup cell) and restart the kernel: `os.environ["KERAS_BACKEND"] = "jax"`. The measured speeds of
+# this model on each engine are in [Precision and engines](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md).
 
 # %% tags=["nbval-ignore-output"]
 print(f"engine: {eh.backend.name()}, device: {eh.backend.device_name()}")
@@ -264,9 +242,8 @@ plt.show()
 #   `CSVLogger` writes `log.csv`;
 # - `LivePlot` redraws the curves after each epoch, with bicubic as the dashed line to beat;
 # - `TimeBudget` (given `minutes`) ends the run after the epoch that would take it past the profile's
-#   `training_minutes` (20 on `cpu` and `gpu`): the same 1,200 steps took 7 minutes on one 2-core CPU and 60 on
-#   another, and a lab's slot is fixed. A slow machine then trains fewer epochs and says so; pass `minutes=None`
-#   to train them all.
+#   `training_minutes` (20 on `cpu` and `gpu`), so a slow laptop trains fewer epochs within a lab's slot and says
+#   so; pass `minutes=None` to train them all.
 
 # %% tags=["nbval-ignore-output"]
 strategy = eh.training.choose_strategy()
@@ -274,7 +251,7 @@ with strategy.scope():
     model = profile.recipe.build_model(profile.scale)  # the recipe names the model: EDSR-baseline
     eh.training.compile_for_training(model, profile)
 val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
-folder = eh.runs.run_dir(profile, fresh=profile.name == "ci")
+folder = eh.runs.run_dir(profile)
 callbacks = eh.training.make_callbacks(
     folder, bicubic_psnr=bicubic_val, patches=train_ds, minutes=profile.training_minutes
 )
@@ -305,8 +282,7 @@ rows = eh.training.evaluate(model, val_pairs, profile.scale, names=names)
 eh.training.show_evaluation(rows, published_scale=profile.scale if on_div2k else None)
 
 # %% [markdown]
-# And what the numbers look like: one validation photo, zoomed in. (Under the `ci` profile the model has trained
-# for seconds only, so do not expect it to win there.)
+# And what the numbers look like: one validation photo, zoomed in.
 
 # %%
 lr_val, hr_val = val_pairs[-1]
@@ -340,9 +316,11 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 #
 # **The paper's recipe** is a profile you choose by name, `%env EDSR_PROFILE=paper`: DIV2K (a 4.3 GB download,
 # see notebook 01), Adam at 1e-4 halved every 200k steps, 300 × 1,000 steps. The official EDSR code's README
-# reports 28.95 dB for EDSR-baseline ×4 on DIV2K validation (RGB, with a border of scale + 6 pixels left out), and
-# full EDSR 29.25 dB, after 300k steps of batch 16. At the H200's measured 5.4 ms per step that is ~27 minutes
-# of pure training there; on a T4, by the same ratio, most of a day, past Colab's free-tier limits.
+# reports 28.95 dB for EDSR-baseline ×4 on DIV2K validation (RGB; its README says a border of scale + 2 pixels
+# is left out, its code leaves out scale + 6), and full EDSR 29.25 dB, after 300k steps of batch 16. At the
+# H200's measured 5.4 ms per step that is ~27 minutes of pure training there; on a T4, by the same ratio, about
+# 7 hours, past Colab's free-tier limits. The paper trains ×2 first and starts its ×3 and ×4 models from those
+# weights (its Fig. 4: they converge faster and end higher); the shipped ×3 and ×4 weights are made that way.
 
 # %% [markdown]
 # ## Summary
@@ -362,20 +340,7 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
 # `course.exercises.show_solution("check_...")` shows a reference solution.
 #
-# **1. PSNR on Y, from scratch** (write code). Write `psnr_y(hr, sr, shave)` with numpy only: convert both
-# 0–255 RGB images to Y (`Y = 16 + (65.481·R + 128.553·G + 24.966·B) / 255`), drop `shave` pixels on every side,
-# and return `10·log10(255² / MSE)`. The checker compares it with `eh.metrics.psnr(..., y_only=True)`.
-
-
-# %%
-def psnr_y(hr, sr, shave):
-    raise NotImplementedError  # your code
-
-
-course.exercises.check_psnr_y(psnr_y)
-
-# %% [markdown]
-# **2. What does a PSNR mean?** (quick check). An upscaled image differs from the original by a mean squared
+# **1. What does a PSNR mean?** (quick check). An upscaled image differs from the original by a mean squared
 # error of 10 (on the 0–255 scale). What is its PSNR in dB? And what would the keras-io example's metric have
 # printed for it?
 
@@ -383,19 +348,28 @@ course.exercises.check_psnr_y(psnr_y)
 psnr_db = None  # your answer
 course.exercises.check_mse_to_psnr(psnr_db)
 
-
 # %% [markdown]
-# **3. The schedule as a formula** (write code). Write `learning_rate(step)` for the `cpu` profile's schedule:
-# peak 5e-4, a linear warm-up that reaches the peak at the 200th step (the rate at `step` is the peak times
-# `(step + 1) / 200` until then), and the peak halved once for every 1,000 steps completed.
-
+# **2. Same L1 error, different PSNR** (think, then compute). Two predictions of an image both have a mean
+# absolute error of 4 grey levels. In the first, every pixel is off by exactly 4. In the second, one pixel in 16
+# is off by 64 and the others are exact. Work out the PSNR of each (no images needed). PSNR is computed from the
+# squared error, yet EDSR trains on the absolute error: what does the difference tell you about what an L2-trained
+# model would learn to avoid, and at what price?
 
 # %%
-def learning_rate(step):
-    raise NotImplementedError  # your code
+psnr_even = None  # every pixel off by 4
+psnr_sparse = None  # one pixel in 16 off by 64
+course.exercises.check_error_spread(psnr_even, psnr_sparse)
 
+# %% [markdown]
+# **3. How small does the rate get?** (reason). With the halving schedule, from which step on is the learning
+# rate below 1e-5: for the `cpu` recipe (peak 5e-4, halved every 1,000 steps), and for the paper's (peak 1e-4,
+# halved every 200,000 steps)? Compare each with the length of its run (1,200 and 300,000 steps). You can check
+# yourself with `eh.training.WarmupHalving(5e-4, 1000, 200)(step)`.
 
-course.exercises.check_schedule(learning_rate)
+# %%
+cpu_step = None
+paper_step = None
+course.exercises.check_halvings(cpu_step, paper_step)
 
 # %% [markdown]
 # **4. L1 against L2, measured** (experiment). Train two fresh EDSR-baseline ×4 models for the same number of

@@ -112,17 +112,18 @@ print(
 )
 
 # %% [markdown]
-# Why are 12 pixels of overlap enough? Notebook 02 measured a receptive field of 72.5 LR pixels across: an
-# output pixel *can* depend on inputs 36 pixels away, three times the overlap. But how much does it? The
-# gradient of one output pixel with respect to every input pixel says. Most of it sits within a few pixels of
-# the centre and fades fast with distance: the *effective* receptive field (Luo et al., 2016) is much smaller
-# than the theoretical one. Here it is for the model above, on a crop of the monarch:
+# Why are 12 pixels of overlap enough? Notebook 02 measured a receptive field of 72 LR pixels across (the formula's
+# 72.5 counts the convolutions after the upsampler, which run at a finer resolution, in fractions of an LR pixel; a
+# measurement sees whole pixels): an output pixel *can* depend on inputs 36 pixels away, three times the overlap.
+# But how much does it? The gradient of one output pixel with respect to every input pixel says. Most of it sits
+# within a few pixels of the centre and fades fast with distance: the *effective* receptive field (Luo et al., 2016)
+# is much smaller than the theoretical one. Here it is for the model above, on a crop of the monarch:
 
 # %% tags=["nbval-ignore-output"]
 crop = lr[course.exercises.SEAM_CROP]
 gradient = eh.model.gradient_map(model, crop)
 radii = {share: eh.model.effective_radius(gradient, share) for share in (0.9, 0.99)}
-field = eh.model.receptive_field(eh.model.model_scale(model), 16)  # the 72.5 px of notebook 02 at x4
+field = eh.model.receptive_field(eh.model.model_scale(model), 16)  # 72.5 px by the formula at x4
 course.plotting.show_gradient_map(gradient, radii, receptive_field=field)
 
 # %% [markdown]
@@ -196,6 +197,34 @@ widget = eh.widgets.crop_compare(model)
 widget
 
 # %% [markdown]
+# ## Why PSNR numbers disagree
+#
+# "My PSNR is lower than the paper's" is the most common question about every super-resolution code. Usually
+# the model is fine and the *measurement* differs. Here is the shipped ×4 model on the three validation photos,
+# scored the papers' way, then with one choice changed at a time:
+
+# %% tags=["nbval-ignore-output"]
+shipped = eh.pretrained.load_pretrained(4)
+photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("validation")]
+rows = course.lessons.psnr_choices(shipped, photos)
+course.plotting.show_table(
+    ["evaluation choice", "PSNR (dB)", "change (dB)"],
+    [[row["choice"], f"{row['psnr']:.2f}", f"{row['change']:+.2f}"] for row in rows],
+)
+
+# %% [markdown]
+# - **Y or RGB** moves the number most among the conventions: papers report Y (brightness), where errors are
+#   smaller; a number on RGB is not comparable with one on Y.
+# - **The border** matters little here; the official EDSR code leaves out `scale + 6` pixels while its README
+#   says `scale + 2`, and papers usually shave `scale`. Say which.
+# - **How the LR image was made** matters far more than any convention: a model trained on antialiased bicubic
+#   (MATLAB's `imresize`, PIL) loses several dB on LR images made without antialiasing, as `tf.image.resize`
+#   does by default, and about a dB on area-averaged ones. It learned to undo one degradation.
+# - **Rounding** the output to 8 bits changes the number by hundredths of a dB.
+# - **The model itself**: the published DIV2K-validation ×4 scores are 28.95 dB for EDSR-baseline and 29.25 dB for
+#   full EDSR (RGB, official code), a 0.30 dB gap, smaller than most of the choices above.
+
+# %% [markdown]
 # ## Where to go next
 #
 # - **Your own photos, upscaled to files**: `eh.inference.upscale_file("photo.jpg", scale=4)` writes
@@ -217,30 +246,42 @@ widget
 # `course.exercises.show_solution("check_...")` shows a reference solution. The checkers use the shipped ×4 weights,
 # `eh.pretrained.load_pretrained(4)`, so everyone's numbers agree.
 #
-# **1. How much overlap do tiles need?** (experiment). On the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR
+# **1. A phone photo** (quick check). A phone photo of 4032×3024 pixels goes through `upscale` with automatic
+# tiling: tiles of `eh.inference.DEFAULT_TILE` LR pixels. How many tiles does it run?
+
+# %%
+tiles = None  # your answer
+course.exercises.check_tile_count(tiles)
+
+# %% [markdown]
+# **2. Two metrics, two verdicts** (guess, then measure). Two damaged copies of monarch's HR image:
+# `brighter`, every pixel 10 grey levels lighter, and `blurred`, a 3×3 box blur. **Guess first**: which of
+# the two will PSNR rate higher, and which will SSIM? Record it in `guess`, then measure both on Y
+# (`eh.metrics.psnr(hr, damaged, y_only=True)` and `eh.metrics.ssim(...)`) and fill `scores`. Which metric
+# agrees with your eyes (`course.plotting.grid_figure([hr, brighter, blurred])`)?
+
+# %%
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+brighter = course.exercises.distort(hr, "brighter")
+blurred = course.exercises.distort(hr, "blurred")
+guess = None  # {"psnr": "brighter" or "blurred", "ssim": "brighter" or "blurred"}, before you measure
+scores = {}  # {"brighter": (psnr, ssim), "blurred": (psnr, ssim)}
+course.exercises.check_metric_disagreement(guess, scores)
+
+# %% [markdown]
+# **3. How much overlap do tiles need?** (experiment). On the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR
 # image, upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels, for each overlap in 0, 4, 12
 # and 36. Record the largest absolute difference (in grey levels) for each overlap in `errors`, and set `enough`
 # to the smallest overlap whose error is at most 1 grey level.
 
 # %%
 shipped = eh.pretrained.load_pretrained(4)
-lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 errors = {}  # {overlap: largest |one pass - tiled|}
 enough = None
 course.exercises.check_seam_errors(errors, enough)
 
 # %% [markdown]
-# **2. The effective receptive field, measured** (experiment). With `eh.model.gradient_map` on the same crop and
-# the shipped model, find the radius (in LR pixels) around the centre that holds 99.9 % of the gradient
-# (`eh.model.effective_radius`). Compare it with the overlap you found in exercise 1.
-
-# %%
-radius = None  # your measurement
-course.exercises.check_effective_radius(radius)
-
-
-# %% [markdown]
-# **3. EDSR+ by hand** (write code). Write `edsr_plus(model, lr)` that upscales each of the 8 rotations/flips of
+# **4. EDSR+ by hand** (write code). Write `edsr_plus(model, lr)` that upscales each of the 8 rotations/flips of
 # `lr` with `eh.inference.upscale(model, view, tile=None)`, turns each result back, and returns their average
 # as a uint8 image, without `self_ensemble=True`. Hint: undo the last transform first.
 
@@ -251,11 +292,3 @@ def edsr_plus(model, lr):
 
 
 course.exercises.check_self_ensemble(edsr_plus)
-
-# %% [markdown]
-# **4. A phone photo** (quick check). A phone photo of 4032×3024 pixels goes through `upscale` with automatic
-# tiling: tiles of `eh.inference.DEFAULT_TILE` LR pixels. How many tiles does it run?
-
-# %%
-tiles = None  # your answer
-course.exercises.check_tile_count(tiles)

@@ -464,6 +464,8 @@ def test_run_dir_and_saved_model(tmp_path, monkeypatch):
     (folder / "old.txt").write_text("x")
     assert runs.run_dir(TINY, fresh=False) == folder and (folder / "old.txt").exists()
     assert not (runs.run_dir(TINY, fresh=True) / "old.txt").exists()
+    (runs.run_dir(PROFILES["ci"]) / "old.txt").write_text("x")
+    assert not (runs.run_dir(PROFILES["ci"]) / "old.txt").exists()  # a seconds-long run never resumes
     path = runs.save_trained(_tiny_model(), folder)
     assert path == tmp_path / "tiny" / "edsr.keras" == runs.trained_model_path(TINY)
     assert keras.saving.load_model(path, safe_mode=True).scale == 4

@@ -90,3 +90,83 @@ def l1_vs_l2_figure():
         axis.legend()
     figure.tight_layout()
     return figure
+
+
+def residual_growth(
+    res_scales=(1.0, 0.1), *, depth: int = 32, num_filters: int = 256, size: int = 16, seed: int = 0
+) -> dict[float, list[float]]:
+    """The spread (standard deviation) of the features after each block of a freshly initialised stack of
+    ``depth`` residual blocks ``num_filters`` wide, for each residual scaling: the full EDSR's shape at step 0.
+
+    Every stack starts from the same weights and the same unit-variance input, so only the scaling differs.
+    Each block adds its correction to what it received; the spread shows how those additions pile up.
+    """
+    import keras
+
+    from edsr_helpers.architecture import ResidualBlock
+
+    features = np.random.default_rng(seed).normal(size=(1, size, size, num_filters)).astype("float32")
+    keras.utils.set_random_seed(seed)
+    blocks = [ResidualBlock(num_filters) for _ in range(depth)]
+    x = features
+    for block in blocks:  # build every block once, with the weights all stacks share
+        x = block(x)
+    growth = {}
+    for res_scale in res_scales:
+        x, spreads = features, []
+        for block in blocks:
+            residual = block.conv2(keras.ops.relu(block.conv1(x)))
+            x = x + res_scale * keras.ops.convert_to_numpy(residual)
+            spreads.append(float(np.std(x)))
+        growth[float(res_scale)] = spreads
+    return growth
+
+
+#: Published DIV2K-validation x4 PSNR (RGB, official EDSR-PyTorch README) of the two models: baseline, full.
+PUBLISHED_X4_DIV2K = {"EDSR-baseline": 28.95, "EDSR (full)": 29.25}
+
+
+def psnr_choices(model, photos, scale: int = 4) -> list[dict[str, float | str]]:
+    """How much each evaluation choice moves the PSNR of one model on the same photos, measured.
+
+    The reference is the series' (and the papers') convention: LR made by antialiased bicubic (PIL), the output
+    rounded to 8 bits, PSNR on Y with a border of ``scale`` pixels left out. Each other row changes one thing.
+    Returns rows ``{"choice", "psnr", "change"}``, the mean over the photos, in dB.
+    """
+    import keras
+
+    from edsr_helpers.images import crop_to_multiple, downscale
+    from edsr_helpers.inference import _forward, to_uint8
+    from edsr_helpers.metrics import psnr
+
+    def lr_by(method: str, hr: np.ndarray) -> np.ndarray:
+        if method == "pil":
+            return downscale(hr, scale)
+        size = (hr.shape[0] // scale, hr.shape[1] // scale)
+        if method == "area":
+            blocks = hr.astype(np.float64).reshape(size[0], scale, size[1], scale, 3)
+            return np.round(blocks.mean(axis=(1, 3))).astype(np.uint8)
+        resized = keras.ops.image.resize(hr[None].astype("float32"), size, interpolation="bicubic", antialias=False)
+        return to_uint8(keras.ops.convert_to_numpy(resized)[0])
+
+    choices = (  # (label, how LR is made, round the output, shave, Y only)
+        ("as the papers: Y, shave = scale, PIL bicubic LR, 8-bit output", "pil", True, scale, True),
+        ("RGB instead of Y", "pil", True, scale, False),
+        ("no border shaved", "pil", True, 0, True),
+        ("border of scale + 6 shaved (the official code)", "pil", True, scale + 6, True),
+        ("LR by bicubic without antialiasing (tf.image.resize's default)", "resize", True, scale, True),
+        ("LR by area (box) averaging", "area", True, scale, True),
+        ("output not rounded to 8 bits", "pil", False, scale, True),
+    )
+    rows = []
+    for label, method, rounded, shave, y_only in choices:
+        scores = []
+        for photo in photos:
+            hr = crop_to_multiple(np.asarray(photo), scale)
+            sr = _forward(model, lr_by(method, hr).astype("float32"))
+            sr = to_uint8(sr) if rounded else np.clip(sr, 0, 255)
+            scores.append(psnr(hr, sr, shave=shave, y_only=y_only))
+        rows.append({"choice": label, "psnr": float(np.mean(scores))})
+    for row in rows:
+        row["change"] = row["psnr"] - rows[0]["psnr"]
+    return rows

@@ -21,16 +21,26 @@ from edsr_helpers.course.exercises.checking import (
     say,
 )
 
-__all__ = ["check_hr_shift", "check_flip_pair", "check_crop_pair", "check_patch_count"]
+__all__ = ["check_hr_shift", "check_area_downscale", "check_crop_pair", "check_patch_count"]
 
 
-@exercise("set shifted_psnr to the alignment PSNR you measured.")
-def check_hr_shift(shifted_psnr) -> Verdict:
-    """01, exercise 1: alignment PSNR of monarch's pair after shifting HR by one *HR* pixel to the right."""
+@exercise("write your guess (in dB) in guess before you measure, then set shifted_psnr to your measurement.")
+def check_hr_shift(guess, shifted_psnr) -> Verdict:
+    """01, exercise 1: guess, then measure the alignment PSNR of monarch's pair after shifting HR by one *HR*
+    pixel to the right. The guess is recorded and compared, never judged."""
     lr, hr = monarch_pair()
     right = data.alignment_psnr(lr, np.roll(hr, 1, axis=1), 4)
+    try:
+        guessed = float(guess)
+    except (TypeError, ValueError):
+        return say(False, "Write your guess as a number of dB (for example 30.0) before you measure.")
     if close(shifted_psnr, right, 0.05):
-        return say(True, "One HR pixel is a quarter of an LR pixel: the pair is off, but far less than 1 LR px.")
+        how = "close" if abs(guessed - right) <= 2 else ("too high" if guessed > right else "too low")
+        return say(
+            True,
+            f"One HR pixel is a quarter of an LR pixel: the pair is off, but far less than 1 LR px. Your guess "
+            f"was {how}.",
+        )
     if close(shifted_psnr, data.alignment_psnr(lr, hr, 4), 0.05):
         return say(False, "That is the aligned pair's score. Shift `hr` (not `lr`) with np.roll(..., axis=1).")
     if close(shifted_psnr, data.alignment_psnr(np.roll(lr, 1, axis=1), hr, 4), 0.05):
@@ -38,26 +48,29 @@ def check_hr_shift(shifted_psnr) -> Verdict:
     return say(False, "Use the whole monarch pair, np.roll(hr, 1, axis=1) and eh.data.alignment_psnr(lr, ..., 4).")
 
 
-@exercise("define flip_pair(lr, hr) and pass it in.")
-def check_flip_pair(flip_pair) -> Verdict:
-    """01, exercise 2: a left-right flip of an (lr, hr) pair that keeps it aligned and keeps colours RGB."""
-    lr, hr = data.crop_pair(*monarch_pair(), 40, 100, scale=4, lr_patch_size=24)
-    result, error = call_student(flip_pair, lr.copy(), hr.copy())
-    if error:
-        return say(False, error)
-    try:
-        lr_flipped, hr_flipped = (np.asarray(image) for image in result)
-    except (TypeError, ValueError):
-        return say(False, "Return a tuple (lr_flipped, hr_flipped).")
-    if lr_flipped.shape != lr.shape or hr_flipped.shape != hr.shape:
-        return say(False, "The shapes changed: a flip keeps the height, width and 3 colour channels.")
-    if np.array_equal(lr_flipped, lr[:, :, ::-1]) or np.array_equal(lr_flipped[..., ::-1], lr[:, ::-1]):
-        return say(False, "The colour channels were reversed too (RGB became BGR): flip along the width only.")
-    if np.array_equal(lr_flipped, lr[::-1]):
-        return say(False, "That is an up-down flip. Left-right reverses the width axis, axis=1.")
-    if np.array_equal(lr_flipped, lr[:, ::-1]) and np.array_equal(hr_flipped, hr[:, ::-1]):
-        return say(True, "Both images mirrored along the width, colours untouched, still aligned.")
-    return say(False, "Mirror both images along the width (axis=1), and nothing else.")
+@exercise("define downscale_area(hr, scale) and pass it in.")
+def check_area_downscale(downscale_area) -> Verdict:
+    """01, exercise 2: the box-filter ("area") degradation a camera sensor resembles: each LR pixel the mean of
+    its scale x scale HR block, written with one reshape and one mean."""
+    hr = monarch_pair()[1][:96, :120]  # a multiple of 4 and of 3 on both sides
+    for scale in (4, 3):
+        height, width = hr.shape[0] // scale, hr.shape[1] // scale
+        right = hr.astype(np.float64).reshape(height, scale, width, scale, 3).mean(axis=(1, 3))
+        result, error = call_student(downscale_area, hr.copy(), scale)
+        if error:
+            return say(False, error)
+        result = np.asarray(result, dtype=np.float64)
+        if result.shape != right.shape:
+            return say(False, f"At x{scale} a {hr.shape[1]}x{hr.shape[0]} image becomes {width}x{height}, 3 colours.")
+        if np.array_equal(result, hr[::scale, ::scale]):
+            return say(False, "That keeps one pixel of each block (nearest neighbour): average all scale x scale.")
+        if not np.allclose(result, right, atol=0.5 + 1e-9):
+            return say(
+                False,
+                "Split each axis into (blocks, scale): reshape to (H/scale, scale, W/scale, scale, 3), then average "
+                "the two `scale` axes. Reshaping to (scale, H/scale, ...) groups pixels that are not neighbours.",
+            )
+    return say(True, "Each LR pixel is the mean of its HR block, at x4 and at x3; round only when saving.")
 
 
 @exercise("define crop(lr, hr, top, left, size, scale) and pass it in.")
@@ -101,16 +114,19 @@ def check_patch_count(count) -> Verdict:
 
 
 def solve_hr_shift():
+    guess = 30.0  # written before measuring
     lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
     shifted_psnr = eh.data.alignment_psnr(lr, np.roll(hr, 1, axis=1), 4)
-    return (shifted_psnr,)
+    return guess, shifted_psnr
 
 
-def solve_flip_pair():
-    def flip_pair(lr, hr):
-        return np.flip(lr, axis=1), np.flip(hr, axis=1)
+def solve_area_downscale():
+    def downscale_area(hr, scale):
+        height, width = hr.shape[0] // scale, hr.shape[1] // scale
+        blocks = hr[: height * scale, : width * scale].astype(np.float64)
+        return blocks.reshape(height, scale, width, scale, 3).mean(axis=(1, 3))
 
-    return (flip_pair,)
+    return (downscale_area,)
 
 
 def solve_crop_pair():
@@ -134,8 +150,8 @@ def solve_patch_count():
 
 #: The exercises in the order the notebook asks them.
 EXERCISES: tuple[Exercise, ...] = (
-    Exercise(check_hr_shift, solve_hr_shift, lambda: (20.0,)),
-    Exercise(check_flip_pair, solve_flip_pair, lambda: (lambda lr, hr: (np.flip(lr), np.flip(hr)),)),
+    Exercise(check_hr_shift, solve_hr_shift, lambda: (30.0, 20.0)),  # the LR image's shift, not the HR's
+    Exercise(check_area_downscale, solve_area_downscale, lambda: (lambda hr, scale: hr[::scale, ::scale],)),
     Exercise(
         check_crop_pair,
         solve_crop_pair,

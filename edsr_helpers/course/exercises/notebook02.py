@@ -25,6 +25,7 @@ from edsr_helpers.course.exercises.checking import (
 )
 
 __all__ = [
+    "check_space_to_depth",
     "check_residual_block",
     "check_edsr_one_step",
     "check_upsampler_parameters",
@@ -131,6 +132,42 @@ def check_upsampler_parameters(count) -> Verdict:
     return say(False, "A 3x3 conv from c_in to c_out channels has 9*c_in*c_out + c_out parameters.")
 
 
+def _depth_to_space(batch: np.ndarray, block_size: int) -> np.ndarray:
+    return as_numpy(model.pixel_shuffle(keras.ops.convert_to_tensor(batch), block_size))
+
+
+@exercise("define space_to_depth(x, r) and pass it in.")
+def check_space_to_depth(space_to_depth) -> Verdict:
+    """02, exercise 3: the inverse of pixel shuffle, ``(B, H*r, W*r, C) -> (B, H, W, C*r*r)``, such that the
+    notebook's ``pixel_shuffle`` gives back the input exactly."""
+    rng = np.random.default_rng(2)
+    for block_size, shape in ((2, (2, 8, 12, 3)), (3, (1, 9, 6, 2))):
+        x = rng.uniform(0, 255, shape).astype("float32")
+        result, error = call_student(space_to_depth, x.copy(), block_size)
+        if error:
+            return say(False, error)
+        result = np.asarray(result, dtype="float32")
+        batch, height, width, channels = shape
+        expected_shape = (batch, height // block_size, width // block_size, channels * block_size**2)
+        if result.shape != expected_shape:
+            return say(False, f"For r={block_size} an input of shape {shape} should become {expected_shape}.")
+        if np.array_equal(_depth_to_space(result, block_size), x):
+            continue
+        plain = x.reshape(expected_shape)
+        if np.array_equal(result, plain):
+            return say(
+                False,
+                "A plain reshape takes r neighbours along a row, not an r x r block: split H into (H/r, r) and W "
+                "into (W/r, r), move the two r axes next to the channels, then merge them.",
+            )
+        return say(
+            False,
+            "The values are all there but in another order: pixel_shuffle reads channel (i*r + j)*C + c for "
+            "sub-pixel (i, j), so the merged axes must be ordered (r_row, r_col, C).",
+        )
+    return say(True, "pixel_shuffle undoes it exactly, at r=2 and r=3: no value is computed, only moved.")
+
+
 #: Exercise 02.4's network: deeper than the baseline, and not in the notebook's architecture table.
 DEEPER_BLOCKS = 24
 
@@ -187,6 +224,15 @@ def solve_upsampler_parameters():
     return (count,)
 
 
+def solve_space_to_depth():
+    def space_to_depth(x, r):
+        batch, height, width, channels = x.shape
+        blocks = x.reshape(batch, height // r, r, width // r, r, channels)
+        return blocks.transpose(0, 1, 3, 2, 4, 5).reshape(batch, height // r, width // r, r * r * channels)
+
+    return (space_to_depth,)
+
+
 def solve_receptive_field():
     # 8 more blocks, 2 convolutions each, each 3x3 conv widens the field by 2 LR pixels
     width = 72 + (DEEPER_BLOCKS - 16) * 2 * 2  # the measured 16-block value, plus 4 px per block
@@ -212,6 +258,11 @@ def _one_step_edsr_without_global_skip(num_res_blocks, num_filters):
     return keras.Model(inputs, eh.model.MeanShift(sign=1.0)(layers.Conv2D(3, 3, padding="same")(x)))
 
 
+def _space_to_depth_by_plain_reshape(x, r):
+    batch, height, width, channels = x.shape
+    return x.reshape(batch, height // r, width // r, r * r * channels)
+
+
 #: The exercises in the order the notebook asks them.
 EXERCISES: tuple[Exercise, ...] = (
     Exercise(check_residual_block, solve_residual_block, lambda: (_residual_without_skip,)),
@@ -220,4 +271,5 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         check_receptive_field, solve_receptive_field, lambda: (eh.model.receptive_field(4, 16) * DEEPER_BLOCKS / 16,)
     ),
+    Exercise(check_space_to_depth, solve_space_to_depth, lambda: (_space_to_depth_by_plain_reshape,)),
 )

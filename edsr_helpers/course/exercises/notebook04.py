@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 import edsr_helpers as eh
-from edsr_helpers import inference, metrics, model
+from edsr_helpers import inference, metrics
 from edsr_helpers.course.exercises.checking import (
     Exercise,
     Verdict,
@@ -27,7 +27,9 @@ from edsr_helpers.course.exercises.checking import (
 
 __all__ = [
     "check_seam_errors",
-    "check_effective_radius",
+    "check_metric_disagreement",
+    "distort",
+    "DISTORTIONS",
     "check_self_ensemble",
     "check_tile_count",
     "SEAM_CROP",
@@ -70,16 +72,48 @@ def check_seam_errors(errors, enough) -> Verdict:
     return say(True, "Far less context than the receptive field is enough: the effective one is small.")
 
 
-@exercise("set radius to the number of LR pixels you found.")
-def check_effective_radius(radius) -> Verdict:
-    """04, exercise 2: LR radius around the centre holding 99.9 % of the shipped model's gradient."""
-    gradient = model.gradient_map(_shipped_x4(), monarch_pair()[0][SEAM_CROP])
-    right = model.effective_radius(gradient, 0.999)
-    if close(radius, right, 1.0):
-        return say(True, "Almost all of what one output pixel depends on is within that radius.")
-    if close(radius, model.effective_radius(gradient, 0.99), 0.5):
-        return say(False, "That is the 99 % radius; the exercise asks for 99.9 %.")
-    return say(False, "Use eh.model.gradient_map on the crop and eh.model.effective_radius(..., 0.999).")
+#: Exercise 04.2's two distortions of monarch's HR image, by name.
+DISTORTIONS = ("brighter", "blurred")
+
+
+def distort(hr: np.ndarray, name: str) -> np.ndarray:
+    """Exercise 04.2: ``brighter`` adds 10 grey levels; ``blurred`` is a 3x3 box blur (PIL's ``BoxBlur(1)``)."""
+    from PIL import Image, ImageFilter
+
+    if name == "brighter":
+        return np.clip(hr.astype(np.int16) + 10, 0, 255).astype(np.uint8)
+    return np.asarray(Image.fromarray(hr).filter(ImageFilter.BoxBlur(1)))
+
+
+@exercise('write guess = {"psnr": ..., "ssim": ...} first, then fill scores = {name: (psnr, ssim)}.')
+def check_metric_disagreement(guess, scores) -> Verdict:
+    """04, exercise 2: which of two distortions PSNR prefers and which SSIM prefers (on Y, as the series
+    measures): guessed first, then measured."""
+    hr = monarch_pair()[1]
+    right = {
+        name: (metrics.psnr(hr, distort(hr, name), y_only=True), metrics.ssim(hr, distort(hr, name), y_only=True))
+        for name in DISTORTIONS
+    }
+    if not isinstance(guess, dict) or set(guess) != {"psnr", "ssim"} or not set(guess.values()) <= set(DISTORTIONS):
+        return say(False, f'guess must be {{"psnr": name, "ssim": name}}, each name one of {DISTORTIONS}.')
+    if not isinstance(scores, dict) or set(scores) != set(DISTORTIONS):
+        return say(False, f"scores must have one (psnr, ssim) pair for each of {DISTORTIONS}.")
+    for name in DISTORTIONS:
+        try:
+            psnr_value, ssim_value = scores[name]
+        except (TypeError, ValueError):
+            return say(False, f"scores[{name!r}] must be a pair (psnr, ssim).")
+        if close(psnr_value, metrics.psnr(hr, distort(hr, name)), 0.01):
+            return say(False, "That is PSNR on RGB; the series measures on Y (y_only=True), as the papers do.")
+        if not (close(psnr_value, right[name][0], 0.01) and close(ssim_value, right[name][1], 0.001)):
+            return say(False, f"Measure {name!r} against the original hr with eh.metrics.psnr and eh.metrics.ssim.")
+    preferred = {index: max(DISTORTIONS, key=lambda name: right[name][i]) for i, index in enumerate(("psnr", "ssim"))}
+    hits = sum(guess[metric] == preferred[metric] for metric in preferred)
+    return say(
+        True,
+        f"The two metrics disagree: PSNR counts every grey level of error, SSIM asks whether local structure "
+        f"survived. Your guess had {hits} of 2 right.",
+    )
 
 
 @exercise("define edsr_plus(model, lr) and pass it in.")
@@ -135,10 +169,14 @@ def solve_seam_errors():
     return errors, enough
 
 
-def solve_effective_radius():
-    gradient = eh.model.gradient_map(eh.pretrained.load_pretrained(4), _crop())
-    radius = eh.model.effective_radius(gradient, 0.999)
-    return (radius,)
+def solve_metric_disagreement():
+    guess = {"psnr": "blurred", "ssim": "brighter"}  # written before measuring
+    _, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+    scores = {}
+    for name in DISTORTIONS:
+        distorted = distort(hr, name)
+        scores[name] = (eh.metrics.psnr(hr, distorted, y_only=True), eh.metrics.ssim(hr, distorted, y_only=True))
+    return guess, scores
 
 
 def solve_self_ensemble():
@@ -173,10 +211,18 @@ def _seam_answers_off_by_a_lot():
     return {overlap: 100 for overlap in SEAM_OVERLAPS}, 0
 
 
+def _metric_scores_on_rgb():
+    _, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+    scores = {
+        name: (eh.metrics.psnr(hr, distort(hr, name)), eh.metrics.ssim(hr, distort(hr, name))) for name in DISTORTIONS
+    }
+    return {"psnr": "blurred", "ssim": "brighter"}, scores
+
+
 #: The exercises in the order the notebook asks them.
 EXERCISES: tuple[Exercise, ...] = (
-    Exercise(check_seam_errors, solve_seam_errors, _seam_answers_off_by_a_lot),
-    Exercise(check_effective_radius, solve_effective_radius, lambda: (0,)),
-    Exercise(check_self_ensemble, solve_self_ensemble, lambda: (_plain_upscale,)),
     Exercise(check_tile_count, solve_tile_count, lambda: (3,)),
+    Exercise(check_metric_disagreement, solve_metric_disagreement, _metric_scores_on_rgb),
+    Exercise(check_seam_errors, solve_seam_errors, _seam_answers_off_by_a_lot),
+    Exercise(check_self_ensemble, solve_self_ensemble, lambda: (_plain_upscale,)),
 )
