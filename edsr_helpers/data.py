@@ -80,8 +80,9 @@ def load_pairs(
     profile: Profile, split: str = "train", *, data_dir: str | os.PathLike | None = None, verbose: bool = True
 ) -> list[Pair] | tf.data.Dataset:
     """The pairs a profile trains on: DIV2K for ``paper`` (downloads once), DIV2K if already on disk for ``cpu``
-    and ``gpu`` (never downloads), the offline photos for ``ci``."""
-    use_div2k = uses_div2k(profile, data_dir)
+    and ``gpu`` (never downloads), the offline photos for ``ci``. ``"test"`` is always the offline test photos,
+    which no model of the series has seen (DIV2K's test HR images are not public)."""
+    use_div2k = uses_div2k(profile, data_dir) and split != "test"
     if verbose:
         source = div2k_name(profile.scale) if use_div2k else "the offline photo set (load_sample)"
         print(f"{split} pairs: {source}, x{profile.scale}")

@@ -26,10 +26,14 @@ from edsr_helpers.constants import (
     TFDS_DATA_DIR_ENV_VAR,
 )
 from edsr_helpers.images import crop_to_multiple, downscale, load_image
-from edsr_helpers.photo_pairs import check_scale, check_split
+from edsr_helpers.photo_pairs import check_scale
 
 if TYPE_CHECKING:
     import tensorflow as tf
+
+
+#: The splits tensorflow-datasets' div2k has.
+DIV2K_SPLITS = ("train", "validation")
 
 
 class DatasetUnavailableError(ConnectionError):
@@ -113,7 +117,11 @@ def load_div2k(
     """
     import tensorflow_datasets as tfds
 
-    check_split(split)
+    if split not in DIV2K_SPLITS:
+        raise ValueError(
+            f"DIV2K has the splits {DIV2K_SPLITS}, not {split!r} (its test photos' HR images are not public; the "
+            "offline test photos are edsr_helpers.data.load_sample(scale, 'test'))."
+        )
     name = div2k_name(scale)
     data_dir = tfds_data_dir(data_dir)
     if not div2k_is_prepared(scale, data_dir):

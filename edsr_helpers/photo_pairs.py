@@ -17,7 +17,7 @@ from edsr_helpers.images import ImageLike, crop_to_multiple, downscale, load_ima
 
 #: One training example: an LR and an HR uint8 RGB image, HR ``scale`` times larger.
 Pair = tuple[np.ndarray, np.ndarray]
-SPLITS = ("train", "validation")
+SPLITS = ("train", "validation", "test")
 
 
 def check_scale(scale: int) -> None:

@@ -5,7 +5,9 @@ train or a laptop, and the test suite sees real image statistics (edges, texture
 
 Sources: scikit-image's bundled test photos, the classic test images shipped by ``sporco`` (read as files;
 sporco's code is never imported) and the portrait of Grace Hopper shipped with matplotlib.
-The split is by image and fixed, so validation photos are never seen in training.
+The split is by image and fixed: training photos teach, validation photos choose the checkpoint, and test
+photos, seen by nothing before, report the result. The test photos are scikit-image's grey photographs (read
+as RGB): no model of the series, shipped weights included, ever trained or validated on them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from edsr_helpers.images import load_image
 
 #: Validation photos: two classic Set14 test images (sporco's copies) and scikit-image's coffee cup.
 VALIDATION_PHOTOS: tuple[str, ...] = ("barbara", "monarch", "coffee")
-#: Training photos: every other photo of the set.
+#: Test photos: scikit-image's grey photographs (a camera man, coins, the moon), never used to train or choose a
+#: model; PSNR on Y measures brightness, all a grey photo has.
+TEST_PHOTOS: tuple[str, ...] = ("camera", "coins", "moon")
+#: Training photos: every other colour photo of the set.
 TRAIN_PHOTOS: tuple[str, ...] = (
     "astronaut",
     "chelsea",
@@ -74,6 +79,9 @@ def _file(package: str, relative: str) -> Callable[[], np.ndarray]:
 
 _READERS: dict[str, Callable[[], np.ndarray]] = {
     "astronaut": _skimage("astronaut"),
+    "camera": _skimage("camera"),
+    "coins": _skimage("coins"),
+    "moon": _skimage("moon"),
     "chelsea": _skimage("chelsea"),
     "coffee": _skimage("coffee"),
     "rocket": _skimage("rocket"),
@@ -92,12 +100,11 @@ _READERS: dict[str, Callable[[], np.ndarray]] = {
 
 
 def photo_names(split: str) -> tuple[str, ...]:
-    """Names of the photos in ``split`` (``"train"`` or ``"validation"``), in a fixed order."""
-    if split == "train":
-        return TRAIN_PHOTOS
-    if split == "validation":
-        return VALIDATION_PHOTOS
-    raise ValueError(f"split must be 'train' or 'validation', not {split!r}.")
+    """Names of the photos in ``split`` (``"train"``, ``"validation"`` or ``"test"``), in a fixed order."""
+    photos = {"train": TRAIN_PHOTOS, "validation": VALIDATION_PHOTOS, "test": TEST_PHOTOS}
+    if split not in photos:
+        raise ValueError(f"split must be 'train', 'validation' or 'test', not {split!r}.")
+    return photos[split]
 
 
 @functools.cache

@@ -50,7 +50,7 @@ def test_split_is_fixed_and_disjoint():
     assert not set(samples.TRAIN_PHOTOS) & set(samples.VALIDATION_PHOTOS)
     assert samples.photo_names("validation") == ("barbara", "monarch", "coffee")
     with pytest.raises(ValueError, match="split"):
-        data.load_sample(4, "test")
+        data.load_sample(4, "holdout")
     with pytest.raises(ValueError, match="scale"):
         data.load_sample(5)
 
@@ -299,3 +299,14 @@ def test_patch_batches_start_goes_on_with_the_stream_instead_of_replaying_it(pho
     assert not np.array_equal(resumed[0][1], whole[0][1])
     with pytest.raises(ValueError, match="start must be"):
         data.PatchBatches(pairs, scale=4, lr_patch_size=8, batch_size=2, start=-1)
+
+
+def test_test_photos_are_a_third_split_that_no_model_trained_or_chose_on():
+    test = data.load_sample(4, "test")
+    assert len(test) == len(samples.TEST_PHOTOS) == 3
+    assert not set(samples.TEST_PHOTOS) & (set(samples.TRAIN_PHOTOS) | set(samples.VALIDATION_PHOTOS))
+    for lr, hr in test:
+        assert hr.shape == (lr.shape[0] * 4, lr.shape[1] * 4, 3)
+    assert data.load_pairs(PROFILES["paper"], "test", verbose=False)[0][1].shape == test[0][1].shape
+    with pytest.raises(ValueError, match="'train', 'validation' or 'test'"):
+        samples.photo_names("holdout")

@@ -103,3 +103,8 @@ def test_tfds_data_dir_variable_is_where_prepared_div2k_is_found(div2k_dirs, mon
     assert not data.div2k_is_prepared(4)
     monkeypatch.setenv("TFDS_DATA_DIR", str(data_dir))
     assert data.div2k_is_prepared(4)
+
+
+def test_div2k_has_no_test_split_and_says_where_the_test_photos_are():
+    with pytest.raises(ValueError, match="load_sample"):
+        data.load_div2k(4, "test")

@@ -135,3 +135,19 @@ def test_show_solution_displays_the_reference_code(monkeypatch):
     assert "def solve_tile_count" in shown[0].data
     with pytest.raises(KeyError, match="no exercise"):
         exercises.show_solution("check_nothing")
+
+
+@pytest.mark.slow
+def test_the_answer_key_is_generated_from_the_solutions():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "answer_key.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+
+
+def test_no_notebook_links_the_answer_key():
+    for script in (ROOT / "notebooks").glob("[0-9]*.py"):
+        assert "ANSWER_KEY" not in script.read_text(), script.name

@@ -104,3 +104,31 @@ def test_architecture_figure_draws_a_model_built_from_the_notebooks_own_cells():
     assert sum(parameters for *_, parameters in rows) == net.count_params()
     assert [name for name, *_ in rows].count("res_block_1 .. res_block_2") == 1
     assert any(what.startswith("pixel shuffle x2") for _, what, *_ in rows)
+
+
+def test_residual_scaling_keeps_a_wide_stack_from_blowing_up_at_initialisation():
+    growth = lessons.residual_growth((1.0, 0.1), depth=12, num_filters=64, size=8)
+    unscaled, scaled = growth[1.0], growth[0.1]
+    assert len(unscaled) == len(scaled) == 12
+    assert unscaled[-1] > 5 * scaled[-1] and scaled[-1] < 1.5  # input spread is 1
+    assert all(later >= earlier for earlier, later in zip(unscaled, unscaled[1:], strict=False))
+
+
+def test_psnr_choices_measure_each_convention_against_the_papers():
+    import edsr_helpers as eh
+
+    photo = eh.samples.load_photo("monarch")[:160, :240]
+    rows = {row["choice"].split(":")[0].split(" (")[0]: row for row in lessons.psnr_choices(_pretrained_x4(), [photo])}
+    reference = rows["as the papers"]
+    assert reference["change"] == 0 and 20 < reference["psnr"] < 40
+    assert rows["RGB instead of Y"]["psnr"] != reference["psnr"]
+    assert rows["LR by bicubic without antialiasing"]["change"] < -1.0  # a model trained on one degradation
+    assert abs(rows["output not rounded to 8 bits"]["change"]) < 0.1
+    expected = reference["psnr"] + rows["no border shaved"]["change"]
+    assert rows["no border shaved"]["psnr"] == pytest.approx(expected)
+
+
+def _pretrained_x4():
+    import edsr_helpers as eh
+
+    return eh.pretrained.load_pretrained(4)

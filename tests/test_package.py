@@ -81,7 +81,5 @@ def test_every_subpackage_is_listed_for_the_wheel():
 
     root = Path(__file__).resolve().parent.parent
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {
-        ".".join(init.parent.relative_to(root).parts) for init in (root / "edsr_helpers").rglob("__init__.py")
-    }
+    found = {".".join(init.parent.relative_to(root).parts) for init in (root / "edsr_helpers").rglob("__init__.py")}
     assert found == listed
