@@ -3,9 +3,12 @@
     python -m edsr_helpers photo.jpg                 # -> photo_edsr_x4.png next to it
     python -m edsr_helpers a.png b.jpg --scale 2 --plus   # -> a_edsr_plus_x2.png, b_edsr_plus_x2.png
     python -m edsr_helpers photo.jpg --model runs/cpu/edsr.keras -o big.png
+    python -m edsr_helpers --evaluate original.png --scale 4   # shrink it, upscale it back, score each method
 
 Each photo is tiled automatically, so any size fits in memory. Existing files are never overwritten unless
-``--overwrite`` is given; a file that cannot be read is reported and the others are still done.
+``--overwrite`` is given; a file that cannot be read is reported and the others are still done. With
+``--evaluate``, each photo is the original: it is shrunk the series' way (bicubic), upscaled by bicubic, EDSR and
+EDSR+, and each is scored against it (PSNR and SSIM on Y and RGB, a border of ``scale`` pixels left out).
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, help="output .png (one photo only)")
     parser.add_argument("--plus", action="store_true", help="EDSR+ self-ensemble: 8x slower, a little sharper")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    parser.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="score instead of upscaling: each photo is the original, shrunk and upscaled back; writes nothing",
+    )
     args = parser.parse_args(argv)
+    if args.evaluate and (args.output is not None or args.plus):
+        parser.error("--evaluate writes nothing and always scores EDSR+: leave out -o/--output and --plus")
     if args.output is not None and len(args.photos) > 1:
         parser.error("--output names one file; with several photos, leave it out (each gets <name>_edsr_x<scale>.png)")
 
@@ -55,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.evaluate:
+        return _evaluate(args.photos, model, args.scale)
     failed = 0
     for photo in args.photos:
         try:
@@ -75,6 +87,23 @@ def main(argv: list[str] | None = None) -> int:
             failed += 1
             continue
         print(f"{photo} -> {written} (x{args.scale})")
+    return 1 if failed else 0
+
+
+def _evaluate(photos: list[Path], model, scale: int) -> int:
+    """Print a score table for each photo; one that cannot be read or is too small is reported, the others done."""
+    from edsr_helpers import inference
+
+    failed = 0
+    for photo in photos:
+        try:
+            rows = inference.evaluate_photo(model, photo)
+        except (OSError, ValueError) as error:
+            print(f"skipped {photo}: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{photo}, x{scale} (the photo is the reference; border of {scale} px left out):")
+        print(inference.evaluation_table(rows))
     return 1 if failed else 0
 
 

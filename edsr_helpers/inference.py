@@ -228,3 +228,58 @@ def save_png(image: np.ndarray, target: str | os.PathLike, *, overwrite: bool = 
     target.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(image).save(target)
     return target
+
+
+#: The smallest LR side ``evaluate_photo`` accepts: a smaller reference leaves too little to score after the
+#: border is shaved (SSIM's window alone is 11 pixels).
+MIN_EVALUATION_LR_SIDE = 8
+
+
+def evaluate_photo(
+    model: keras.Model, original: ImageLike, *, self_ensemble: bool = True
+) -> list[dict[str, float | str]]:
+    """Score a model on your own photo the series' way: the photo is the reference, its LR is made by the
+    series' bicubic degradation, and bicubic, EDSR (and EDSR+) are scored against it.
+
+    Returns:
+        One row per method: ``{"method", "psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb"}``, a border of ``scale``
+        pixels left out, as papers measure.
+
+    Raises:
+        ValueError: if the photo is too small to make an LR image of at least ``MIN_EVALUATION_LR_SIDE`` pixels.
+    """
+    from edsr_helpers.images import crop_to_multiple, downscale, upscale_bicubic
+    from edsr_helpers.metrics import psnr, ssim
+
+    scale = model_scale(model)
+    hr = load_image(original)
+    smallest = scale * MIN_EVALUATION_LR_SIDE
+    if min(hr.shape[:2]) < smallest:
+        raise ValueError(
+            f"the reference is {hr.shape[1]}x{hr.shape[0]} px; scoring x{scale} needs at least {smallest}x{smallest} "
+            f"(an LR image of {MIN_EVALUATION_LR_SIDE} px a side once shrunk). Use a larger photo or a smaller --scale."
+        )
+    hr = crop_to_multiple(hr, scale)
+    lr = downscale(hr, scale)
+    outputs = {"bicubic": upscale_bicubic(lr, scale), "EDSR": upscale(model, lr)}
+    if self_ensemble:
+        outputs["EDSR+"] = upscale(model, lr, self_ensemble=True)
+    return [
+        {
+            "method": method,
+            "psnr_y": psnr(hr, sr, shave=scale, y_only=True),
+            "ssim_y": ssim(hr, sr, shave=scale, y_only=True),
+            "psnr_rgb": psnr(hr, sr, shave=scale),
+            "ssim_rgb": ssim(hr, sr, shave=scale),
+        }
+        for method, sr in outputs.items()
+    ]
+
+
+def evaluation_table(rows: list[dict[str, float | str]]) -> str:
+    """``evaluate_photo``'s rows as a plain-text table for a terminal."""
+    lines = [f"{'method':8s} {'PSNR Y':>8s} {'SSIM Y':>7s} {'PSNR RGB':>9s} {'SSIM RGB':>9s}"]
+    for row in rows:
+        scores = f"{row['psnr_y']:8.2f} {row['ssim_y']:7.4f} {row['psnr_rgb']:9.2f} {row['ssim_rgb']:9.4f}"
+        lines.append(f"{row['method']:8s} {scores}")
+    return "\n".join(lines)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from edsr_helpers import inference, pretrained, tiling
+from edsr_helpers import data, images, inference, metrics, pretrained, samples, tiling
 from edsr_helpers import model as edsr_model
 
 
@@ -228,3 +228,33 @@ def test_exif_orientation_is_applied_everywhere_a_photo_is_read(tmp_path, small_
     assert Image.open(written).size == (400, 160)
     photo = widgets.photo_from_upload("phone.jpg", path.read_bytes(), 4, as_is=True)
     assert photo.lr.shape[:2] == (40, 100)
+
+
+def test_command_line_evaluates_a_reference_photo_and_reports_bad_ones(tmp_path, capsys):
+    from edsr_helpers.__main__ import main
+
+    reference = tmp_path / "coffee.png"
+    Image.fromarray(samples.load_photo("coffee")[:160, :200]).save(reference)
+    tiny = tmp_path / "tiny.png"
+    Image.fromarray(samples.load_photo("coffee")[:20, :20]).save(tiny)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image at all")
+    status = main(["--evaluate", str(tiny), str(reference), str(broken), "--scale", "4"])
+    out, err = capsys.readouterr()
+    assert status == 1 and "tiny.png" in err and "32x32" in err and "broken.png" in err
+    rows = {line.split()[0]: [float(value) for value in line.split()[1:]] for line in out.splitlines()[2:5]}
+    assert list(rows) == ["bicubic", "EDSR", "EDSR+"]
+    assert rows["EDSR"][0] > rows["bicubic"][0] and all(0 < row[1] <= 1 for row in rows.values())
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken.png", "coffee.png", "tiny.png"]  # wrote none
+    with pytest.raises(SystemExit):
+        main(["--evaluate", str(reference), "-o", str(tmp_path / "x.png")])
+
+
+def test_evaluate_photo_scores_the_series_way():
+    model = pretrained.load_pretrained(4)
+    photo = samples.load_photo("monarch")[:96, :128]
+    rows = {row["method"]: row for row in inference.evaluate_photo(model, photo, self_ensemble=False)}
+    lr, hr = data.make_pair(photo, 4)
+    expected = metrics.psnr(hr, images.upscale_bicubic(lr, 4), shave=4, y_only=True)
+    assert rows["bicubic"]["psnr_y"] == pytest.approx(expected)
+    assert "EDSR+" not in rows and rows["EDSR"]["psnr_y"] > rows["bicubic"]["psnr_y"]
