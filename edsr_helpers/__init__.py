@@ -8,6 +8,8 @@ The core, for anyone upscaling photos or training from Python or the command lin
 - :mod:`edsr_helpers.data` — the pairs a profile trains on; by job: :mod:`~edsr_helpers.photo_pairs`,
   :mod:`~edsr_helpers.div2k` (tensorflow-datasets), :mod:`~edsr_helpers.augmentation`, :mod:`~edsr_helpers.pipelines`
 - :mod:`edsr_helpers.training` — precision, schedule, callbacks, evaluation
+- :mod:`edsr_helpers.degradations` — blur, resizing, noise and JPEG as real photos have them, generated from
+  notebook 05
 - :mod:`edsr_helpers.inference` — running a model on photos, tiled, with the self-ensemble
 - :mod:`edsr_helpers.metrics` — PSNR/SSIM on the SR conventions, a Keras PSNR metric
 - :mod:`edsr_helpers.images`, :mod:`edsr_helpers.samples` — reading photos, the offline photos
@@ -53,6 +55,7 @@ _SUBMODULES = (
     "constants",
     "course",
     "data",
+    "degradations",
     "div2k",
     "images",
     "inference",

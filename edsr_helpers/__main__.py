@@ -39,13 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.output is not None and len(args.photos) > 1:
         parser.error("--output names one file; with several photos, leave it out (each gets <name>_edsr_x<scale>.png)")
 
-    import keras
 
     from edsr_helpers import inference, pretrained
 
     try:
         if args.model is not None:
-            model = keras.saving.load_model(args.model, safe_mode=True)
+            model = inference.load_model(args.model)
             if args.scale not in (None, inference.model_scale(model)):
                 raise ValueError(
                     f"{args.model} upscales x{inference.model_scale(model)}, not x{args.scale}: drop --scale "

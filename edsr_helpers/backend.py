@@ -310,7 +310,7 @@ def choose_precision(*, refresh: bool = False, verbose: bool = False) -> str:
             cache.write_text(json.dumps(stored, indent=1))
     if verbose:
         times = ", ".join(f"{policy} {seconds * 1e3:.0f} ms" for policy, seconds in entry["seconds_per_step"].items())
-        print(f"{device_name()}: {times} per small step -> {entry['choice']}")
+        print(f"measured here: {times} per small step -> {entry['choice']}")
     return entry["choice"]
 
 

@@ -102,6 +102,17 @@ def super_resolve(model: keras.Model, lr: ImageLike) -> np.ndarray:
     return upscale(model, lr, tile=None)
 
 
+def load_model(path: str | os.PathLike) -> keras.Model:
+    """Load a ``.keras`` model of the series with ``safe_mode=True``, whatever ran before in this process.
+
+    A model saved after training carries its optimizer (with notebook 03's ``WarmupHalving``) and its metrics
+    (``PSNR``): their modules are imported first, so their registered names resolve in a fresh kernel too.
+    """
+    from edsr_helpers import metrics, objective  # noqa: F401 (registers PSNR and WarmupHalving)
+
+    return keras.saving.load_model(path, safe_mode=True)
+
+
 def load_model_for(profile) -> tuple[keras.Model, str]:
     """The model notebook 03 trained under the same profile, else the shipped pretrained weights.
 
@@ -121,7 +132,7 @@ def load_model_for(profile) -> tuple[keras.Model, str]:
         )
     path = runs.trained_model_path(profile)
     if path.exists():
-        model = keras.saving.load_model(path, safe_mode=True)
+        model = load_model(path)
         return model, f"Loaded the model notebook 03 trained under the '{profile.name}' profile: {runs.shown(path)}"
     return pretrained.load_pretrained(profile.scale), (
         f"No model trained under the '{profile.name}' profile yet (notebook 03 saves it as {runs.shown(path)}); "

@@ -175,6 +175,15 @@ RECIPES: dict[str, Recipe] = {
             warmup_steps=5,
         ),
         Recipe(
+            "realistic-finetune",
+            "notebook 05: the shipped x4 fine-tuned on randomly degraded pairs, 24 px, a constant 1e-4",
+            # a fine-tune starts from trained weights: the paper's rate, no warm-up, no decay within a short run
+            dataset="sample",
+            lr_patch_size=24,
+            learning_rate=1e-4,
+            lr_halving_steps=1_000_000,
+        ),
+        Recipe(
             "weights-v2",
             "the shipped EDSR-baseline weights: offline and Debian photographs, 48 px, batch 16, cosine from 2e-4",
             dataset="photographs",

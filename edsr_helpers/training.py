@@ -77,10 +77,13 @@ def compile_for_training(model: keras.Model, profile: Profile, *, jit_compile: b
 class LivePlot(keras.callbacks.Callback):
     """Redraw training loss and validation PSNR after every epoch, in place, in the notebook.
 
-    A dashed line marks bicubic's PSNR on the same validation images: the curve must cross it.
+    A dashed line marks bicubic's PSNR on the same validation images: the curve must cross it. ``metric`` may
+    name several curves, ``{label: log key}``, each with its own bicubic line in ``bicubic_psnr`` (same labels).
     """
 
-    def __init__(self, bicubic_psnr: float | None = None, metric: str = "val_psnr_y"):
+    def __init__(
+        self, bicubic_psnr: float | dict[str, float] | None = None, metric: str | dict[str, str] = "val_psnr_y"
+    ):
         super().__init__()
         self.bicubic_psnr, self.metric = bicubic_psnr, metric
         self.history: dict[str, list[float]] = {}
@@ -100,10 +103,34 @@ class LivePlot(keras.callbacks.Callback):
         plt.close(figure)
 
 
-def plot_history(history: dict[str, list[float]], bicubic_psnr: float | None = None, metric: str = "val_psnr_y"):
-    """Figure of loss (left) and validation PSNR (right) per epoch, bicubic as a dashed line."""
+class ScoreOnPairs(keras.callbacks.Callback):
+    """After every epoch, score the model on more validation pairs (whole images, Y-PSNR, border shaved) and log
+    it as ``val_<name>_psnr_y``, beside what ``fit``'s own validation logs: one run, two kinds of input.
+
+    Put it before :class:`LivePlot` in the callback list, so the plot sees the new number.
+    """
+
+    def __init__(self, pairs, scale: int, name: str):
+        super().__init__()
+        self.pairs, self.scale, self.key = list(pairs), scale, f"val_{name}_psnr_y"
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores = [psnr(hr, super_resolve(self.model, lr), shave=self.scale, y_only=True) for lr, hr in self.pairs]
+        if logs is not None:
+            logs[self.key] = float(np.mean(scores))
+
+
+def plot_history(
+    history: dict[str, list[float]],
+    bicubic_psnr: float | dict[str, float] | None = None,
+    metric: str | dict[str, str] = "val_psnr_y",
+):
+    """Figure of loss (left) and validation PSNR (right) per epoch, bicubic as a dashed line (one per curve
+    when ``metric`` names several, ``{label: log key}``)."""
     import matplotlib.pyplot as plt
 
+    curves = metric if isinstance(metric, dict) else {"EDSR": metric}
+    bicubic = bicubic_psnr if isinstance(bicubic_psnr, dict) else {label: bicubic_psnr for label in curves}
     figure, (loss_axis, psnr_axis) = plt.subplots(1, 2, figsize=(10, 3.4))
     epochs = np.arange(1, len(history.get("loss", [])) + 1)
     loss_axis.plot(epochs, history.get("loss", []), "o-", label="training L1 loss")
@@ -111,12 +138,16 @@ def plot_history(history: dict[str, list[float]], bicubic_psnr: float | None = N
         loss_axis.plot(epochs, history["val_loss"], "o-", label="validation L1 loss")
     loss_axis.set(xlabel="epoch", ylabel="mean |SR - HR| (0-255)", title="loss")
     loss_axis.legend()
-    if metric in history:
-        psnr_axis.plot(epochs, history[metric], "o-", color="C2", label="EDSR")
-    if bicubic_psnr is not None:
-        psnr_axis.axhline(bicubic_psnr, color="grey", linestyle="--", label=f"bicubic {bicubic_psnr:.2f} dB")
+    for index, (label, key) in enumerate(curves.items()):
+        color = f"C{2 + index}"
+        if key in history:
+            psnr_axis.plot(epochs, history[key], "o-", color=color, label=label)
+        if bicubic.get(label) is not None:
+            name = "bicubic" if len(curves) == 1 else f"bicubic, {label}"
+            value = bicubic[label]
+            psnr_axis.axhline(value, color=color, linestyle="--", alpha=0.7, label=f"{name} {value:.2f} dB")
     psnr_axis.set(xlabel="epoch", ylabel="PSNR (dB, Y, shaved)", title="validation PSNR")
-    psnr_axis.legend(loc="lower right")
+    psnr_axis.legend(loc="lower right", fontsize="small")
     for axis in (loss_axis, psnr_axis):
         axis.grid(alpha=0.3)
     figure.tight_layout()
@@ -225,6 +256,8 @@ def make_callbacks(
     monitor: str = "val_psnr_y",
     patches=None,
     minutes: float | None = None,
+    also_score: dict[str, tuple[Iterable, float | None]] | None = None,
+    scale: int | None = None,
 ) -> list[keras.callbacks.Callback]:
     """The callbacks every training run uses, writing into ``run_dir``.
 
@@ -236,12 +269,18 @@ def make_callbacks(
     - ``CSVLogger``: ``log.csv``, appended across resumptions;
     - :class:`TimeBudget`, given ``minutes`` (a profile's ``training_minutes``): a slow machine ends the run
       early, at an epoch's end, instead of overrunning a lab;
-    - :class:`LivePlot` in notebooks.
+    - :class:`LivePlot` in notebooks;
+    - given ``also_score={name: (pairs, bicubic_psnr)}`` and the ``scale``, :class:`ScoreOnPairs` logs
+      ``val_<name>_psnr_y`` for each, before anything reads the logs, and the live plot draws those curves too.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    also_score = also_score or {}
+    if also_score and scale is None:
+        raise ValueError("also_score needs the scale, to shave the border as fit's own validation does.")
     callbacks = [
         backup_and_restore(run_dir),
+        *(ScoreOnPairs(pairs, scale, name) for name, (pairs, _) in also_score.items()),
         keras.callbacks.ModelCheckpoint(str(run_dir / "best.keras"), monitor=monitor, mode="max", save_best_only=True),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
@@ -250,7 +289,11 @@ def make_callbacks(
         callbacks.append(ContinuePatchStream(patches, run_dir))
     if minutes is not None:
         callbacks.append(TimeBudget(minutes))
-    if live_plot:
+    if live_plot and also_score:
+        curves = {"validation": monitor} | {name: f"val_{name}_psnr_y" for name in also_score}
+        lines = {"validation": bicubic_psnr} | {name: bicubic for name, (_, bicubic) in also_score.items()}
+        callbacks.append(LivePlot(lines, metric=curves))
+    elif live_plot:
         callbacks.append(LivePlot(bicubic_psnr, metric=monitor))
     return callbacks
 

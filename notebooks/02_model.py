@@ -16,14 +16,14 @@
 # ## Setup
 #
 # On Colab this cell installs `edsr_helpers` from the repository (nothing is upgraded, no restart needed) and keeps
-# runs and datasets in a Google Drive folder that all four notebooks share (`USE_DRIVE = False` keeps them on the
+# runs and datasets in a Google Drive folder that every notebook shares (`USE_DRIVE = False` keeps them on the
 # VM). On your own machine it does nothing: `make setup` already installed the package.
 
 # %%
 import sys
 
 REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
-USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by all four notebooks
+USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by every notebook
 if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
     import subprocess
 

@@ -3,32 +3,23 @@
 #
 # [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/03_training.ipynb)
 #
-# Now EDSR learns. In this notebook you will:
-#
-# 1. see why EDSR trains with the L1 loss, and how PSNR must be computed to mean anything;
-# 2. set up the learning-rate schedule, and measure which precision and which engine are fastest here;
-# 3. train with plain `model.fit`, watching loss and validation PSNR live against bicubic;
-# 4. make the run safe to interrupt, and evaluate the result image by image;
-# 5. see what a Colab GPU does in a lab's time, and how to run the paper's full recipe.
-#
-# The `cpu` profile passes bicubic in a few minutes on a laptop; the `gpu` profile (chosen when there is a GPU)
-# fits a lab on a Colab T4.
+# Now EDSR learns. You will see why it trains on L1 and how PSNR must be computed; set the learning-rate schedule;
+# train with plain `model.fit`, watching validation PSNR against bicubic; make the run safe to interrupt; and
+# evaluate it honestly. On a laptop the `cpu` profile passes bicubic in minutes; on a Colab GPU the `gpu` profile
+# fits a lab.
 
 # %% [markdown]
 # ## Setup
 #
-# On Colab this cell installs the series' helper package, `edsr_helpers`, from the repository; on your own
-# machine it does nothing, because `make setup` (or `pip install -e .`) already did. It never upgrades
-# TensorFlow, Keras or ipywidgets, so Colab needs no restart. Colab runs each notebook on its own machine, so
-# the cell also asks to mount Google Drive and keeps runs and datasets in one Drive folder that every notebook
-# of the series uses (notebook 04 finds the model notebook 03 trained); set `USE_DRIVE = False` to keep them
-# on the VM.
+# On Colab this cell installs `edsr_helpers` from the repository (nothing is upgraded, no restart needed) and keeps
+# runs and datasets in a Google Drive folder that every notebook shares (`USE_DRIVE = False` keeps them on the
+# VM). On your own machine it does nothing: `make setup` already installed the package.
 
 # %%
 import sys
 
 REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
-USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by all four notebooks
+USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by every notebook
 if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
     import subprocess
 
@@ -59,11 +50,9 @@ profile = course.setup()
 # %% [markdown]
 # ## L1, not L2
 #
-# The obvious loss for "make the output equal the target" is the mean squared error (L2). EDSR uses the mean
-# absolute error (L1) instead. L2's gradient grows with the error, so a few large errors (edges, textures that
-# cannot be recovered exactly) dominate the updates, and the cheapest way to reduce them is to blur. L1 pushes
-# every pixel with the same force whatever its error, which keeps edges sharper; Lim et al. found it trained
-# better, and later SR work kept it.
+# The obvious loss is the mean squared error (L2). Its gradient grows with the error, so a few large errors (edges,
+# textures that cannot be recovered) dominate the updates, and the cheapest way to shrink them is to blur. L1, the
+# mean absolute error, pushes every pixel with the same force; Lim et al. found it trained better.
 
 # %%
 import matplotlib.pyplot as plt
@@ -74,14 +63,11 @@ plt.show()
 # %% [markdown]
 # ## PSNR, computed right
 #
-# PSNR is `10·log10(255² / MSE)` for 8-bit images: both images must be on the 0–255 scale. The keras-io example
-# writes its metric as `PSNR(super_resolution, high_resolution)`, but Keras calls every metric as
-# `(y_true, y_pred)`: the uint8 HR target lands in `super_resolution` and the 0–255 float prediction in
-# `high_resolution`. `tf.image.psnr` converts a uint8 image to [0, 1] and leaves a float image as it is, so the
-# example computes `10·log10(255² / mean((SR − HR/255)²))`: the "error" is mostly the prediction's own
-# brightness, and the score sits at 6–9 dB whatever the model does. It also keeps only the first image of each
-# batch. That is why its training log looks as if nothing is learned. On the monarch photo, bicubic against the
-# original, through a compiled Keras metric exactly as the example's is called:
+# PSNR is `10·log10(255² / MSE)`, with both images on the 0–255 scale. The keras-io example writes its metric as
+# `PSNR(super_resolution, high_resolution)`, but Keras calls a metric as `(y_true, y_pred)`: the uint8 target
+# lands in `super_resolution`, the float prediction in `high_resolution`. `tf.image.psnr` converts only the uint8
+# one to [0, 1], so the example computes `10·log10(255² / mean((SR − HR/255)²))`, which sits at 6–9 dB whatever
+# the model does (and it keeps only each batch's first image). Here it is on bicubic, called as Keras calls it:
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
@@ -92,9 +78,9 @@ print(f"RGB, 0-255 on both sides:        {eh.metrics.psnr(hr, bicubic):6.2f} dB"
 print(f"Y channel, 4-pixel border shaved: {eh.metrics.psnr(hr, bicubic, shave=4, y_only=True):6.2f} dB  (papers)")
 
 # %% [markdown]
-# Papers report the last number: PSNR on the brightness channel Y of YCbCr (as MATLAB's `rgb2ycbcr`), with a
-# border of `scale` pixels left out, since no method can know what lies beyond the image edge. This is the one
-# definition every number in the series comes from:
+# Papers report the last number: PSNR on the brightness channel Y (as MATLAB's `rgb2ycbcr`), with a border
+# of `scale` pixels left out, since no method can know what lies beyond the edge. Every number in the series
+# comes from this definition:
 
 # %%
 #| export objective
@@ -125,13 +111,12 @@ def psnr(reference, test, *, shave: int = 0, y_only: bool = False, max_val: floa
 
 
 # %% [markdown]
-# Training logs both: `eh.metrics.PSNR` is a real `keras.metrics` class that averages the PSNR of **every**
-# image it sees.
-# SSIM (structural similarity, 1 = identical) completes the picture in the evaluation below.
+# Training logs both: `eh.metrics.PSNR` is a real `keras.metrics` class that averages **every** image it sees.
+# SSIM (structural similarity, 1 = identical) joins them in the evaluation.
 #
 # ## Data, model and precision
 #
-# The pipeline of notebook 01 feeds the training; the validation photos are scored whole, one at a time.
+# Notebook 01's pipeline feeds the training; the validation photos are scored whole, one at a time.
 
 # %%
 train_ds = eh.data.make_train_dataset_for(profile, eh.data.load_pairs(profile, "train"))
@@ -140,11 +125,9 @@ bicubic_val = eh.training.bicubic_psnr(val_pairs, profile.scale)
 print(f"{len(val_pairs)} validation images; bicubic scores {bicubic_val:.2f} dB (Y, shave {profile.scale})")
 
 # %% [markdown]
-# **Mixed precision** runs the convolutions in 16-bit floats while the weights stay float32. Whether that is
-# faster depends on the chip, and its feature list does not tell, so `choose_precision` times a few training
-# steps in each policy and keeps a 16-bit one only if it is clearly faster. The policy must be set *before* the
-# model is built. The measurements are in
-# [Precision and engines](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md).
+# **Mixed precision** runs the convolutions in 16-bit floats, the weights in float32. Whether that is faster
+# depends on the chip, so `choose_precision` times a few steps in each policy and keeps the faster; set it before
+# the model is built ([measurements](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md)).
 
 # %% tags=["nbval-ignore-output"]
 import keras
@@ -156,22 +139,20 @@ print("precision policy:", precision)
 # %% [markdown]
 # ## Which engine runs Keras?
 #
-# Keras 3 runs the same code on TensorFlow, JAX and PyTorch; everything engine-specific lives in `eh.backend`.
-# TensorFlow is the default (tensorflow-datasets' DIV2K needs it); **JAX is the fast path on a GPU**, where XLA
-# compiles the whole training step. To switch, set the engine before the first `import keras` (on Colab, at the
-# top of the setup cell) and restart the kernel: `os.environ["KERAS_BACKEND"] = "jax"`. The measured speeds of
-# this model on each engine are in [Precision and engines](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md).
+# The same code runs on TensorFlow (the default; DIV2K through tensorflow-datasets needs it), JAX and PyTorch;
+# only `eh.backend` knows them apart. **JAX is the fast path on a GPU**: set
+# `os.environ["KERAS_BACKEND"] = "jax"` before the first `import keras`, then restart the kernel
+# ([measurements](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md)).
 
 # %% tags=["nbval-ignore-output"]
-print(f"engine: {eh.backend.name()}, device: {eh.backend.device_name()}")
+print(f"engine: {eh.backend.name()}, running on {'a GPU' if eh.backend.has_gpu() else 'the CPU'}")
 
 # %% [markdown]
 # ## The schedule
 #
-# The paper starts at 1e-4 and halves the rate every 200k steps; the official code trains for 300 epochs of 1,000
-# batches, 300k steps. Short runs on a CPU can afford a larger
-# rate if it is ramped up gently: the first steps of an untrained model produce the largest gradients (exercise 5
-# measures whether that pays here). One Keras `LearningRateSchedule` does both:
+# The paper starts at 1e-4 and halves the rate every 200k steps, for 300k steps. A short run can afford a larger
+# rate if it ramps up gently, since an untrained model's first gradients are its largest (exercise 5 tests
+# whether that pays). One Keras `LearningRateSchedule` does both:
 
 
 # %%
@@ -232,18 +213,14 @@ plt.show()
 # %% [markdown]
 # ## Training
 #
-# Plain `model.fit`, with callbacks that do the bookkeeping:
+# Plain `model.fit`, with callbacks for the bookkeeping:
 #
-# - `BackupAndRestore` saves the state at the end of every epoch: if the run is interrupted (Colab disconnects,
-#   you press stop), **running the cell again resumes** from the last finished epoch instead of step 0, and
-#   (given `patches=train_ds`) on the patches that run had not reached yet rather than the first epochs' again;
-#   it keeps the epoch before as well, in case the run dies while writing the backup;
+# - `BackupAndRestore` saves the state after every epoch: **running the cell again resumes** an interrupted run
+#   (a Colab disconnect, a stop) at its last epoch, on the patches it had not reached yet;
 # - `ModelCheckpoint` keeps the best model by validation PSNR; `TerminateOnNaN` stops a diverging run;
-#   `CSVLogger` writes `log.csv`;
-# - `LivePlot` redraws the curves after each epoch, with bicubic as the dashed line to beat;
-# - `TimeBudget` (given `minutes`) ends the run after the epoch that would take it past the profile's
-#   `training_minutes` (20 on `cpu` and `gpu`), so a slow laptop trains fewer epochs within a lab's slot and says
-#   so; pass `minutes=None` to train them all.
+#   `CSVLogger` writes `log.csv`; `LivePlot` redraws the curves, bicubic dashed;
+# - `TimeBudget` ends the run after the epoch that would pass the profile's `training_minutes` (20 on `cpu` and
+#   `gpu`), so a slow laptop trains fewer epochs within a lab and says so.
 
 # %% tags=["nbval-ignore-output"]
 strategy = eh.training.choose_strategy()
@@ -272,11 +249,10 @@ history = model.fit(
 # %% [markdown]
 # ## Evaluation: choose on validation, report on test
 #
-# The validation photos have done a job already: after every epoch they told `ModelCheckpoint` which model to
-# keep (`best.keras`, loaded here). A score on the photos that chose the model flatters it a little, so the
-# result is reported on **test photos** that nothing has seen: three grey photographs (Y-PSNR measures
-# brightness, which is all they have). First validation, whole photos scored the way papers do, bicubic beside
-# (on DIV2K, the published EDSR-baseline figure is added as the last row):
+# The validation photos already did a job: they chose which epoch `ModelCheckpoint` kept (`best.keras`, loaded
+# here), and a score on the photos that chose a model flatters it. So the result is reported on **test photos**
+# nothing has seen: three grey photographs (Y-PSNR measures brightness, all they have). First validation,
+# bicubic beside (on DIV2K with the published EDSR-baseline figure as the last row):
 
 # %% tags=["nbval-ignore-output"]
 model = keras.models.load_model(folder / "best.keras")  # the epoch the validation photos chose
@@ -294,11 +270,9 @@ rows = eh.training.evaluate(model, test_pairs, profile.scale, names=eh.samples.p
 eh.training.show_evaluation(rows)
 
 # %% [markdown]
-# **Why is the training PSNR in the log higher than the validation PSNR?** Mostly not over-fitting: the two are
-# measured on different pictures, and a flat sky scores far higher than a striped shirt whatever upscales it.
-# Comparing the *gain over bicubic* on a few training photos with the gain on the validation photos separates
-# the two: content moves both PSNRs alike, while over-fitting would show as a larger gain on the photos the
-# model trained on.
+# **Why is the log's training PSNR above the validation PSNR?** Mostly not over-fitting: they are measured on
+# different pictures, and a flat sky scores far higher than a striped shirt. The *gain over bicubic* separates the
+# two: content moves both PSNRs alike, while over-fitting would show as a larger gain on training photos.
 
 # %% tags=["nbval-ignore-output"]
 train_sample = eh.data.first_pairs(eh.data.load_pairs(profile, "train", verbose=False), 3)
@@ -329,35 +303,25 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # %% [markdown]
 # ## On a Colab GPU, and the paper's full recipe
 #
-# With a GPU the class-sized `gpu` profile is chosen automatically: the offline photos (or DIV2K, if notebook 01
-# downloaded it), 48×48 LR patches as in the paper, batch 16, Adam at a constant 2e-4, 14 × 500 = 7,000 steps,
-# the measured precision, XLA compilation. That recipe was measured on an NVIDIA H200 through Keras on JAX: the
-# 7,000 steps took 48 s and beat bicubic on the three validation photos by **+1.37 dB** (longer runs on only
-# 12 photos over-fit, so it stops there). A T4 (Colab's free GPU) has 1/15 of the H200's 16-bit datasheet peak
-# (65 vs 989 TFLOP/s); at the same share of it, the run takes **about 12 minutes**. That is an estimate, not a
-# T4 measurement. For speed, use the JAX engine (`KERAS_BACKEND=jax` before the first import, see above).
+# With a GPU the `gpu` profile is chosen: 48×48 LR patches, batch 16, Adam at a constant 2e-4, 7,000 steps. On
+# an NVIDIA H200 with Keras on JAX that took 48 s and beat bicubic by **+1.37 dB**; a T4 has 1/15 of its 16-bit
+# peak, hence **about 12 minutes** (an estimate). On Colab the run folder lives in your Drive, so a
+# disconnected run resumes.
 #
-# On Colab the setup cell keeps the run folder in your Google Drive: if the runtime disconnects, re-running the
-# notebook resumes from the last finished epoch, and notebook 04 (on its own VM) finds the trained model there.
-#
-# **The paper's recipe** is a profile you choose by name, `%env EDSR_PROFILE=paper`: DIV2K (a 4.3 GB download,
-# see notebook 01), Adam at 1e-4 halved every 200k steps, 300 × 1,000 steps. The official EDSR code's README
-# reports 28.95 dB for EDSR-baseline ×4 on DIV2K validation (RGB; its README says a border of scale + 2 pixels
-# is left out, its code leaves out scale + 6), and full EDSR 29.25 dB, after 300k steps of batch 16. At the
-# H200's measured 5.4 ms per step that is ~27 minutes of pure training there; on a T4, by the same ratio, about
-# 7 hours, past Colab's free-tier limits. The paper trains ×2 first and starts its ×3 and ×4 models from those
-# weights (its Fig. 4: they converge faster and end higher); the shipped ×3 and ×4 weights are made that way.
+# **The paper's recipe** (`%env EDSR_PROFILE=paper`): DIV2K, a 4.3 GB download, and 300k steps, about 27 minutes
+# on the H200 and 7 hours on a T4. The official code reports 28.95 dB for EDSR-baseline ×4 and 29.25 dB for full
+# EDSR on DIV2K validation (RGB; a border of scale + 2 pixels left out by its README, scale + 6 by its code). The
+# paper starts ×3 and ×4 from the trained ×2 (its Fig. 4), as the shipped weights do.
 
 # %% [markdown]
 # ## Summary
 #
-# - L1 loss; PSNR on the 0–255 scale for every image, reported the papers' way (Y channel, shaved border).
-# - Adam with warm-up and the paper's halving schedule; mixed precision picked for the machine.
-# - Plain `model.fit` with callbacks: live curves, best checkpoint, resumable runs, NaN guard, CSV log.
-# - Validation photos choose the checkpoint, test photos report it; bicubic is always beside the model.
+# - L1 loss; PSNR on 0–255 for every image, reported the papers' way (Y, shaved border).
+# - Adam with a warm-up and halving; the precision measured for the machine.
+# - Plain `model.fit` with callbacks: live curves, best checkpoint, resumable runs.
+# - Validation photos choose the checkpoint, test photos report it.
 #
-# Next, **04 · Inference**: upscale whole photos of any size, EDSR+ self-ensembling, and the interactive
-# crop-and-compare widget.
+# Next, **04 · Inference**: whole photos, EDSR+, and the crop-and-compare widget.
 
 # %% [markdown]
 # ## Exercises

@@ -13,18 +13,15 @@
 # %% [markdown]
 # ## Setup
 #
-# On Colab this cell installs the series' helper package, `edsr_helpers`, from the repository; on your own
-# machine it does nothing, because `make setup` (or `pip install -e .`) already did. It never upgrades
-# TensorFlow, Keras or ipywidgets, so Colab needs no restart. Colab runs each notebook on its own machine, so
-# the cell also asks to mount Google Drive and keeps runs and datasets in one Drive folder that every notebook
-# of the series uses (notebook 04 finds the model notebook 03 trained); set `USE_DRIVE = False` to keep them
-# on the VM.
+# On Colab this cell installs `edsr_helpers` from the repository (nothing is upgraded, no restart needed) and keeps
+# runs and datasets in a Google Drive folder that every notebook shares (`USE_DRIVE = False` keeps them on the
+# VM). On your own machine it does nothing: `make setup` already installed the package.
 
 # %%
 import sys
 
 REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
-USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by all four notebooks
+USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by every notebook
 if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
     import subprocess
 

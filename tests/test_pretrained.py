@@ -102,3 +102,32 @@ def test_default_tiling_is_seam_free_with_the_trained_weights(model):
     whole = inference.upscale(model, lr, tile=None)
     tiled = inference.upscale(model, lr, tile=48)  # many seams: 4 x 3 tiles
     assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 1
+
+
+def test_a_run_saved_with_its_schedule_loads_in_a_fresh_process(tmp_path, monkeypatch):
+    """Notebook 04 runs in its own kernel: loading notebook 03's model must not depend on what ran before."""
+    import subprocess
+    import sys
+
+    from edsr_helpers import training
+
+    monkeypatch.setenv(runs.RUNS_DIR_ENV_VAR, str(tmp_path))
+    net = training.compile_for_training(eh_model().edsr(4, num_res_blocks=1, num_filters=8), PROFILES["cpu"])
+    runs.save_trained(net, runs.run_dir(PROFILES["cpu"]))
+    code = (
+        "from edsr_helpers import inference, profiles\n"
+        "model, source = inference.load_model_for(profiles.PROFILES['cpu'])\n"
+        "print(type(model.optimizer.learning_rate).__name__ if hasattr(model.optimizer, 'learning_rate') else '')\n"
+        "print(source)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**__import__("os").environ}
+    )
+    assert result.returncode == 0, result.stderr[-1500:]
+    assert "notebook 03" in result.stdout
+
+
+def eh_model():
+    from edsr_helpers import model
+
+    return model

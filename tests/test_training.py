@@ -514,3 +514,28 @@ def test_cosine_schedule_decays_to_zero_over_the_run():
     assert float(warm(50)) < float(warm(100)) == pytest.approx(2e-4)
     with pytest.raises(ValueError, match="lr_schedule"):
         Recipe("t", "t", lr_schedule="linear")
+
+
+def test_also_score_logs_a_second_validation_curve(tmp_path):
+    pairs = data.load_sample(4, "validation")[:1]
+    small = [(lr[:24, :24], hr[:96, :96]) for lr, hr in pairs]
+    net = training.compile_for_training(_tiny_model(), TINY)
+    callbacks = training.make_callbacks(tmp_path, also_score={"degraded": (small, 20.0)}, scale=4, live_plot=False)
+    history = net.fit(_train_ds(), epochs=2, steps_per_epoch=1, callbacks=callbacks, verbose=0)
+    assert len(history.history["val_degraded_psnr_y"]) == 2
+    assert "val_degraded_psnr_y" in runs_log_columns(tmp_path)
+    with pytest.raises(ValueError, match="scale"):
+        training.make_callbacks(tmp_path, also_score={"degraded": (small, 20.0)})
+
+
+def test_the_live_plot_draws_one_curve_and_one_bicubic_line_per_input():
+    history = {"loss": [3.0, 2.0], "val_psnr_y": [25.0, 26.0], "val_degraded_psnr_y": [23.0, 24.0]}
+    figure = training.plot_history(
+        history, {"clean": 25.5, "degraded": 24.5}, {"clean": "val_psnr_y", "degraded": "val_degraded_psnr_y"}
+    )
+    labels = [line.get_label() for line in figure.axes[1].get_lines()]
+    assert labels == ["clean", "bicubic, clean 25.50 dB", "degraded", "bicubic, degraded 24.50 dB"]
+
+
+def runs_log_columns(folder) -> list[str]:
+    return list(training.read_log(folder))

@@ -170,3 +170,50 @@ def psnr_choices(model, photos, scale: int = 4) -> list[dict[str, float | str]]:
     for row in rows:
         row["change"] = row["psnr"] - rows[0]["psnr"]
     return rows
+
+
+def degradation_gap(models: dict, inputs: dict[str, list]) -> list[dict[str, float | str]]:
+    """Y-PSNR and SSIM (border of 4 shaved) of bicubic and of each model, for each kind of LR input.
+
+    ``models`` maps a label to an x4 model; ``inputs`` maps a label ("clean", "degraded") to ``(lr, hr)`` pairs
+    of the same HR photos. Returns one row per (input, method) with the means over the photos.
+    """
+    from edsr_helpers.images import upscale_bicubic
+    from edsr_helpers.inference import upscale
+    from edsr_helpers.metrics import psnr, ssim
+
+    rows = []
+    for input_name, pairs in inputs.items():
+        methods = {"bicubic": lambda lr: upscale_bicubic(lr, 4)}
+        methods |= {label: (lambda lr, model=model: upscale(model, lr)) for label, model in models.items()}
+        for method, run in methods.items():
+            outputs = [(run(lr), hr) for lr, hr in pairs]
+            rows.append(
+                {
+                    "input": input_name,
+                    "method": method,
+                    "psnr_y": float(np.mean([psnr(hr, sr, shave=4, y_only=True) for sr, hr in outputs])),
+                    "ssim_y": float(np.mean([ssim(hr, sr, shave=4, y_only=True) for sr, hr in outputs])),
+                }
+            )
+    return rows
+
+
+def show_gap_table(rows: list[dict[str, float | str]]) -> None:
+    """:func:`degradation_gap`'s rows as a table, each method's gain over bicubic on the same input beside it."""
+    from edsr_helpers.course.plotting import show_table
+
+    bicubic = {row["input"]: row["psnr_y"] for row in rows if row["method"] == "bicubic"}
+    show_table(
+        ["LR input", "method", "PSNR Y (dB)", "over bicubic", "SSIM Y"],
+        [
+            [
+                row["input"],
+                row["method"],
+                f"{row['psnr_y']:.2f}",
+                "" if row["method"] == "bicubic" else f"{row['psnr_y'] - bicubic[row['input']]:+.2f}",
+                f"{row['ssim_y']:.4f}",
+            ]
+            for row in rows
+        ],
+    )

@@ -1,4 +1,4 @@
-"""The exercises at the end of every notebook, one module per notebook (``notebook01`` … ``notebook04``).
+"""The exercises at the end of every notebook, one module per notebook (``notebook01`` … ``notebook05``).
 
 Each checker takes what the student produced (a number, a function, trained models), works out the right
 answer itself from the same real photos, and prints one line: right, or not yet with a hint. It never prints
@@ -13,16 +13,17 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 
-from edsr_helpers.course.exercises import notebook01, notebook02, notebook03, notebook04
+from edsr_helpers.course.exercises import notebook01, notebook02, notebook03, notebook04, notebook05
 from edsr_helpers.course.exercises.checking import Exercise, Verdict
 from edsr_helpers.course.exercises.notebook01 import *  # noqa: F403 (the notebooks call exercises.check_*)
 from edsr_helpers.course.exercises.notebook02 import *  # noqa: F403
 from edsr_helpers.course.exercises.notebook03 import *  # noqa: F403
 from edsr_helpers.course.exercises.notebook04 import *  # noqa: F403
+from edsr_helpers.course.exercises.notebook05 import *  # noqa: F403
 
 #: Every exercise, by notebook, in the order each notebook asks them.
 EXERCISES: dict[str, tuple[Exercise, ...]] = {
-    module.__name__[-2:]: module.EXERCISES for module in (notebook01, notebook02, notebook03, notebook04)
+    module.__name__[-2:]: module.EXERCISES for module in (notebook01, notebook02, notebook03, notebook04, notebook05)
 }
 
 #: Every checker, by notebook.

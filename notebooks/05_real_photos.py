@@ -1,0 +1,368 @@
+# %% [markdown]
+# # 05 · Real photos: the degradation gap, and a model that closes it
+#
+# [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/05_real_photos.ipynb)
+#
+# The series' EDSR learned one thing: to undo antialiased bicubic downscaling. A photo from a phone or the web
+# has been through more: lens blur, sensor noise, JPEG. In this notebook you will:
+#
+# 1. measure the gap: the shipped ×4 model on photos degraded the way cameras and the web do;
+# 2. write a degradation pipeline, cell by cell: blur, downscaling, noise, JPEG, and a second pass of all four;
+# 3. fine-tune the ×4 model on such pairs with the same `fit`, watching PSNR on clean and on degraded inputs;
+# 4. compare the two models on both kinds of input, and say what is gained and what is lost.
+
+# %% [markdown]
+# ## Setup
+#
+# On Colab this cell installs `edsr_helpers` from the repository (nothing is upgraded, no restart needed) and keeps
+# runs and datasets in a Google Drive folder that every notebook shares (`USE_DRIVE = False` keeps them on the
+# VM). On your own machine it does nothing: `make setup` already installed the package.
+
+# %%
+import sys
+
+REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
+USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by every notebook
+if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
+    import subprocess
+
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"],
+        capture_output=True,
+        text=True,
+    )
+    if pip.returncode:
+        reason = (pip.stderr.strip().splitlines() or ["pip gave no reason"])[-1]
+        raise SystemExit(
+            f"Could not install edsr_helpers from {REPO} at {REF!r} ({reason}). Check that this runtime is "
+            "online, that the repository is public, and that REF names one of its branches or tags."
+        )
+    if USE_DRIVE:
+        from edsr_helpers.course import colab
+
+        colab.use_drive_folder()
+
+# %% tags=["nbval-ignore-output"]
+import numpy as np
+
+import edsr_helpers as eh
+from edsr_helpers import course
+
+profile = course.setup()
+
+# %% tags=["nbval-ignore-output"]
+import matplotlib.pyplot as plt
+import numpy as np
+
+import edsr_helpers as eh
+from edsr_helpers import course
+
+profile = course.setup()
+
+# %% [markdown]
+# ## The gap, measured
+#
+# One fixed "camera-like" degradation, used for every evaluation in this notebook so that numbers compare: a
+# Gaussian blur (σ = 1.2 HR pixels), bicubic downscaling, Gaussian noise (σ = 5 grey levels) and JPEG at
+# quality 75. It is written in the next section; here is what it does to the shipped model, on the validation
+# photos, against the original:
+
+# %% tags=["nbval-ignore-output"]
+shipped = eh.pretrained.load_pretrained(4)
+val_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("validation")]
+clean_val = eh.data.pairs_from_images(val_photos, 4)
+degraded_val = [(eh.degradations.degrade_for_evaluation(hr, 4), hr) for _, hr in clean_val]
+rows = course.lessons.degradation_gap({"shipped x4": shipped}, {"clean": clean_val, "degraded": degraded_val})
+course.lessons.show_gap_table(rows)
+
+# %% [markdown]
+# On clean LR images the model beats bicubic; on degraded ones its lead shrinks or turns into a loss, because it
+# sharpens what it was never taught to remove. Look at a crop:
+
+# %%
+lr_clean, hr = clean_val[1]
+lr_degraded = degraded_val[1][0]
+crop = (hr.shape[0] // 3, hr.shape[1] // 3, 128)
+course.plotting.show_comparison(
+    lr_degraded,
+    hr,
+    {
+        "bicubic of the degraded LR": eh.images.upscale_bicubic(lr_degraded, 4),
+        "shipped EDSR, degraded LR": eh.inference.upscale(shipped, lr_degraded),
+        "shipped EDSR, clean LR": eh.inference.upscale(shipped, lr_clean),
+    },
+    crop=crop,
+)
+
+# %% [markdown]
+# ## A degradation pipeline, cell by cell
+#
+# Real-ESRGAN (Wang et al., 2021) made super-resolution work on real photos by training on pairs degraded at
+# random, and twice in a row ("second order"), so the model meets every mix of blur, resizing, noise and
+# compression. The pieces below are that idea in numpy and PIL. Cells marked `#| export degradations` become
+# `edsr_helpers/degradations.py`.
+#
+# **Blur.** A lens spreads each point into a small blob. A Gaussian kernel models it; with two different widths
+# and an angle it is *anisotropic*, like motion or a tilted lens.
+
+# %%
+#| export degradations
+import io
+
+import numpy as np
+from PIL import Image
+
+
+def gaussian_kernel(sigma_x: float, sigma_y: float | None = None, angle: float = 0.0) -> np.ndarray:
+    """A normalised Gaussian blur kernel, anisotropic when ``sigma_y`` differs, turned by ``angle`` radians."""
+    sigma_y = sigma_x if sigma_y is None else sigma_y
+    radius = min(10, int(np.ceil(3 * max(sigma_x, sigma_y))))  # 3 sigma hold 99.7 %; at most 21 x 21
+    y, x = np.mgrid[-radius : radius + 1, -radius : radius + 1].astype(np.float64)
+    u = np.cos(angle) * x + np.sin(angle) * y  # coordinates along the kernel's own axes
+    v = -np.sin(angle) * x + np.cos(angle) * y
+    kernel = np.exp(-0.5 * ((u / sigma_x) ** 2 + (v / sigma_y) ** 2))
+    return kernel / kernel.sum()  # blurring keeps the brightness
+
+
+def blur(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Convolve every colour channel with ``kernel`` (edges mirrored); float64 out."""
+    from scipy.signal import fftconvolve
+
+    radius = kernel.shape[0] // 2
+    padded = np.pad(np.asarray(image, np.float64), ((radius, radius), (radius, radius), (0, 0)), mode="reflect")
+    return np.stack([fftconvolve(padded[..., c], kernel, mode="valid") for c in range(padded.shape[-1])], -1)
+
+
+# %%
+kernels = [eh.degradations.gaussian_kernel(1.5), eh.degradations.gaussian_kernel(3.0, 0.8, np.pi / 4)]
+course.plotting.grid_figure(kernels, ["isotropic, σ = 1.5", "anisotropic, σ = 3 / 0.8, 45°"], size=2.5)
+plt.show()
+
+# %% [markdown]
+# **Downscaling**, by a method the camera or website chose: bicubic, bilinear or area averaging. PIL's resize
+# filters antialias, as MATLAB's `imresize` does. **Noise**: Gaussian (read-out noise, the same everywhere) or
+# Poisson (photon noise: its variance equals the signal, so brighter pixels get more). **JPEG**: 8×8 blocks whose
+# fine detail is quantised away, the lower the quality the coarser.
+
+# %%
+#| export degradations
+#: PIL's antialiased resize filters, by name.
+RESIZE_METHODS = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR, "area": Image.BOX}
+
+
+def resize(image: np.ndarray, size: tuple[int, int], method: str) -> np.ndarray:
+    """Resize a float image to ``size`` (width, height) channel by channel, without rounding in between."""
+    channels = [
+        np.asarray(Image.fromarray(image[..., c].astype(np.float32), mode="F").resize(size, RESIZE_METHODS[method]))
+        for c in range(image.shape[-1])
+    ]
+    return np.stack(channels, -1).astype(np.float64)
+
+
+def gaussian_noise(image: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """Add noise of standard deviation ``sigma`` grey levels, independently per pixel and colour."""
+    return image + rng.normal(0.0, sigma, image.shape)
+
+
+def poisson_noise(image: np.ndarray, photons_per_level: float, rng: np.random.Generator) -> np.ndarray:
+    """Photon noise: count ``photons_per_level`` photons per grey level, so the variance grows with brightness."""
+    photons = np.clip(image, 0, None) * photons_per_level
+    return rng.poisson(photons) / photons_per_level
+
+
+def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    """Save as JPEG at ``quality`` (1-95) and read back, in memory."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(np.round(image), 0, 255).astype(np.uint8)).save(buffer, format="JPEG", quality=quality)
+    return np.asarray(Image.open(buffer), dtype=np.float64)
+
+
+# %% [markdown]
+# **The pipeline.** One pass draws a blur, a downscaling method, a noise and a JPEG quality at random; half of
+# the pairs get a second, milder pass, the way a photo is often resized and re-compressed again after the camera
+# did it once. The seed fixes every draw, so a pair can be made again exactly. The evaluation degradation above
+# is one fixed pass.
+
+
+# %%
+#| export degradations
+def degradation_pass(x: np.ndarray, size: tuple[int, int], rng: np.random.Generator, strength: float) -> np.ndarray:
+    """Blur, resize to ``size``, add noise, compress: each drawn at random, ``strength`` (0-1] scaling them."""
+    sigma = rng.uniform(0.2, 3.0) * strength
+    if rng.random() < 0.5:  # anisotropic half the time
+        kernel = gaussian_kernel(sigma, rng.uniform(0.2, 3.0) * strength, rng.uniform(0, np.pi))
+    else:
+        kernel = gaussian_kernel(sigma)
+    x = resize(blur(x, kernel), size, rng.choice(list(RESIZE_METHODS)))
+    if rng.random() < 0.6:
+        x = gaussian_noise(x, rng.uniform(1.0, 12.0) * strength, rng)
+    else:
+        x = poisson_noise(x, rng.uniform(0.5, 4.0) / strength, rng)
+    return jpeg(x, int(rng.integers(round(30 + 40 * (1 - strength)), 96)))
+
+
+def degrade(hr: np.ndarray, scale: int, seed: int) -> np.ndarray:
+    """A realistic LR image of ``hr`` (``scale`` times smaller), reproducible from ``seed``: one or two passes."""
+    rng = np.random.default_rng(seed)
+    height, width = hr.shape[0] // scale, hr.shape[1] // scale
+    x = np.asarray(hr, np.float64)
+    if rng.random() < 0.5:  # second order: shrink halfway first, then the rest with a milder pass
+        halfway = (round(width * scale**0.5), round(height * scale**0.5))
+        x = degradation_pass(x, halfway, rng, strength=1.0)
+        x = degradation_pass(x, (width, height), rng, strength=0.5)
+    else:
+        x = degradation_pass(x, (width, height), rng, strength=1.0)
+    return np.clip(np.round(x), 0, 255).astype(np.uint8)
+
+
+def degrade_for_evaluation(hr: np.ndarray, scale: int) -> np.ndarray:
+    """The fixed "camera-like" degradation every evaluation uses: blur 1.2, bicubic, noise 5, JPEG 75."""
+    height, width = hr.shape[0] // scale, hr.shape[1] // scale
+    x = resize(blur(hr, gaussian_kernel(1.2)), (width, height), "bicubic")
+    x = gaussian_noise(x, 5.0, np.random.default_rng(0))
+    return np.clip(np.round(jpeg(x, 75)), 0, 255).astype(np.uint8)
+
+
+# %% [markdown]
+# Six draws for one photo, each reproducible from its seed:
+
+# %%
+hr_crop = val_photos[1][128:256, 128:320]
+samples = [eh.degradations.degrade(hr_crop, 4, seed) for seed in range(6)]
+course.plotting.grid_figure(samples, [f"seed {seed}" for seed in range(6)], columns=6, size=2.0)
+plt.show()
+
+# %% [markdown]
+# ## Fine-tuning on degraded pairs
+#
+# The model does not start from scratch: the shipped ×4 weights already know how to build detail, they only need
+# to learn to ignore noise and JPEG blocks. Each training photo gets a few degraded LR versions (different seeds),
+# and the same pipeline and `fit` as notebook 03 train on them, with the `realistic-finetune` recipe. Besides the
+# usual validation PSNR (on clean LR), a second curve scores the degraded validation inputs after every epoch:
+
+# %% tags=["nbval-ignore-output"]
+recipe = eh.recipes.get_recipe("realistic-finetune")
+run = eh.profiles.Profile(
+    "realistic",
+    "fine-tune",
+    recipe,
+    scale=4,
+    epochs=max(1, profile.epochs // 3),
+    steps_per_epoch=profile.steps_per_epoch,
+)
+train_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("train")]
+copies = 3  # degraded LR versions of each training photo
+train_pairs = [
+    (eh.degradations.degrade(hr, 4, seed=index * copies + copy), hr)
+    for index, (_, hr) in enumerate(eh.data.pairs_from_images(train_photos, 4))
+    for copy in range(copies)
+]
+print(f"{len(train_pairs)} degraded pairs ({copies} per training photo), {run.total_steps} steps")
+
+# %% tags=["nbval-ignore-output"]
+model = run.recipe.build_model(4)
+model.set_weights(shipped.get_weights())
+eh.training.compile_for_training(model, run)
+folder = eh.runs.run_dir(run, fresh=True)
+callbacks = eh.training.make_callbacks(
+    folder,
+    bicubic_psnr=eh.training.bicubic_psnr(clean_val, 4),
+    also_score={"degraded": (degraded_val, eh.training.bicubic_psnr(degraded_val, 4))},
+    scale=4,
+    minutes=profile.training_minutes,
+)
+history = model.fit(
+    eh.data.make_train_dataset_for(run, train_pairs),
+    epochs=run.epochs,
+    steps_per_epoch=run.steps_per_epoch,
+    validation_data=eh.data.as_validation_dataset(clean_val),
+    validation_steps=len(clean_val),
+    callbacks=callbacks,
+    shuffle=False,
+    verbose=2,
+)
+
+# %% [markdown]
+# ## The comparison
+#
+# Both models, both kinds of input, the same validation photos:
+
+# %% tags=["nbval-ignore-output"]
+models = {"shipped x4 (bicubic-trained)": shipped, "fine-tuned on degraded pairs": model}
+rows = course.lessons.degradation_gap(models, {"clean": clean_val, "degraded": degraded_val})
+course.lessons.show_gap_table(rows)
+
+# %%
+course.plotting.show_comparison(
+    lr_degraded,
+    hr,
+    {
+        "bicubic": eh.images.upscale_bicubic(lr_degraded, 4),
+        "shipped EDSR": eh.inference.upscale(shipped, lr_degraded),
+        "fine-tuned EDSR": eh.inference.upscale(model, lr_degraded),
+    },
+    crop=crop,
+)
+
+# %% [markdown]
+# What is gained: on degraded inputs the fine-tuned model removes noise and blocks instead of sharpening them.
+# What is lost: on clean bicubic inputs it is a little softer, since it now treats fine texture as possible
+# noise. No single model is best for both; pick the one whose training degradation matches your photos. The
+# longer this fine-tune runs (and on more photos), the larger the gain; the notebook's run is a short one.
+#
+# ## Summary
+#
+# - A model learns the degradation it was trained on; real photos carry blur, noise and compression.
+# - A random, second-order degradation pipeline (Real-ESRGAN's idea) makes training pairs that look real.
+# - Fine-tuning from bicubic-trained weights with the same `fit` closes much of the gap, at a small cost on clean
+#   inputs.
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
+# `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
+# `course.exercises.show_solution("check_...")` shows a reference solution.
+#
+# **1. JPEG's price** (quick check). Compress monarch's HR image at quality 10, 50 and 90 with
+# `eh.degradations.jpeg` and measure each one's PSNR (Y) against the original. Fill `psnr_by_quality`.
+
+# %%
+_, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+psnr_by_quality = {}  # {10: dB, 50: dB, 90: dB}
+course.exercises.check_jpeg_price(psnr_by_quality)
+
+# %% [markdown]
+# **2. Photon noise** (reason). With `poisson_noise(image, photons_per_level=2, ...)`, a pixel of grey level 50
+# and one of grey level 200 get noise of which standard deviation, in grey levels? (Poisson counts have a variance
+# equal to their mean; the pixel counts `level × photons_per_level` photons.) Why is a dark photo taken at night
+# noisier than the same scene by day?
+
+# %%
+noise_dark = None  # standard deviation at grey level 50
+noise_bright = None  # at grey level 200
+course.exercises.check_photon_noise(noise_dark, noise_bright)
+
+# %% [markdown]
+# **3. A blur by hand** (write code). Write `my_kernel(sigma)`: an isotropic Gaussian kernel of side
+# `2 · ceil(3σ) + 1`, normalised to sum 1, without `eh.degradations.gaussian_kernel`.
+
+
+# %%
+def my_kernel(sigma):
+    raise NotImplementedError  # your code
+
+
+course.exercises.check_gaussian_kernel(my_kernel)
+
+# %% [markdown]
+# **4. When does EDSR stop helping?** (guess, then measure). Take monarch's clean LR image, add Gaussian noise of
+# σ = 2, 5, 10 and 20 grey levels (`eh.degradations.gaussian_noise` with `np.random.default_rng(0)`, then round
+# and clip to uint8), and upscale each with the shipped model and with bicubic. **Guess first** the smallest σ at
+# which bicubic scores higher (Y-PSNR against `hr`). Then fill `gains` with EDSR's PSNR minus bicubic's for each σ.
+
+# %%
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+guess = None  # the smallest sigma (2, 5, 10 or 20) at which you expect bicubic to win, before measuring
+gains = {}  # {sigma: EDSR PSNR - bicubic PSNR}
+course.exercises.check_noise_crossover(guess, gains)
