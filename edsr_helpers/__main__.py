@@ -39,7 +39,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.output is not None and len(args.photos) > 1:
         parser.error("--output names one file; with several photos, leave it out (each gets <name>_edsr_x<scale>.png)")
 
-
     from edsr_helpers import inference, pretrained
 
     try:

@@ -174,6 +174,10 @@ rows = eh.inference.self_ensemble_gain(model, val_pairs, eh.samples.photo_names(
 course.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], rows)
 
 # %% [markdown]
+# Notebook 03 may have printed a slightly different PSNR for the same model and photo: it ran in mixed
+# precision, with 16-bit arithmetic, where this notebook computes in float32. The difference sits in the second
+# decimal, far below anything an eye could see.
+#
 # ## The crop-and-compare widget
 #
 # Choose a photo (the validation photos, DIV2K's when it is on disk, or **upload your own**: it is treated as
