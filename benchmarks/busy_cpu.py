@@ -51,15 +51,14 @@ def time_steps(repeats: int, policy: str = "float32", patch: int | None = None) 
     ``repeats=0`` trains with ``model.fit`` until killed (the competing training)."""
     import keras
 
-    from edsr_helpers import data, profiles, samples, training
-    from edsr_helpers import model as edsr_model
+    from edsr_helpers import data, profiles, recipes, samples, training
 
     profile = profiles.PROFILES["cpu"]
     scale, patch, batch = profile.scale, patch or profile.lr_patch_size, profile.batch_size
     keras.config.set_dtype_policy(policy)
     pairs = data.pairs_from_images([samples.load_photo(name) for name in samples.TRAIN_PHOTOS], scale)
     lr, hr = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
-    net = training.compile_for_training(edsr_model.edsr_preset("baseline", scale), profile)
+    net = training.compile_for_training(recipes.build_model("edsr-baseline", scale), profile)
     for _ in range(2):  # trace / compile
         net.train_on_batch(lr, hr)
     if repeats == 0:  # the competitor trains as make pretrained does: model.fit on the endless patch stream

@@ -42,7 +42,7 @@ os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # leave GPU mem
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from edsr_helpers import backend, data, model, training  # noqa: E402
+from edsr_helpers import backend, data, model, recipes, training  # noqa: E402
 from edsr_helpers.profiles import Profile  # noqa: E402
 from edsr_helpers.recipes import Recipe  # noqa: E402
 
@@ -241,7 +241,7 @@ def profile_run(profile: Profile, out: Path) -> None:
     train = data.make_train_dataset_for(profile, data.load_pairs(profile, "train"))
     val_pairs = data.first_pairs(data.load_pairs(profile, "validation"), profile.val_images)
     bicubic = training.bicubic_psnr(val_pairs, profile.scale)
-    net = model.edsr_preset("baseline", scale=profile.scale)
+    net = recipes.build_model("edsr-baseline", profile.scale)
     training.compile_for_training(net, profile)
     folder = Path(tempfile.mkdtemp(prefix=f"run_{profile.name}_"))  # checkpoints stay off $OUT (8 files come back)
     # no time budget (notebook 03 passes profile.training_minutes): this times the profile's whole run

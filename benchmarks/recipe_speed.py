@@ -33,7 +33,6 @@ def time_one(scale: int, patch: int, batch: int, repeats: int) -> dict[str, floa
     import keras
 
     from edsr_helpers import backend, data, profiles, recipes, samples, training
-    from edsr_helpers import model as edsr_model
 
     recipe = recipes.Recipe("bench", "bench", dataset="sample", lr_patch_size=patch, batch_size=batch)
     profile = profiles.Profile("bench", "bench", recipe, scale=scale, epochs=1, steps_per_epoch=1)
@@ -43,7 +42,7 @@ def time_one(scale: int, patch: int, batch: int, repeats: int) -> dict[str, floa
     for policy in POLICIES:
         keras.config.set_dtype_policy(policy)
         try:
-            net = edsr_model.edsr_preset("baseline", scale)
+            net = recipes.build_model("edsr-baseline", scale)
         finally:
             keras.config.set_dtype_policy("float32")
         training.compile_for_training(net, profile)

@@ -15,8 +15,7 @@ import time
 
 import keras
 
-from edsr_helpers import data, profiles, training
-from edsr_helpers import model as edsr_model
+from edsr_helpers import data, profiles, recipes, training
 
 
 class ParityClock(keras.callbacks.Callback):
@@ -59,7 +58,7 @@ def main() -> None:
     policy = training.choose_precision()
     keras.utils.set_random_seed(0)
     keras.config.set_dtype_policy(policy)
-    net = training.compile_for_training(edsr_model.edsr_preset("baseline", 4), profile)
+    net = training.compile_for_training(recipes.build_model("edsr-baseline", 4), profile)
     val_pairs = data.load_sample(4, "validation")
     bicubic = training.bicubic_psnr(val_pairs, 4)
     print(

@@ -33,7 +33,7 @@ from edsr_helpers import model as edsr_model
 def build(policy: str, profile: profiles.Profile, weights=None) -> keras.Model:
     keras.config.set_dtype_policy(policy)
     try:
-        net = edsr_model.edsr_preset("baseline", scale=profile.scale)
+        net = recipes.build_model("edsr-baseline", profile.scale)
     finally:
         keras.config.set_dtype_policy("float32")
     if weights is not None:
