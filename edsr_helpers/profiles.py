@@ -40,7 +40,7 @@ class Profile:
             minutes (:class:`edsr_helpers.training.TimeBudget`; ``None``: no limit). The same steps took 7 minutes
             on one 2-core CPU and 60 on another, and a lab's slot for training is fixed (the instructor guide's
             lesson plan gives it 20 minutes).
-        resumable: whether notebook 03 goes on from the run an earlier session left (``False``: a seconds-long
+        resumable: whether notebook 03 goes on from what an interrupted run left (``False``: a seconds-long
             run starts afresh every time, so its numbers never depend on what ran before).
 
     The recipe's settings read through the profile too (``profile.learning_rate`` is
