@@ -42,8 +42,9 @@ test: setup
 # The engines other than TensorFlow, in their own venv that has no TensorFlow (proved by the first line).
 BACKENDS_VENV := .venv-backends
 BACKENDS_BIN := $(BACKENDS_VENV)/bin
-# Selected by pytest markers (pyproject.toml lists them): what runs a Keras engine and needs no TensorFlow.
-BACKEND_MARKERS := not tensorflow and not engine_free and not factory and not notebook and not browser
+# Selected by pytest markers (pyproject.toml lists them): what runs a Keras engine and needs no TensorFlow; the slow
+# experiments run once, on TensorFlow, in `make test`.
+BACKEND_MARKERS := not tensorflow and not engine_free and not factory and not notebook and not browser and not slow
 
 backends-setup: $(BACKENDS_VENV)/.installed
 
