@@ -1,9 +1,5 @@
-"""Notebook 02's exercises (the model): each checker, its reference solution and a typical wrong answer.
-
-A checker works out the right answer itself and prints one line, right or a hint, never the answer. The reference
-solutions (``solve_*``) are for after a student has tried: ``course.exercises.show_solution("check_residual_block")``
-displays one in class. The tests run every solution through its checker and every wrong answer past it.
-"""
+"""Notebook 02's exercises (the model): checkers, reference solutions (``solve_*``) and typical
+wrong answers (see :mod:`edsr_helpers.course.exercises`)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""Notebook 04's exercises (inference and the widget): each checker, its reference solution and a typical wrong answer.
-
-A checker works out the right answer itself and prints one line, right or a hint, never the answer. The reference
-solutions (``solve_*``) are for after a student has tried: ``course.exercises.show_solution("check_seam_errors")``
-displays one in class. The tests run every solution through its checker and every wrong answer past it.
-"""
+"""Notebook 04's exercises (inference and the widget): checkers, reference solutions (``solve_*``) and typical
+wrong answers (see :mod:`edsr_helpers.course.exercises`)."""
 
 from __future__ import annotations
 
