@@ -52,9 +52,9 @@ profile = course.setup()
 # %% [markdown]
 # ## The model
 #
-# Notebook 03 saves its model as `runs/<profile>/edsr.keras`. When there is none (or it was a seconds-long `ci`
-# run), the EDSR-baseline ×4 weights shipped inside the package are used: trained for this series on a 2-core
-# CPU on offline photos and Debian wallpaper photographs, not on DIV2K (see `edsr_helpers/weights/MODEL_CARD.md`).
+# Notebook 03 saves its model as `runs/<profile>/edsr.keras`. When there is none, or it trained for seconds only,
+# the EDSR-baseline ×4 weights shipped inside the package are used: trained for this series on offline photos and
+# Debian wallpaper photographs, not on DIV2K (see `edsr_helpers/weights/MODEL_CARD.md`).
 # The cell says which one it loaded.
 
 # %% tags=["nbval-ignore-output"]

@@ -7,6 +7,7 @@ import inspect
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 
 import edsr_helpers as eh
@@ -151,3 +152,41 @@ def test_the_answer_key_is_generated_from_the_solutions():
 def test_no_notebook_links_the_answer_key():
     for script in (ROOT / "notebooks").glob("[0-9]*.py"):
         assert "ANSWER_KEY" not in script.read_text(), script.name
+
+
+def _answer_texts(value) -> set[str]:
+    """How a numeric answer would read if printed: ints of 3+ digits, floats to 1 and 2 decimals."""
+    numbers: list[float] = []
+
+    def walk(item):
+        if isinstance(item, bool):
+            return
+        if isinstance(item, int | float | np.number):
+            numbers.append(float(item))
+        elif isinstance(item, dict):
+            for nested in item.values():
+                walk(nested)
+        elif isinstance(item, tuple | list):
+            for nested in item:
+                walk(nested)
+
+    walk(value)
+    texts = set()
+    for number in numbers:
+        if number == int(number) and abs(number) >= 100:
+            texts |= {f"{int(number)}", f"{int(number):,}"}
+        elif number != int(number) and abs(number) >= 1:
+            texts |= {f"{number:.2f}", f"{number:.1f}"}
+    return texts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("notebook", "exercise"), [param for param in ALL if param.values[1].wrong_answer is not None])
+def test_no_checker_prints_its_answer_to_a_wrong_attempt(notebook, exercise, capsys):
+    asked = inspect.signature(exercise.checker).parameters
+    answer = [value for name, value in zip(asked, exercise.solution(), strict=True) if name != "guess"]
+    capsys.readouterr()
+    exercise.checker(*exercise.wrong_answer())
+    out = capsys.readouterr().out
+    leaked = [text for text in _answer_texts(answer) if text in out]
+    assert not leaked, out
