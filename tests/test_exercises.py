@@ -22,8 +22,15 @@ EXPERIMENTS = tuple(
     for exercise in exercises_
     if exercise.wrong_answer is None
 )
+#: Solutions that run the shipped model many times (5-10 s each): with the experiments, in `make test` only.
+SLOW_SOLUTIONS = ("check_seam_errors", "check_noise_crossover")
 ALL = [
-    pytest.param(notebook, exercise, id=exercise.name, marks=[pytest.mark.slow] if exercise.name in EXPERIMENTS else [])
+    pytest.param(
+        notebook,
+        exercise,
+        id=exercise.name,
+        marks=[pytest.mark.slow] if exercise.name in EXPERIMENTS + SLOW_SOLUTIONS else [],
+    )
     for notebook, exercises_ in exercises.EXERCISES.items()
     for exercise in exercises_
 ]

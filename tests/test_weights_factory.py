@@ -39,6 +39,7 @@ def run(tool, monkeypatch, *args: str) -> None:
     tool.main()
 
 
+@pytest.mark.slow  # trains a toy run end to end (30-75 s)
 def test_a_stopped_run_resumes_after_its_last_epoch_on_the_next_batches(tool, monkeypatch, tmp_path):
     starts = []
     make = data.make_train_dataset_for
@@ -81,6 +82,7 @@ def test_a_stopped_run_resumes_after_its_last_epoch_on_the_next_batches(tool, mo
     assert len(json.loads((out / "summary_x2.json").read_text())["invocations"]) == 1
 
 
+@pytest.mark.slow  # trains a toy run end to end (30-75 s)
 def test_skip_trained_goes_on_with_the_next_scale_instead_of_training_a_finished_one_again(
     tool, monkeypatch, tmp_path, capsys
 ):
@@ -103,6 +105,7 @@ def test_skip_trained_goes_on_with_the_next_scale_instead_of_training_a_finished
     assert json.loads((out / "summary_x2.json").read_text())["lr_patch"] == 12
 
 
+@pytest.mark.slow  # trains a toy run end to end (30-75 s)
 def test_x4_starts_from_the_trained_x2_weights(tool, monkeypatch, tmp_path):
     out = tmp_path / "out"
     common = ["--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2", "--out-dir", str(out)]
@@ -171,6 +174,7 @@ def load_installer():
     return installer
 
 
+@pytest.mark.slow  # trains a toy run end to end (30-75 s)
 def test_install_weights_judges_them_here_against_the_bars_and_installs_them_with_their_card(
     tool, monkeypatch, tmp_path, capsys
 ):

@@ -205,6 +205,7 @@ def test_photo_without_hr_hides_the_hr_panel():
     assert "px" in widget.captions["EDSR"].value
 
 
+@pytest.mark.slow  # the widget tests again in a second interpreter (~20 s)
 def test_widgets_under_ipywidgets_7():
     """The same tests under ipywidgets 7.7.1 (Colab's), installed by `make setup` in .venv/ipywidgets7."""
     target = Path(sys.prefix) / "ipywidgets7"  # beside the running environment (.venv/ipywidgets7)
