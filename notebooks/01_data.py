@@ -4,9 +4,8 @@
 # [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/01_data.ipynb)
 #
 # This series trains **EDSR** (Lim et al., 2017, *Enhanced Deep Residual Networks for Single Image
-# Super-Resolution*) from scratch with Keras 3 (on TensorFlow by default; JAX and PyTorch work too). A
-# super-resolution network learns from pairs: a low-resolution image (**LR**) and the high-resolution original
-# (**HR**) it was made from.
+# Super-Resolution*) from scratch with Keras 3 (TensorFlow by default; JAX and PyTorch too). It learns from pairs:
+# a low-resolution image (**LR**) and the high-resolution original (**HR**) it was made from.
 #
 # In this notebook you will:
 #
@@ -16,9 +15,9 @@
 # 4. check, with a number, that LR and HR stay aligned through all of it;
 # 5. build the input pipeline that feeds training, and measure its speed.
 #
-# The pieces of EDSR are written here, in cells you read and run. Cells that start with `#| export pairs` are
-# also the code of the helper package `edsr_helpers` (`edsr_helpers/pairs.py` is made from them); what you need
-# not read, such as downloads and plots, is called from the package as `eh.<module>.<function>`.
+# EDSR's pieces are written here, in cells you read and run. Cells that start with `#| export pairs` are also the
+# code of the helper package (`edsr_helpers/pairs.py` is made from them); what you need not read, such as
+# downloads and plots, is called from it as `eh.<module>.<function>`.
 
 # %% [markdown]
 # ## Setup
@@ -76,13 +75,10 @@ profile = course.setup()
 # paper's numbers comparable. At ×4 each LR pixel must become 16 HR pixels, the hardest of the three
 # standard scales, and the one this series trains.
 #
-# `eh.data.load_div2k(scale=4, split="train")` returns DIV2K through tensorflow-datasets, once it is on disk.
-# Getting it there is a **4.3 GB download** at ×4 (the HR photos alone are 4 GB), so nothing in the series
-# starts it by itself: only this cell with `DOWNLOAD_DIV2K = True`, or the `paper` profile, which you choose by
-# name. tensorflow-datasets shows its progress bars while it downloads and prepares the files; how long that
-# takes depends on the connection (at 30 MB/s, about 2.5 minutes of downloading, then a few minutes of
-# preparation; we have not timed it on Colab). On Colab the setup cell keeps the download in your Drive folder,
-# so it happens once for every notebook.
+# `eh.data.load_div2k(scale=4, split="train")` returns DIV2K through tensorflow-datasets once it is on disk.
+# Getting it there is a **4.3 GB download** at ×4, so nothing starts it by itself: only this cell with
+# `DOWNLOAD_DIV2K = True`, or the `paper` profile (at 30 MB/s, about 2.5 minutes of downloading, then a few of
+# preparation). On Colab it lands in your Drive folder, once for every notebook.
 
 # %%
 DOWNLOAD_DIV2K = profile.name == "paper"  # True: download and prepare DIV2K now (4.3 GB at x4)
@@ -286,8 +282,8 @@ course.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrun
 #   it feeds Keras on TensorFlow, JAX or PyTorch alike, and Keras prepares the next batch while the model trains.
 # - **DIV2K streaming from disk**: a `tf.data` pipeline that decodes one image at a time, cuts several patches
 #   from it with the same `random_patch` (decoding a 2K PNG costs far more than cropping it), shuffles patches
-#   of different images together, batches and prefetches. Nothing is cached: the keras-io example's `cache()`
-#   keeps all of DIV2K decoded in memory (~7 GB); this pipeline holds a few images at a time.
+#   of different images together, batches and prefetches. It holds a few images at a time, where the keras-io
+#   example's `cache()` keeps all of DIV2K decoded in memory (~7 GB).
 #
 # Both check that each pair's sizes match the scale (a clear error otherwise) and skip images smaller than a
 # patch with a warning.

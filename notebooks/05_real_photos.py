@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 05 · Real photos: the degradation gap, and a model that closes it
+# # 05 · Real photos: the degradation gap, and a model that narrows it
 #
 # [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/05_real_photos.ipynb)
 #
@@ -313,8 +313,8 @@ course.plotting.show_comparison(
 #
 # - A model learns the degradation it was trained on; real photos carry blur, noise and compression.
 # - A random, second-order degradation pipeline (Real-ESRGAN's idea) makes training pairs that look real.
-# - Fine-tuning from bicubic-trained weights with the same `fit` closes much of the gap, at a small cost on clean
-#   inputs.
+# - Fine-tuning from bicubic-trained weights with the same `fit` narrows the gap on degraded inputs and costs some
+#   quality on clean ones: a model is best on the degradation it trained on.
 
 # %% [markdown]
 # ## Exercises
