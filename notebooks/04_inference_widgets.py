@@ -180,12 +180,11 @@ course.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], 
 #
 # ## The crop-and-compare widget
 #
-# Choose a photo (the validation photos, DIV2K's when it is on disk, or **upload your own**: it is treated as
-# the original and shrunk ×4 to make the input, so the panels can be scored; tick *upscale uploads as they are*
-# to enlarge your photo itself, and `widget.save()` writes the whole result as PNG), move the crop with the
-# sliders, or click on the thumbnail where the front end supports it (JupyterLab with `ipyevents`). Each panel
-# shows the same region; under each upscaling, PSNR and SSIM against the original on that crop. Tick EDSR+ to
-# add the self-ensemble (computed once per photo), and drag the split slider to wipe between bicubic and EDSR.
+# Choose a photo, or **upload your own**: it is treated as the original and shrunk ×4 to make the input, so the
+# panels can be scored (tick *upscale uploads as they are* to enlarge the photo itself; `widget.save()` writes
+# the result as PNG). Move the crop with the sliders, or click the thumbnail where the front end supports it.
+# Under each upscaling: PSNR and SSIM against the original on that crop. Tick EDSR+ for the self-ensemble, and
+# drag the split slider to wipe between bicubic and EDSR.
 #
 # The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: on a static page
 # (GitHub, nbviewer) you will see nothing below. **On Colab, use the sliders**: clicking the thumbnail needs
@@ -230,13 +229,15 @@ course.plotting.show_table(
 #
 # - **Your own photos, upscaled to files**: `eh.inference.upscale_file("photo.jpg", scale=4)` writes
 #   `photo_edsr_x4.png` next to it (tiled, so any size fits; existing files are never overwritten), with the
-#   shipped weights or `model=` your own. From a terminal: `python -m edsr_helpers photo.jpg --scale 2`.
+#   shipped weights or `model=` your own. From a terminal: `python -m edsr_helpers photo.jpg --scale 2`, and
+#   `python -m edsr_helpers --evaluate photo.png` scores bicubic, EDSR and EDSR+ on a photo of your own.
 # - **Full EDSR**: `eh.model.edsr_preset("full")`, 43M parameters, +0.3 dB on DIV2K; train it with the `paper`
 #   profile and `res_scale=0.1`.
 # - **MDSR**: one network for ×2, ×3 and ×4 with a shared body and scale-specific heads and upsamplers (the
 #   same paper, section 3.3).
-# - **Other degradations**: DIV2K's `unknown_x4` and `realistic_*` configs in tensorflow-datasets; real photos
-#   are blurred, noisy and compressed, not bicubic-downscaled.
+# - **Real photos** are blurred, noisy and compressed, not bicubic-downscaled: notebook 05 measures what that
+#   does to this model and fine-tunes it on such pairs (DIV2K's `unknown_x4` and `realistic_*` configs in
+#   tensorflow-datasets are other degradations).
 # - **Perceptual quality**: PSNR rewards blur; SRGAN/ESRGAN trade a little PSNR for sharper textures.
 
 # %% [markdown]
