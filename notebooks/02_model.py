@@ -54,14 +54,11 @@ profile = course.setup()
 # %% [markdown]
 # ## Why no batch normalization?
 #
-# ResNet-style networks put batch normalization (BN) after each convolution: during training it rescales
-# every feature map to zero mean and unit variance *over the batch*, which speeds up and steadies the training
-# of classifiers (Ioffe & Szegedy, 2015). A classifier loses nothing by it: a cat is a cat in a darker batch.
-# A super-resolution network must reproduce absolute intensities, and Lim et al. argue that BN takes away
-# exactly that "range flexibility".
-#
-# Let's see it with a real batch: 8 patches of one photo through one random convolution, with and without BN,
-# then the same 8 patches at half brightness:
+# ResNet-style networks put batch normalization (BN) after each convolution: it rescales every feature map to
+# zero mean and unit variance *over the batch*, which steadies the training of classifiers (Ioffe & Szegedy,
+# 2015); a cat is a cat in a darker batch. A super-resolution network must reproduce absolute intensities, and
+# Lim et al. argue that BN takes away exactly that "range flexibility". A real batch shows it: 8 patches of one
+# photo through one random convolution, with and without BN, then the same 8 patches at half brightness:
 
 # %% tags=["nbval-ignore-output"]
 demo = course.lessons.batch_norm_demo(eh.samples.load_photo("monarch"), dim_factor=0.5)
@@ -85,12 +82,11 @@ course.plotting.show_grid(
 )
 
 # %% [markdown]
-# Without BN the dim batch's features are exactly half the bright ones (the convolution is linear). With BN
-# the two are the same: "how bright was this batch?" is gone, and later layers cannot put it back. And a
-# patch's normalized features depend on which other patches share its batch (the last line), while at test
-# time BN uses running averages instead, a mismatch between training and use. Lim et al. removed BN from every
-# block, which also saves the memory its activations take (about as much as the convolutions'), and they found
-# the network trained better without it.
+# Without BN the dim batch's features are exactly half the bright ones (the convolution is linear). With BN the
+# two are the same: "how bright was this batch?" is gone, and later layers cannot put it back. A patch's
+# normalized features also depend on which patches share its batch (the last line), while at test time BN uses
+# running averages, a mismatch between training and use. Lim et al. removed BN from every block, which also
+# saves the memory its activations take, and the network trained better without it.
 #
 # ## The residual block
 #
