@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup run lab test unit lint sync notebook notebooks pretrained install-weights bench clean backends-setup test-backends test-colab
+.PHONY: setup run lab test unit lint sync notebook notebooks pretrained pretrained-realistic install-weights bench clean backends-setup test-backends test-colab
 
 setup: $(STAMP)
 
@@ -125,6 +125,11 @@ WEIGHTS_OUT ?= build/weights-v2
 pretrained: setup
 	for scale in $(SCALES); do $(BIN)/python weights_factory/train.py --recipe v2 --scale $$scale --skip-trained \
 		--out-dir $(WEIGHTS_OUT) --run-dir $(WEIGHTS_OUT)/run-x$$scale || exit 1; done
+
+# The realistic x4 (the shipped x4 fine-tuned on degraded photographs) into the same folder; resumable likewise.
+pretrained-realistic: setup
+	$(BIN)/python weights_factory/train.py --recipe realistic --skip-trained \
+		--out-dir $(WEIGHTS_OUT) --run-dir $(WEIGHTS_OUT)/run-x4-realistic
 
 install-weights: setup
 	$(BIN)/python weights_factory/install.py $(WEIGHTS_OUT) --install

@@ -95,3 +95,13 @@ def degrade_for_evaluation(hr: np.ndarray, scale: int) -> np.ndarray:
     x = resize(blur(hr, gaussian_kernel(1.2)), (width, height), "bicubic")
     x = gaussian_noise(x, 5.0, np.random.default_rng(0))
     return np.clip(np.round(jpeg(x, 75)), 0, 255).astype(np.uint8)
+
+
+def with_degraded_copies(pairs: list, scale: int, copies: int) -> list:
+    """``pairs`` followed by ``copies`` degraded LR versions of each HR photo, every one seeded by its place."""
+    degraded = [
+        (degrade(hr, scale, seed=index * copies + copy), hr)
+        for index, (_, hr) in enumerate(pairs)
+        for copy in range(copies)
+    ]
+    return list(pairs) + degraded

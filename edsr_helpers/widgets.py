@@ -1,5 +1,6 @@
 """The crop-and-compare widget of notebook 04: pick a region of a photo, see LR, bicubic, EDSR (and EDSR+)
-side by side with PSNR/SSIM against the original.
+side by side with PSNR/SSIM against the original, and put any two upscalings (bicubic, the model, other models
+such as the realistic weights) side by side or in a split view, scored on the crop and on the whole photo.
 
 Built only from core ipywidgets that behave the same in ipywidgets 7.7 (what Colab ships) and 8.x
 (JupyterLab 4): ``Image``, ``IntSlider``, ``Dropdown``, ``Checkbox``, ``FileUpload``, ``HTML``, boxes. Each
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -26,16 +27,45 @@ PANEL_PX = 240
 THUMBNAIL_PX = 320
 
 
+#: The upscaling every widget offers, and the name of the model the widget was made for.
+BICUBIC, MAIN = "bicubic", "EDSR"
+
+#: How an uploaded file is used (``CropCompare.upload_as``): label shown, value.
+UPLOAD_MODES = (
+    ("the original: LR by bicubic downscaling", "bicubic"),
+    ("the original: LR camera-like (blur, noise, JPEG)", "camera-like"),
+    ("an HR + LR pair (choose both files)", "pair"),
+    ("the input as it is (no PSNR)", "as-is"),
+)
+
+
+def plus_name(method: str) -> str:
+    """The self-ensemble's name for a model: ``EDSR+`` for the widget's own, ``<name> EDSR+`` for the others."""
+    return f"{method}+" if method == MAIN else f"{method} EDSR+"
+
+
 @dataclasses.dataclass
 class Photo:
-    """One photo of the widget: its LR input, the HR original when known, and cached upscalings."""
+    """One photo of the widget: its LR input, the HR original when known, and cached whole-photo upscalings
+    (``results``) and their scores against the original (``whole_scores``: PSNR, SSIM on Y, border shaved)."""
 
     name: str
     lr: np.ndarray
     hr: np.ndarray | None
-    bicubic: np.ndarray | None = None
-    sr: np.ndarray | None = None
-    sr_plus: np.ndarray | None = None
+    results: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    whole_scores: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def bicubic(self) -> np.ndarray | None:
+        return self.results.get(BICUBIC)
+
+    @property
+    def sr(self) -> np.ndarray | None:
+        return self.results.get(MAIN)
+
+    @property
+    def sr_plus(self) -> np.ndarray | None:
+        return self.results.get(plus_name(MAIN))
 
 
 def png_bytes(image: np.ndarray) -> bytes:
@@ -69,23 +99,34 @@ def read_upload(value) -> list[tuple[str, bytes]]:
 AS_IS_MAX_PIXELS = 1024 * 1024
 
 
-def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = False) -> Photo:
-    """A photo from an uploaded file.
-
-    By default it is treated as the HR original and its LR input is made by bicubic downscaling, so the
-    panels can be scored against it. With ``as_is`` the photo itself is the input: what someone who wants
-    *their* photo bigger expects; there is no original to compare with, so no PSNR.
-
-    Raises:
-        ValueError: empty or unreadable files, images too small to crop or too big to upscale here (with
-            what to do).
-    """
+def _read_upload_image(name: str, content: bytes) -> np.ndarray:
     if not content:
         raise ValueError(
             f"{name!r} arrived empty. Colab drops uploads over ~1 MB: run widget.add_colab_uploads() in a cell "
             "(Colab's own file picker, no size limit), or upload a smaller file."
         )
-    image = load_image(content)
+    try:
+        return load_image(content)
+    except ValueError as error:
+        raise ValueError(f"{name!r}: {error}") from None
+
+
+def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = False, lr_from: str = "bicubic") -> Photo:
+    """A photo from an uploaded file.
+
+    By default it is treated as the HR original and its LR input is made by bicubic downscaling, so the
+    panels can be scored against it; ``lr_from="camera-like"`` makes the LR input with notebook 05's fixed
+    camera-like degradation instead (blur, bicubic, noise, JPEG), where realistic weights should win. With
+    ``as_is`` the photo itself is the input: what someone who wants *their* photo bigger expects; there is no
+    original to compare with, so no PSNR.
+
+    Raises:
+        ValueError: empty or unreadable files, images too small to crop or too big to upscale here (with
+            what to do).
+    """
+    if lr_from not in ("bicubic", "camera-like"):
+        raise ValueError(f"lr_from must be 'bicubic' or 'camera-like', not {lr_from!r}.")
+    image = _read_upload_image(name, content)
     if as_is:
         if min(image.shape[:2]) < 16:
             raise ValueError(f"{name!r} is {image.shape[1]}x{image.shape[0]} px; use a photo at least 16 px wide.")
@@ -98,17 +139,47 @@ def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = Fa
     hr = crop_to_multiple(image, scale)
     if min(hr.shape[:2]) < 16 * scale:
         raise ValueError(f"{name!r} is {hr.shape[1]}x{hr.shape[0]} px; use a photo at least {16 * scale} px wide.")
+    if lr_from == "camera-like":
+        from edsr_helpers.degradations import degrade_for_evaluation
+
+        return Photo(name=f"{name} (camera-like LR)", lr=degrade_for_evaluation(hr, scale), hr=hr)
     return Photo(name=name, lr=downscale(hr, scale), hr=hr)
 
 
+def photo_from_pair(name: str, first: bytes, second: bytes, scale: int, *, names=("HR", "LR")) -> Photo:
+    """A photo from an HR original and its LR version (either order: the larger one is the original).
+
+    The original may be up to ``scale - 1`` pixels larger than ``scale`` times the LR image on each side (DIV2K
+    and most datasets crop it to a multiple); it is cropped to fit.
+
+    Raises:
+        ValueError: unreadable files, or sizes that do not match ``scale`` (both sizes and the expected one).
+    """
+    images = [_read_upload_image(label, content) for label, content in zip(names, (first, second), strict=True)]
+    hr, lr = sorted(images, key=lambda image: image.shape[0] * image.shape[1], reverse=True)
+    expected = (lr.shape[0] * scale, lr.shape[1] * scale)
+    if not all(0 <= have - want < scale for have, want in zip(hr.shape[:2], expected, strict=True)):
+        raise ValueError(
+            f"the pair's sizes do not match x{scale}: original {hr.shape[1]}x{hr.shape[0]} px, LR "
+            f"{lr.shape[1]}x{lr.shape[0]} px, so the original should be {expected[1]}x{expected[0]} px. Choose the "
+            "widget's scale that made the LR image, or upload the original alone and let the widget make its LR."
+        )
+    if min(lr.shape[:2]) < 16:
+        raise ValueError(f"the LR image is {lr.shape[1]}x{lr.shape[0]} px; use one at least 16 px wide.")
+    return Photo(name=f"{name} (pair)", lr=lr, hr=hr[: expected[0], : expected[1]])
+
+
 class CropCompare:
-    """Interactive comparison of LR, bicubic, EDSR, EDSR+ and HR on a crop of a photo.
+    """Interactive comparison of LR, bicubic, EDSR, EDSR+ and HR on a crop of a photo, and of any two
+    upscalings side by side or in a split view, scored on the crop and on the whole photo.
 
     Args:
         upscale: function ``lr -> sr`` (uint8 arrays), e.g. ``lambda lr: inference.upscale(model, lr)``.
         photos: the photos to offer, as :class:`Photo` (or ``(name, lr, hr)`` tuples; ``hr`` may be None).
         scale: the upscaling factor of ``upscale``.
         upscale_plus: EDSR+ (self-ensemble) function; the toggle is hidden when None.
+        others: more upscalers to compare, by name: ``{name: upscale}`` or ``{name: (upscale, upscale_plus)}``.
+            Each is run on a photo only when chosen in the comparison.
 
     Display it with ``display(widget.box)`` (or just ``widget`` as a cell's last line).
     """
@@ -120,10 +191,17 @@ class CropCompare:
         *,
         scale: int,
         upscale_plus: Callable[[np.ndarray], np.ndarray] | None = None,
+        others: Mapping[str, Callable | tuple[Callable, Callable | None]] | None = None,
     ):
         import ipywidgets as widgets
 
-        self.upscale, self.upscale_plus, self.scale = upscale, upscale_plus, scale
+        self.scale = scale
+        #: name -> (upscale, upscale_plus or None); the widget's own model first
+        self.methods: dict[str, tuple[Callable, Callable | None]] = {MAIN: (upscale, upscale_plus)}
+        for name, functions in (others or {}).items():
+            if name in (BICUBIC, MAIN) or name.endswith("+"):
+                raise ValueError(f"{name!r} is taken by the widget's own panels; name the model otherwise.")
+            self.methods[name] = functions if isinstance(functions, tuple) else (functions, None)
         self.photos: dict[str, Photo] = {}
         for photo in photos:
             photo = photo if isinstance(photo, Photo) else Photo(*photo)
@@ -133,14 +211,18 @@ class CropCompare:
 
         layout = widgets.Layout
         self.chooser = widgets.Dropdown(options=list(self.photos), description="photo")
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload your own")
-        self.as_is = widgets.Checkbox(value=False, description="upscale uploads as they are (no PSNR)")
+        self.upload = widgets.FileUpload(accept="image/*", multiple=True, description="upload your own")
+        self.upload_as = widgets.Dropdown(options=UPLOAD_MODES, value="bicubic", description="uploads are")
         self.message = widgets.HTML("")
         self.crop = widgets.IntSlider(value=32, min=8, max=96, step=4, description="crop (LR px)")
         self.x = widgets.IntSlider(value=0, min=0, max=1, description="x")
         self.y = widgets.IntSlider(value=0, min=0, max=1, description="y")
         self.plus = widgets.Checkbox(value=False, description="EDSR+ (8x slower, first time)")
         self.split = widgets.IntSlider(value=50, min=0, max=100, description="split %")
+        choices = [BICUBIC, *self.methods]
+        self.left = widgets.Dropdown(options=choices, value=BICUBIC, description="compare")
+        self.right = widgets.Dropdown(options=choices, value=MAIN, description="with")
+        self.view = widgets.Dropdown(options=["split", "side by side"], value="split", description="view")
         self.zoom = widgets.IntSlider(value=PANEL_PX, min=120, max=480, step=40, description="panel px")
         self.thumbnail = widgets.Image(format="png", layout=layout(width=f"{THUMBNAIL_PX}px"))
         names = ["LR (input)", "bicubic", "EDSR", "EDSR+", "HR (original)"]
@@ -151,8 +233,12 @@ class CropCompare:
             for name in names
         }
         self.split_view = widgets.Image(format="png", layout=layout(width=f"{2 * PANEL_PX}px"))
+        self.sides = {side: widgets.Image(format="png", layout=layout(width=f"{PANEL_PX}px")) for side in "LR"}
+        self.side_captions = {side: widgets.HTML("") for side in "LR"}
+        self.compare_caption = widgets.HTML("")
+        self.side_by_side = widgets.HBox([widgets.VBox([self.sides[side], self.side_captions[side]]) for side in "LR"])
         controls = widgets.VBox(
-            [self.chooser, self.upload, self.as_is, self.crop, self.x, self.y, self.zoom, self.plus, self.message]
+            [self.chooser, self.upload, self.upload_as, self.crop, self.x, self.y, self.zoom, self.plus, self.message]
         )
         if upscale_plus is None:
             self.plus.layout.display = "none"
@@ -160,15 +246,17 @@ class CropCompare:
             [
                 widgets.HBox([self.thumbnail, controls]),
                 widgets.HBox(list(self.cells.values())),
-                widgets.HTML("<b>before / after</b>: bicubic left of the line, EDSR right"),
+                widgets.HBox([self.left, self.right, self.view]),
                 widgets.HBox([self.split_view, self.split]),
+                self.side_by_side,
+                self.compare_caption,
             ]
         )
         self.click_events = self._connect_clicks()
         self._holding = False  # True while several controls change at once: refresh once, afterwards
 
         self.chooser.observe(lambda change: self.select(change["new"]), names="value")
-        for control in (self.x, self.y, self.split, self.zoom):
+        for control in (self.x, self.y, self.split, self.zoom, self.left, self.right, self.view):
             control.observe(lambda change: self.refresh(), names="value")
         self.crop.observe(lambda change: self._crop_resized(), names="value")
         self.plus.observe(lambda change: self.refresh(), names="value")
@@ -181,14 +269,55 @@ class CropCompare:
     def photo(self) -> Photo:
         return self.photos[self.chooser.value]
 
+    @property
+    def upscale(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The widget's own model (``EDSR``); assignable, e.g. to wrap it."""
+        return self.methods[MAIN][0]
+
+    @upscale.setter
+    def upscale(self, function: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.methods[MAIN] = (function, self.methods[MAIN][1])
+
+    @property
+    def upscale_plus(self) -> Callable[[np.ndarray], np.ndarray] | None:
+        return self.methods[MAIN][1]
+
+    def shown_as(self, method: str) -> str:
+        """What a comparison choice shows: the model's EDSR+ when the toggle is on and it has one."""
+        if method != BICUBIC and self.plus.value and self.methods[method][1] is not None:
+            return plus_name(method)
+        return method
+
+    def result(self, photo: Photo, shown: str) -> np.ndarray:
+        """The whole photo upscaled by ``shown`` (a method or its EDSR+ name), computed once per photo."""
+        if shown not in photo.results:
+            if shown == BICUBIC:
+                photo.results[shown] = upscale_bicubic(photo.lr, self.scale)
+            else:
+                plus = shown not in self.methods
+                method = next(name for name in self.methods if shown in (name, plus_name(name)))
+                photo.results[shown] = self.methods[method][1 if plus else 0](photo.lr)
+        return photo.results[shown]
+
+    def whole_scores(self, photo: Photo, shown: str) -> tuple[float, float] | None:
+        """(PSNR, SSIM) on Y of the whole upscaled photo against its original, a border of ``scale`` pixels
+        left out as papers do; None without an original."""
+        if photo.hr is None:
+            return None
+        if shown not in photo.whole_scores:
+            image = self.result(photo, shown)
+            photo.whole_scores[shown] = (
+                psnr(photo.hr, image, shave=self.scale, y_only=True),
+                ssim(photo.hr, image, shave=self.scale, y_only=True),
+            )
+        return photo.whole_scores[shown]
+
     def _ensure(self, photo: Photo, plus: bool) -> None:
         """Super-resolve a photo once (EDSR+ only when asked), then keep the result."""
-        if photo.bicubic is None:
-            photo.bicubic = upscale_bicubic(photo.lr, self.scale)
-        if photo.sr is None:
-            photo.sr = self.upscale(photo.lr)
-        if plus and photo.sr_plus is None and self.upscale_plus is not None:
-            photo.sr_plus = self.upscale_plus(photo.lr)
+        self.result(photo, BICUBIC)
+        self.result(photo, MAIN)
+        if plus and self.upscale_plus is not None:
+            self.result(photo, plus_name(MAIN))
 
     def select(self, name: str) -> None:
         """Show photo ``name``: fit the sliders to its size and refresh."""
@@ -222,13 +351,38 @@ class CropCompare:
             self._holding = False
         self.refresh()
 
+    def _failed(self, error: Exception) -> bool:
+        self.message.value = f"<span style='color:#b00'>Could not use this upload: {error}</span>"
+        return False
+
     def add_photo(self, name: str, content: bytes) -> bool:
-        """Add an uploaded photo and select it; a bad file shows a message instead of a traceback."""
+        """Add an uploaded photo as ``upload_as`` says and select it; a bad file shows a message instead of a
+        traceback (the photos already there stay)."""
+        mode = self.upload_as.value
+        if mode == "pair":
+            return self._failed(ValueError(f"{name!r} alone: an HR + LR pair needs both files, chosen together."))
         try:
-            photo = photo_from_upload(name, content, self.scale, as_is=self.as_is.value)
+            photo = photo_from_upload(
+                name,
+                content,
+                self.scale,
+                as_is=mode == "as-is",
+                lr_from="camera-like" if mode == "camera-like" else "bicubic",
+            )
         except (ValueError, FileNotFoundError) as error:
-            self.message.value = f"<span style='color:#b00'>Could not use this upload: {error}</span>"
-            return False
+            return self._failed(error)
+        return self._add(photo)
+
+    def add_pair(self, name: str, first: bytes, second: bytes, names=("HR", "LR")) -> bool:
+        """Add an HR original and its LR version (either order) and select them; bad files or sizes that do not
+        match the scale show a message instead of a traceback."""
+        try:
+            photo = photo_from_pair(name, first, second, self.scale, names=names)
+        except ValueError as error:
+            return self._failed(error)
+        return self._add(photo)
+
+    def _add(self, photo: Photo) -> bool:
         self.photos[photo.name] = photo
         height, width = photo.lr.shape[:2]
         if photo.hr is None:  # the whole photo is upscaled on selection: say so while it works
@@ -261,8 +415,23 @@ class CropCompare:
         return save_png(result, target, overwrite=overwrite)
 
     def add_uploads(self, value) -> None:
-        for name, content in read_upload(value):
+        """Add what the upload button received: each file as ``upload_as`` says (two files in pair mode); an
+        unreadable file among several is reported and the others are added."""
+        files = read_upload(value)
+        if not files:
+            return
+        if self.upload_as.value == "pair":
+            if len(files) != 2:
+                self._failed(ValueError(f"an HR + LR pair is two files; {len(files)} arrived. Choose both at once."))
+                return
+            (first_name, first), (second_name, second) = files
+            self.add_pair(Path(first_name).stem, first, second, names=(first_name, second_name))
+            return
+        messages = []
+        for name, content in files:
             self.add_photo(name, content)
+            messages.append(self.message.value)
+        self.message.value = "<br>".join(messages)
 
     def add_colab_uploads(self, upload: Callable[[], dict[str, bytes]] | None = None) -> list[str]:
         """Open Colab's own file picker and add every file chosen; returns the names added.
@@ -323,6 +492,26 @@ class CropCompare:
             result["HR (original)"] = photo.hr[region]
         return result
 
+    def compared(self) -> dict[str, np.ndarray]:
+        """The current crop of the two upscalings chosen for the comparison, keyed by what they show."""
+        photo, s, size = self.photo, self.scale, self.crop.value
+        x = min(self.x.value, max(0, photo.lr.shape[1] - size))
+        y = min(self.y.value, max(0, photo.lr.shape[0] - size))
+        region = (slice(y * s, (y + size) * s), slice(x * s, (x + size) * s))
+        shown = [self.shown_as(self.left.value), self.shown_as(self.right.value)]
+        return {name: self.result(photo, name)[region] for name in shown}
+
+    def _scores_text(self, shown: str, crop: np.ndarray, hr_crop: np.ndarray | None) -> str:
+        """PSNR and SSIM (Y) against the original on the crop and on the whole photo, or the crop's size."""
+        if hr_crop is None:
+            return f"{crop.shape[1]}×{crop.shape[0]} px (no original to score against)"
+        whole = self.whole_scores(self.photo, shown)
+        crop_scores = psnr(hr_crop, crop, y_only=True), ssim(hr_crop, crop, y_only=True)
+        return (
+            f"crop: PSNR {crop_scores[0]:.2f} dB · SSIM {crop_scores[1]:.3f}<br>"
+            f"whole photo: PSNR {whole[0]:.2f} dB · SSIM {whole[1]:.3f}"
+        )
+
     def refresh(self) -> None:
         """Redraw thumbnail, panels, numbers and the split view for the current crop."""
         if self._holding:
@@ -338,13 +527,32 @@ class CropCompare:
                 continue
             panel.value = png_bytes(zoom_nearest(crops[name], self.zoom.value))
             panel.layout.width = f"{self.zoom.value}px"
-            if name in ("bicubic", "EDSR", "EDSR+") and hr is not None:
-                scores = psnr(hr, crops[name], y_only=True), ssim(hr, crops[name], y_only=True)
-                self.captions[name].value = f"PSNR {scores[0]:.2f} dB · SSIM {scores[1]:.3f}"
+            if name in (BICUBIC, MAIN, plus_name(MAIN)) and hr is not None:
+                self.captions[name].value = self._scores_text(name, crops[name], hr)
             else:
                 self.captions[name].value = f"{crops[name].shape[1]}×{crops[name].shape[0]} px"
         self.thumbnail.value = png_bytes(self._thumbnail())
-        self.split_view.value = png_bytes(self._split(crops["bicubic"], crops.get("EDSR+", crops["EDSR"])))
+        self._draw_comparison(hr)
+
+    def _draw_comparison(self, hr_crop: np.ndarray | None) -> None:
+        """The two chosen upscalings: a split view (left of the line, right of it) or two panels, with numbers."""
+        (left_name, left), (right_name, right) = (list(self.compared().items()) * 2)[:2]
+        split = self.view.value == "split"
+        self.split_view.layout.display = self.split.layout.display = None if split else "none"
+        self.side_by_side.layout.display = "none" if split else None
+        texts = [self._scores_text(name, crop, hr_crop) for name, crop in ((left_name, left), (right_name, right))]
+        if split:
+            self.split_view.value = png_bytes(self._split(left, right))
+            self.split_view.layout.width = f"{2 * self.zoom.value}px"
+            self.compare_caption.value = (
+                f"<b>{left_name}</b> left of the line: {texts[0]}<br><b>{right_name}</b> right of it: {texts[1]}"
+            )
+        else:
+            for side, name, crop, text in (("L", left_name, left, texts[0]), ("R", right_name, right, texts[1])):
+                self.sides[side].value = png_bytes(zoom_nearest(crop, self.zoom.value))
+                self.sides[side].layout.width = f"{self.zoom.value}px"
+                self.side_captions[side].value = f"<b>{name}</b><br>{text}"
+            self.compare_caption.value = ""
 
     def _thumbnail(self) -> np.ndarray:
         lr = self.photo.lr
@@ -395,14 +603,38 @@ def default_photos(scale: int, *, div2k_images: int = 5, data_dir=None) -> list[
     return photos
 
 
-def crop_compare(model, *, photos: list[Photo] | None = None, tile="auto") -> CropCompare:
-    """A :class:`CropCompare` for an EDSR model, with EDSR+ available, on :func:`default_photos`."""
+def crop_compare(
+    model, *, photos: list[Photo] | None = None, tile="auto", others: Mapping | None = None
+) -> CropCompare:
+    """A :class:`CropCompare` for an EDSR model, with EDSR+ available, on :func:`default_photos`.
+
+    ``others``: more models to compare with it, by name (``{"realistic x4": load_pretrained(4, "realistic")}``);
+    each must upscale by the same factor.
+
+    Raises:
+        ValueError: if another model's scale differs from ``model``'s.
+    """
     from edsr_helpers import inference
 
     scale = inference.model_scale(model)
+
+    def upscalers(net):
+        return (
+            lambda lr: inference.upscale(net, lr, tile=tile),
+            lambda lr: inference.upscale(net, lr, tile=tile, self_ensemble=True),
+        )
+
+    for name, other in (others or {}).items():
+        if inference.model_scale(other) != scale:
+            raise ValueError(
+                f"{name!r} upscales x{inference.model_scale(other)} and the widget's model x{scale}: compare models "
+                "of one scale."
+            )
+    upscale, upscale_plus = upscalers(model)
     return CropCompare(
-        lambda lr: inference.upscale(model, lr, tile=tile),
+        upscale,
         photos if photos is not None else default_photos(scale),
         scale=scale,
-        upscale_plus=lambda lr: inference.upscale(model, lr, tile=tile, self_ensemble=True),
+        upscale_plus=upscale_plus,
+        others={name: upscalers(other) for name, other in (others or {}).items()},
     )

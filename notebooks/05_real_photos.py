@@ -234,6 +234,19 @@ plt.show()
 # notebook 03 train with the `realistic-finetune` recipe (a rate of 5e-5, half the paper's, since the weights are
 # already good). Besides the usual validation PSNR (clean LR), a second curve scores the degraded inputs:
 
+
+# %%
+#| export degradations
+def with_degraded_copies(pairs: list, scale: int, copies: int) -> list:
+    """``pairs`` followed by ``copies`` degraded LR versions of each HR photo, every one seeded by its place."""
+    degraded = [
+        (degrade(hr, scale, seed=index * copies + copy), hr)
+        for index, (_, hr) in enumerate(pairs)
+        for copy in range(copies)
+    ]
+    return list(pairs) + degraded
+
+
 # %% tags=["nbval-ignore-output"]
 recipe = eh.recipes.get_recipe("realistic-finetune")
 run = eh.profiles.Profile(
@@ -245,14 +258,12 @@ run = eh.profiles.Profile(
     steps_per_epoch=profile.steps_per_epoch,
 )
 train_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("train")]
-copies = 3  # degraded LR versions of each training photo
 clean_pairs = eh.data.pairs_from_images(train_photos, 4)
-train_pairs = clean_pairs + [
-    (eh.degradations.degrade(hr, 4, seed=index * copies + copy), hr)
-    for index, (_, hr) in enumerate(clean_pairs)
-    for copy in range(copies)
-]
-print(f"{len(train_pairs)} pairs ({copies} degraded + 1 clean per training photo), {run.total_steps} steps")
+train_pairs = eh.degradations.with_degraded_copies(clean_pairs, 4, recipe.degraded_copies)
+print(
+    f"{len(train_pairs)} pairs ({recipe.degraded_copies} degraded + 1 clean per training photo), "
+    f"{run.total_steps} steps"
+)
 
 # %% tags=["nbval-ignore-output"]
 model = run.recipe.build_model(4)

@@ -123,7 +123,7 @@ def test_bad_upload_shows_an_error_not_a_traceback(widget, content, message):
 
 def test_an_upload_can_be_upscaled_as_it_is(widget):
     photo = samples.load_photo("chelsea")[:100, :140]
-    widget.as_is.value = True
+    widget.upload_as.value = "as-is"
     seen_while_upscaling = []
     upscale = widget.upscale
     widget.upscale = lambda lr: seen_while_upscaling.append(widget.message.value) or upscale(lr)
@@ -138,7 +138,7 @@ def test_an_upload_can_be_upscaled_as_it_is(widget):
 
 
 def test_an_upload_too_big_to_upscale_here_points_to_upscale_file(widget):
-    widget.as_is.value = True
+    widget.upload_as.value = "as-is"
     big = np.zeros((1100, 1000, 3), np.uint8)
     assert widget.add_photo("big.png", _png(big)) is False
     assert "upscale_file" in widget.message.value and "big.png (as is)" not in widget.chooser.options
@@ -203,6 +203,131 @@ def test_photo_without_hr_hides_the_hr_panel():
     widget = widgets.CropCompare(_fake_upscale, [("mine", lr, None)], scale=4)
     assert widget.cells["HR (original)"].layout.display == "none"
     assert "px" in widget.captions["EDSR"].value
+
+
+def _offset_model(offset):
+    return lambda lr: np.clip(images.upscale_bicubic(lr, 4).astype(int) + offset, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture
+def compare_widget():
+    """The widget with two more models to compare; each counts the photos it was asked to upscale."""
+    calls = {"other": 0}
+    other = _offset_model(-5)
+
+    def counted(lr):
+        calls["other"] += 1
+        return other(lr)
+
+    lr, hr = images.downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
+    widget = widgets.CropCompare(
+        _fake_upscale,
+        [("coffee", lr, hr)],
+        scale=4,
+        upscale_plus=lambda lr: _fake_upscale(lr) // 2,
+        others={"other": (counted, lambda lr: other(lr) // 3), "third": _offset_model(9)},
+    )
+    widget.calls = calls
+    return widget
+
+
+def test_compare_two_models_side_by_side_with_crop_and_whole_photo_scores(compare_widget):
+    widget = compare_widget
+    assert widget.calls["other"] == 0  # a model not chosen costs nothing
+    assert list(widget.left.options) == ["bicubic", "EDSR", "other", "third"]
+    widget.x.value, widget.y.value, widget.crop.value = 30, 25, 40
+    widget.view.value = "side by side"
+    widget.left.value, widget.right.value = "EDSR", "other"
+    assert widget.calls["other"] == 1
+    assert widget.side_by_side.layout.display is None and widget.split_view.layout.display == "none"
+    hr, lr = widget.photo.hr, widget.photo.lr
+    other = _offset_model(-5)(lr)
+    crop = (slice(100, 260), slice(120, 280))
+    caption = widget.side_captions["R"].value
+    assert "<b>other</b>" in caption
+    assert f"crop: PSNR {metrics.psnr(hr[crop], other[crop], y_only=True):.2f} dB" in caption
+    whole = metrics.psnr(hr, other, shave=4, y_only=True), metrics.ssim(hr, other, shave=4, y_only=True)
+    assert f"whole photo: PSNR {whole[0]:.2f} dB · SSIM {whole[1]:.3f}" in caption
+    np.testing.assert_array_equal(_decoded(widget.sides["R"]), widgets.zoom_nearest(other[crop], widgets.PANEL_PX))
+    widget.x.value = 10  # moving the crop reuses the whole photo's upscaling
+    assert widget.calls["other"] == 1
+
+
+def test_compare_in_a_split_view_and_with_edsr_plus(compare_widget):
+    widget = compare_widget
+    widget.left.value, widget.right.value, widget.view.value = "other", "third", "split"
+    assert widget.side_by_side.layout.display == "none" and widget.split_view.layout.display is None
+    widget.split.value = 100
+    all_left = _decoded(widget.split_view)
+    widget.split.value = 0
+    all_right = _decoded(widget.split_view)
+    assert not np.array_equal(all_left, all_right)
+    assert "<b>other</b> left of the line" in widget.compare_caption.value
+    assert "<b>third</b> right of it" in widget.compare_caption.value
+    widget.plus.value = True  # the toggle applies to every model that has a self-ensemble
+    assert set(widget.compared()) == {"other EDSR+", "third"}
+    assert "<b>other EDSR+</b>" in widget.compare_caption.value
+
+
+def test_a_model_may_not_take_a_panels_name():
+    lr = images.downscale(samples.load_photo("coffee"), 4)
+    with pytest.raises(ValueError, match="taken"):
+        widgets.CropCompare(_fake_upscale, [("c", lr, None)], scale=4, others={"bicubic": _fake_upscale})
+
+
+def test_camera_like_upload_makes_its_lr_with_the_evaluation_degradation(widget):
+    from edsr_helpers import degradations
+
+    photo = samples.load_photo("chelsea")
+    widget.upload_as.value = "camera-like"
+    assert widget.add_photo("cat.png", _png(photo))
+    assert widget.chooser.value == "cat.png (camera-like LR)"
+    hr = images.crop_to_multiple(photo, 4)
+    np.testing.assert_array_equal(widget.photo.lr, degradations.degrade_for_evaluation(hr, 4))
+    assert "whole photo: PSNR" in widget.captions["EDSR"].value
+
+
+@pytest.mark.parametrize("order", ["hr first", "lr first"])
+def test_an_hr_lr_pair_is_scored_against_its_own_original(widget, order):
+    hr = samples.load_photo("chelsea")[:301, :450]  # one row and two columns more than 4 x the LR: cropped
+    lr = images.downscale(images.crop_to_multiple(hr, 4), 4)
+    files = [("cat.png", _png(hr)), ("cat_lr.png", _png(lr))]
+    if order == "lr first":
+        files.reverse()
+    widget.upload_as.value = "pair"
+    widget.add_uploads(tuple({"name": name, "content": memoryview(content)} for name, content in files))
+    assert widget.photo.name.endswith("(pair)")
+    np.testing.assert_array_equal(widget.photo.lr, lr)
+    assert widget.photo.hr.shape == (300, 448, 3)
+    assert "whole photo: PSNR" in widget.captions["bicubic"].value
+
+
+def test_a_pair_whose_sizes_do_not_match_the_scale_is_refused_with_both_sizes(widget):
+    before = list(widget.chooser.options)
+    hr = samples.load_photo("chelsea")
+    lr = images.downscale(images.crop_to_multiple(hr, 2), 2)  # a x2 pair in a x4 widget
+    widget.upload_as.value = "pair"
+    widget.add_uploads({"a.png": {"content": _png(hr)}, "b.png": {"content": _png(lr)}})
+    assert "do not match x4" in widget.message.value and "451x300" in widget.message.value
+    assert "900x600" in widget.message.value  # what the original should have been
+    assert list(widget.chooser.options) == before  # nothing lost, nothing half-added
+    widget.add_uploads({"a.png": {"content": _png(hr)}})
+    assert "needs both files" in widget.message.value or "two files" in widget.message.value
+
+
+def test_an_unreadable_file_among_several_is_reported_and_the_others_are_added(widget):
+    good = _png(samples.load_photo("chelsea"))
+    widget.add_uploads({"cat.png": {"content": good}, "broken.png": {"content": b"nope"}, "dog.png": {"content": good}})
+    assert {"cat.png", "dog.png"} <= set(widget.chooser.options) and "broken.png" not in widget.chooser.options
+    assert "broken.png" in widget.message.value and "not a readable image" in widget.message.value
+
+
+def test_crop_compare_refuses_models_of_another_scale():
+    from edsr_helpers import recipes
+
+    x4, x2 = recipes.build_model("edsr-baseline", 4), recipes.build_model("edsr-baseline", 2)
+    with pytest.raises(ValueError, match="compare models of one scale"):
+        widgets.crop_compare(x4, photos=[], others={"x2": x2})
 
 
 @pytest.mark.slow  # the widget tests again in a second interpreter (~20 s)

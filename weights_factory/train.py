@@ -59,6 +59,39 @@ V2_EPOCHS = {scale: steps // V2_STEPS_PER_EPOCH for scale, steps in V2.steps.ite
 #: The scale whose trained weights v2's other scales start from (Lim et al. 2017, Fig. 4).
 V2_INIT_SCALE = 2
 
+#: The realistic x4 weights' recipe: the shipped bicubic-trained x4 fine-tuned on degraded photographs.
+REALISTIC = recipes.RECIPES["weights-realistic"]
+REALISTIC_STEPS_PER_EPOCH = 500
+#: ``--recipe realistic`` as this script's flags (flags given explicitly win); it trains x4 only.
+REALISTIC_RECIPE = {
+    "photographs": REALISTIC.dataset == "photographs",
+    "patch": REALISTIC.lr_patch_size,
+    "batch": REALISTIC.batch_size,
+    "schedule": REALISTIC.lr_schedule,
+    "learning_rate": REALISTIC.learning_rate,
+    "warmup": REALISTIC.warmup_steps,
+    "sampling": REALISTIC.sampling,
+    "steps_per_epoch": REALISTIC_STEPS_PER_EPOCH,
+    "degraded_copies": REALISTIC.degraded_copies,
+    "epochs": REALISTIC.steps[4] // REALISTIC_STEPS_PER_EPOCH,
+    "scale": 4,
+}
+
+
+def degradation(args: argparse.Namespace) -> str:
+    """What the run's weights learn to undo: ``realistic`` when degraded copies are in the data."""
+    return "realistic" if args.degraded_copies else "bicubic"
+
+
+def file_names(args: argparse.Namespace) -> tuple[str, str, str]:
+    """The weights, summary and log names of this run's scale and degradation, in ``--out-dir``."""
+    suffix = pretrained.variant_suffix(degradation(args))
+    return (
+        pretrained.weight_file_name(args.scale, degradation(args)),
+        f"summary_x{args.scale}{suffix}.json",
+        f"training_log_x{args.scale}{suffix}.csv",
+    )
+
 
 def wallpaper_photos() -> list[np.ndarray]:
     """The wallpaper photographs, downscaled x2 (1280x800) so their JPEG artefacts vanish from the HR targets."""
@@ -83,7 +116,7 @@ def extra_photographs() -> list[np.ndarray]:
 
 def init_scale(path: Path) -> int:
     """The scale of a weights file named as :func:`edsr_helpers.pretrained.weight_file_name` names them."""
-    match = re.fullmatch(r"edsr_baseline_x(\d)\.weights\.h5", path.name)
+    match = re.fullmatch(r"edsr_baseline_x(\d)(?:_realistic)?\.weights\.h5", path.name)
     if not match or int(match.group(1)) not in eh.constants.SCALES:
         raise SystemExit(f"--init-from wants a file named like {pretrained.weight_file_name(2)}, not {path.name}")
     if not path.exists():
@@ -283,7 +316,12 @@ def write_model_card(weights_dir: Path = WEIGHTS_DIR) -> Path:
 
 
 def recipe_name(args: argparse.Namespace) -> str | None:
-    """``"v2"`` when the settings are v2's, however they were given (``--recipe v2`` or every flag by hand)."""
+    """``"v2"`` (or ``"realistic"``) when the settings are that recipe's, however they were given (``--recipe``
+    or every flag by hand)."""
+    if all(getattr(args, key) == value for key, value in REALISTIC_RECIPE.items()) and not args.wallpapers:
+        return "realistic"
+    if args.degraded_copies:
+        return None
     v2 = all(getattr(args, key) == value for key, value in V2_RECIPE.items())
     v2 = v2 and args.epochs == V2_EPOCHS.get(args.scale) and not args.wallpapers
     v2 = v2 and (args.scale == V2_INIT_SCALE or (args.init_from is not None and init_scale(args.init_from) == 2))
@@ -296,8 +334,9 @@ def already_trained(args: argparse.Namespace) -> dict | None:
     Why: a finished run's backup is gone (BackupAndRestore deletes it at the end), so running ``make pretrained``
     again after x2 finished would train x2 again from scratch, hours of CPU, instead of going on with x4.
     """
-    summary_path = args.out_dir / f"summary_x{args.scale}.json"
-    if not summary_path.exists() or not (args.out_dir / pretrained.weight_file_name(args.scale)).exists():
+    weights_name, summary_name, _ = file_names(args)
+    summary_path = args.out_dir / summary_name
+    if not summary_path.exists() or not (args.out_dir / weights_name).exists():
         return None
     summary = json.loads(summary_path.read_text())
     wanted = {
@@ -310,7 +349,10 @@ def already_trained(args: argparse.Namespace) -> dict | None:
         "schedule": args.schedule,
         "sampling": args.sampling,
         "recipe": recipe_name(args),
+        "degraded_copies": args.degraded_copies,
     }
+    if not args.degraded_copies:  # summaries older than realistic weights do not name it
+        wanted.pop("degraded_copies")
     return summary if all(summary.get(key) == value for key, value in wanted.items()) else None
 
 
@@ -320,10 +362,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale", type=int, default=4)
     parser.add_argument(
         "--recipe",
-        choices=("v2",),
+        choices=("v2", "realistic"),
         help=(
             "v2: the recipe of the shipped weights (V2_RECIPE, V2_EPOCHS; x3/x4 start from x2 in --out-dir); "
-            "flags given win"
+            "realistic: the shipped x4 fine-tuned on degraded photographs (REALISTIC_RECIPE); flags given win"
         ),
     )
     parser.add_argument("--epochs", type=int, default=24)
@@ -342,6 +384,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=200, help="linear warm-up steps")
     parser.add_argument("--schedule", choices=("halving", "cosine"), default="halving")
     parser.add_argument("--sampling", choices=data.SAMPLINGS, default="uniform", help="how photos are chosen")
+    parser.add_argument(
+        "--degraded-copies",
+        type=int,
+        default=0,
+        help="also N LR images per photo degraded at random (edsr_helpers.degradations): realistic weights",
+    )
     parser.add_argument("--init-from", type=Path, help="start from another scale's weights (the paper: x2 for x3/x4)")
     parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR, help="weights, log and summary (and card)")
     parser.add_argument("--run-dir", type=Path, help="checkpoints and log (default: build/pretrained-run-x<scale>)")
@@ -357,6 +405,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args = parser.parse_args(argv)
         if args.scale != V2_INIT_SCALE and args.init_from is None:
             args.init_from = args.out_dir / pretrained.weight_file_name(V2_INIT_SCALE)
+    if args.recipe == "realistic":
+        parser.set_defaults(**REALISTIC_RECIPE)
+        args = parser.parse_args(argv)
+        if args.scale != 4:
+            raise SystemExit("--recipe realistic trains x4 only (it fine-tunes the shipped x4 weights)")
+        if args.init_from is None:
+            args.init_from = pretrained.weights_path(4)
     return args
 
 
@@ -369,7 +424,7 @@ def main() -> None:
         raise SystemExit(f"--scale must be one of {eh.constants.SCALES}")
     if args.skip_trained and (finished := already_trained(args)):
         print(
-            f"x{args.scale} is already trained with these settings ({args.out_dir / f'summary_x{args.scale}.json'}: "
+            f"x{args.scale} is already trained with these settings ({args.out_dir / file_names(args)[1]}: "
             f"{finished['steps']} steps, {finished['wall_minutes']} min): skipped; delete that file to train it again"
         )
         return
@@ -412,9 +467,16 @@ def main() -> None:
     done = training.completed_epochs(run_dir)
     progress = read_progress(run_dir, fresh=done == 0)
     pairs = data.pairs_from_images(photos, args.scale)
+    if args.degraded_copies:
+        pairs = eh.degradations.with_degraded_copies(pairs, args.scale, args.degraded_copies)
+        sources.append(
+            f"each photo also as {args.degraded_copies} LR images degraded at random "
+            "(edsr_helpers.degradations.degrade: blur, resizing, noise, JPEG, one or two passes)"
+        )
     train = data.make_train_dataset_for(profile, pairs, sampling=args.sampling, start=done * args.steps_per_epoch)
     val_pairs = data.load_sample(args.scale, "validation")
     bicubic = training.bicubic_psnr(val_pairs, args.scale)
+    degraded_val = [(eh.degradations.degrade_for_evaluation(hr, args.scale), hr) for _, hr in val_pairs]
 
     precision = training.choose_precision()
     keras.utils.set_random_seed(0)
@@ -433,6 +495,7 @@ def main() -> None:
     callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
         training.backup_and_restore(run_dir),
         keras.callbacks.TerminateOnNaN(),
+        *([training.ScoreOnPairs(degraded_val, args.scale, "degraded")] if args.degraded_copies else []),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
         ProgressLog(run_dir / "progress.json", progress, done, precision),
     ]
@@ -454,15 +517,27 @@ def main() -> None:
 
     out = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    target = out / pretrained.weight_file_name(args.scale)
+    weights_name, summary_name, log_name = file_names(args)
+    target = out / weights_name
     float32_model = recipe.build_model(args.scale)
     float32_model.set_weights(model.get_weights())
     float32_model.save_weights(target)
-    shutil.copy(run_dir / "log.csv", out / f"training_log_x{args.scale}.csv")
+    shutil.copy(run_dir / "log.csv", out / log_name)
 
     reloaded = recipe.build_model(args.scale)
     reloaded.load_weights(target)
     rows = training.evaluate(reloaded, val_pairs, args.scale, names=samples.VALIDATION_PHOTOS)
+    extra = {}
+    if args.degraded_copies:  # judged against the weights it started from, on clean and degraded inputs
+        names = samples.VALIDATION_PHOTOS
+        extra["evaluation_degraded"] = training.evaluate(reloaded, degraded_val, args.scale, names=names)
+        start = recipe.build_model(args.scale)
+        start.load_weights(args.init_from)
+        extra["reference"] = {
+            "weights": str(args.init_from.name),
+            "clean": training.evaluate(start, val_pairs, args.scale, names=names),
+            "degraded": training.evaluate(start, degraded_val, args.scale, names=names),
+        }
     summary = {
         "scale": args.scale,
         "sources": sources,
@@ -483,9 +558,12 @@ def main() -> None:
         "machine": eh.backend.device_name(),
         "backend": eh.backend.name(),
         "command": "python weights_factory/train.py " + " ".join(sys.argv[1:]),
+        "degradation": degradation(args),
+        "degraded_copies": args.degraded_copies,
         "evaluation": rows,
+        **extra,
     }
-    (out / f"summary_x{args.scale}.json").write_text(json.dumps(summary, indent=2))
+    (out / summary_name).write_text(json.dumps(summary, indent=2))
     if out.resolve() == WEIGHTS_DIR.resolve():
         write_model_card()
     print(json.dumps(summary["evaluation"][-1], indent=2))
