@@ -3,6 +3,7 @@
     python -m edsr_helpers photo.jpg                 # -> photo_edsr_x4.png next to it
     python -m edsr_helpers a.png b.jpg --scale 2 --plus   # -> a_edsr_plus_x2.png, b_edsr_plus_x2.png
     python -m edsr_helpers photo.jpg --model runs/cpu/edsr.keras -o big.png
+    python -m edsr_helpers phone.jpg --degradation realistic   # weights for noisy, blurred, JPEG photos
     python -m edsr_helpers --evaluate original.png --scale 4   # shrink it, upscale it back, score each method
 
 Each photo is tiled automatically, so any size fits in memory. Existing files are never overwritten unless
@@ -25,6 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("photos", nargs="+", type=Path, help="photo files to upscale")
     parser.add_argument("--scale", type=int, choices=SCALES, help="upscaling factor (default: the model's, else 4)")
     parser.add_argument("--model", type=Path, help="a .keras model to use instead of the pretrained weights")
+    parser.add_argument(
+        "--degradation",
+        choices=("bicubic", "realistic"),
+        default="bicubic",
+        help=(
+            "which pretrained weights: bicubic (clean photos, the default) or realistic (phone and web photos: "
+            "noise, blur, JPEG; -> <name>_edsr_realistic_x<scale>.png)"
+        ),
+    )
     parser.add_argument("-o", "--output", type=Path, help="output .png (one photo only)")
     parser.add_argument("--plus", action="store_true", help="EDSR+ self-ensemble: 8x slower, a little sharper")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
@@ -36,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.evaluate and (args.output is not None or args.plus):
         parser.error("--evaluate writes nothing and always scores EDSR+: leave out -o/--output and --plus")
+    if args.model is not None and args.degradation != "bicubic":
+        parser.error("--degradation picks pretrained weights; with --model, your model is used: leave one out")
     if args.output is not None and len(args.photos) > 1:
         parser.error("--output names one file; with several photos, leave it out (each gets <name>_edsr_x<scale>.png)")
 
@@ -59,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                     f".keras model trained at x{args.scale} (notebook 03 saves notebooks/runs/<profile>/edsr.keras "
                     f"with EDSR_PROFILE and the scale set), or pick a shipped scale."
                 )
-            model = pretrained.load_pretrained(args.scale)
+            model = pretrained.load_pretrained(args.scale, args.degradation)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -69,7 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     for photo in args.photos:
         try:
             written = inference.upscale_file(
-                photo, args.output, scale=args.scale, model=model, self_ensemble=args.plus, overwrite=args.overwrite
+                photo,
+                args.output,
+                scale=args.scale,
+                model=model,
+                self_ensemble=args.plus,
+                overwrite=args.overwrite,
+                degradation=args.degradation,
             )
         except inference.TargetExistsError as error:
             advice = "add --overwrite, or name another file with -o"

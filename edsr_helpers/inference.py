@@ -167,6 +167,7 @@ def upscale_file(
     model: keras.Model | None = None,
     self_ensemble: bool = False,
     overwrite: bool = False,
+    degradation: str = "bicubic",
 ) -> Path:
     """Upscale a photo file and save the result as PNG; what someone with their own photo wants.
 
@@ -178,6 +179,8 @@ def upscale_file(
         model: an EDSR model of your own (say, the one notebook 03 trained); its scale must equal ``scale``.
         self_ensemble: EDSR+ (8x the time, a little sharper).
         overwrite: an existing ``target`` is kept unless this is True: nothing is lost by a second run.
+        degradation: which shipped weights when no ``model`` is given: ``"bicubic"`` (clean photos) or
+            ``"realistic"`` (noisy, blurred, compressed ones; the default name becomes ``..._edsr_realistic_x4.png``).
 
     Returns:
         The path written.
@@ -185,24 +188,28 @@ def upscale_file(
     source = Path(source)
     if not source.is_file():
         raise FileNotFoundError(f"No photo at {source}: check the path (relative paths start at {Path.cwd()}).")
-    target = Path(target) if target is not None else source.with_name(output_name(source.name, scale, self_ensemble))
+    if target is None:
+        target = source.with_name(output_name(source.name, scale, self_ensemble, degradation))
+    target = Path(target)
     check_target(target, overwrite)
     if model is None:
         from edsr_helpers.pretrained import load_pretrained
 
-        model = load_pretrained(scale)
+        model = load_pretrained(scale, degradation)
     elif model_scale(model) != scale:
         raise ValueError(f"This model upscales x{model_scale(model)}, not x{scale}: pass scale={model_scale(model)}.")
     result = upscale(model, load_image(source), self_ensemble=self_ensemble)
     return save_png(result, target, overwrite=overwrite)
 
 
-def output_name(photo_name: str, scale: int, self_ensemble: bool = False) -> str:
-    """``photo.jpg`` -> ``photo_edsr_x4.png`` (``photo_edsr_plus_x4.png`` for EDSR+): the default result name.
+def output_name(photo_name: str, scale: int, self_ensemble: bool = False, degradation: str = "bicubic") -> str:
+    """``photo.jpg`` -> ``photo_edsr_x4.png`` (``photo_edsr_plus_x4.png`` for EDSR+,
+    ``photo_edsr_realistic_x4.png`` with the realistic weights): the default result name.
 
-    EDSR+ results get their own name, so a plain run and an EDSR+ run of the same photo keep both results.
+    Each kind of result gets its own name, so runs of the same photo with different settings keep every result.
     """
-    return f"{Path(photo_name).stem}_edsr{'_plus' if self_ensemble else ''}_x{scale}.png"
+    realistic = "_realistic" if degradation == "realistic" else ""
+    return f"{Path(photo_name).stem}_edsr{realistic}{'_plus' if self_ensemble else ''}_x{scale}.png"
 
 
 class TargetExistsError(FileExistsError):

@@ -16,7 +16,6 @@ import keras
 
 from edsr_helpers.recipes import RECIPES, build_model
 
-
 #: What the weights learned to undo: ``bicubic`` downscaling of clean photos (the papers' task, the default), or
 #: ``realistic`` camera- and web-like degradations (blur, noise, JPEG; notebook 05's pipeline).
 DEGRADATIONS = ("bicubic", "realistic")
@@ -89,8 +88,8 @@ def weights_path(scale: int = 4, degradation: str = "bicubic") -> Path:
     if degradation not in shipped_degradations(scale):
         offered = ", ".join(f"x{s}" for s in REALISTIC_SCALES) or "no scale yet"
         raise ValueError(
-            f"No {degradation} weights ship for x{scale} (they do for {offered}); drop degradation= for the "
-            "bicubic-trained ones, or fine-tune your own in notebook 05."
+            f"No {degradation} weights ship for x{scale} (they do for {offered}); use the default, bicubic-trained "
+            "ones, or fine-tune your own in notebook 05."
         )
     path = Path(str(resources.files("edsr_helpers") / "weights" / weight_file_name(scale, degradation)))
     if not path.exists():

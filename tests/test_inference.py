@@ -258,3 +258,34 @@ def test_evaluate_photo_scores_the_series_way():
     expected = metrics.psnr(hr, images.upscale_bicubic(lr, 4), shave=4, y_only=True)
     assert rows["bicubic"]["psnr_y"] == pytest.approx(expected)
     assert "EDSR+" not in rows and rows["EDSR"]["psnr_y"] > rows["bicubic"]["psnr_y"]
+
+
+def test_command_line_takes_the_realistic_weights_where_they_ship(photo_file, capsys):
+    from edsr_helpers.__main__ import main
+
+    if "realistic" not in pretrained.shipped_degradations(4):
+        pytest.skip("no realistic x4 weights in this package")
+    assert main([str(photo_file), "--degradation", "realistic"]) == 0
+    written = photo_file.with_name("my photo_edsr_realistic_x4.png")  # beside the bicubic-trained result's name
+    assert f"-> {written}" in capsys.readouterr().out
+    result = np.asarray(Image.open(written))
+    np.testing.assert_array_equal(result, inference.upscale(pretrained.load_pretrained(4, "realistic"), photo_file))
+    assert not np.array_equal(result, inference.upscale(pretrained.load_pretrained(4), photo_file))
+
+
+def test_command_line_explains_realistic_weights_that_do_not_ship_and_writes_nothing(photo_file, capsys):
+    from edsr_helpers.__main__ import main
+
+    scale = next(s for s in sorted(pretrained.WEIGHT_FILES) if "realistic" not in pretrained.shipped_degradations(s))
+    assert main([str(photo_file), "--scale", str(scale), "--degradation", "realistic"]) == 2
+    error = capsys.readouterr().err
+    assert f"No realistic weights ship for x{scale}" in error and "use the default" in error
+    assert not list(photo_file.parent.glob("*_edsr_*"))
+    with pytest.raises(SystemExit):  # a model of your own and a choice of shipped weights contradict each other
+        main([str(photo_file), "--model", "mine.keras", "--degradation", "realistic"])
+    assert "leave one out" in capsys.readouterr().err
+
+
+def test_load_pretrained_names_the_degradations_there_are():
+    with pytest.raises(ValueError, match="'bicubic', 'realistic'"):
+        pretrained.load_pretrained(4, degradation="jpeg")

@@ -72,6 +72,39 @@ def test_v2_weights_are_held_to_the_bars_in_weights_bars_json():
     assert goals(4, {}) == (V1_GOAL_DB[4], 0.0)  # v1 summaries name no recipe
 
 
+def test_realistic_weights_are_held_to_their_bars_in_weights_bars_json():
+    """On degraded inputs at least +1.0 dB over the bicubic-trained weights; on clean ones at most 0.7 dB below."""
+    assert pretrained.realistic_bars() == (1.0, 0.7)
+
+
+@pytest.mark.parametrize("scale", pretrained.REALISTIC_SCALES)
+def test_realistic_weights_beat_the_bicubic_trained_ones_on_degraded_inputs_and_keep_clean_ones(scale):
+    from edsr_helpers import degradations
+
+    realistic, shipped = pretrained.load_pretrained(scale, "realistic"), pretrained.load_pretrained(scale)
+    clean = data.load_sample(scale, "validation")
+    degraded = [(degradations.degrade_for_evaluation(hr, scale), hr) for _, hr in clean]
+
+    def mean_psnr(model, pairs):
+        return training.evaluate(model, pairs, scale, names=samples.VALIDATION_PHOTOS)[-1]["edsr_psnr_y"]
+
+    least_gain, most_loss = pretrained.realistic_bars()
+    gain = mean_psnr(realistic, degraded) - mean_psnr(shipped, degraded)
+    assert gain >= least_gain
+    assert mean_psnr(shipped, clean) - mean_psnr(realistic, clean) <= most_loss
+    summary = json.loads((resources.files("edsr_helpers") / "weights" / f"summary_x{scale}_realistic.json").read_text())
+    card_gain = summary["evaluation_degraded"][-1]["edsr_psnr_y"] - summary["reference"]["degraded"][-1]["edsr_psnr_y"]
+    assert gain == pytest.approx(card_gain, abs=0.02)  # the card's numbers are these weights' numbers
+    card = (resources.files("edsr_helpers") / "weights" / "MODEL_CARD.md").read_text()
+    assert f'load_pretrained({scale}, degradation="realistic")' in card
+
+
+def test_a_scale_without_realistic_weights_says_which_ones_have_them():
+    scale = next(s for s in sorted(pretrained.WEIGHT_FILES) if s not in pretrained.REALISTIC_SCALES)
+    with pytest.raises(ValueError, match=f"No realistic weights ship for x{scale}"):
+        pretrained.load_pretrained(scale, degradation="realistic")
+
+
 def test_round_trip_through_keras_file_with_safe_mode(model, tmp_path):
     model.save(tmp_path / "pretrained.keras")
     again = keras.saving.load_model(tmp_path / "pretrained.keras", safe_mode=True)

@@ -146,7 +146,7 @@ def test_the_card_says_the_schedule_and_the_sampling_in_words(tool):
     assert tool.sampling_text(v2).endswith("in proportion to its area")
 
 
-def test_recipe_v2_fills_in_issue_12s_recipe_and_flags_given_win(tool, tmp_path):
+def test_recipe_v2_fills_in_the_shipped_recipe_and_flags_given_win(tool, tmp_path):
     x4 = tool.parse_args(["--recipe", "v2", "--scale", "4", "--out-dir", str(tmp_path)])
     assert (x4.patch, x4.batch, x4.schedule, x4.sampling, x4.photographs) == (48, 16, "cosine", "area", True)
     assert x4.epochs * x4.steps_per_epoch == 20_000 and x4.learning_rate == 2e-4 and x4.warmup == 0
@@ -165,6 +165,60 @@ def test_the_summary_names_the_v2_recipe_however_it_was_given(tool, tmp_path):
     assert tool.recipe_name(tool.parse_args(["--scale", "4", *by_hand, "--init-from", str(x2)])) == "v2"
     assert tool.recipe_name(tool.parse_args(["--scale", "4", *by_hand])) is None  # x4 from scratch is not v2
     assert tool.recipe_name(tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1"])) is None
+
+
+def test_recipe_realistic_fine_tunes_the_shipped_x4_on_degraded_copies(tool):
+    from edsr_helpers import pretrained, recipes
+
+    args = tool.parse_args(["--recipe", "realistic"])
+    recipe = recipes.get_recipe("weights-realistic")
+    assert (args.scale, args.patch, args.degraded_copies) == (4, recipe.lr_patch_size, recipe.degraded_copies)
+    assert args.epochs * args.steps_per_epoch == recipe.steps[4] and args.learning_rate == recipe.learning_rate
+    assert args.init_from == pretrained.weights_path(4)  # the bicubic-trained x4 that ships
+    assert tool.recipe_name(args) == "realistic"
+    assert tool.file_names(args) == (
+        "edsr_baseline_x4_realistic.weights.h5",
+        "summary_x4_realistic.json",
+        "training_log_x4_realistic.csv",
+    )
+    assert tool.recipe_name(tool.parse_args(["--recipe", "realistic", "--degraded-copies", "1"])) is None
+    with pytest.raises(SystemExit, match="x4 only"):
+        tool.parse_args(["--recipe", "realistic", "--scale", "2"])
+
+
+@pytest.mark.slow  # trains a toy run end to end (30-75 s)
+def test_a_realistic_run_trains_on_degraded_copies_and_is_judged_against_the_weights_it_started_from(
+    tool, monkeypatch, tmp_path
+):
+    from edsr_helpers import degradations
+
+    copies_asked = []
+    original = degradations.with_degraded_copies
+
+    def recording(pairs, scale, copies):
+        copies_asked.append((len(pairs), scale, copies))
+        return original(pairs[:2], scale, copies)  # two photos keep the toy run short
+
+    monkeypatch.setattr(degradations, "with_degraded_copies", recording)
+    out = tmp_path / "out"
+    run(
+        tool,
+        monkeypatch,
+        *["--recipe", "realistic", "--no-photographs", "--epochs", "1", "--steps-per-epoch", "1"],
+        *["--patch", "8", "--batch", "2", "--warmup", "0", "--out-dir", str(out), "--run-dir", str(tmp_path / "r")],
+    )
+    assert copies_asked == [(12, 4, 3)]  # the 12 offline training photos, 3 degraded copies each
+    summary = json.loads((out / "summary_x4_realistic.json").read_text())
+    assert summary["degradation"] == "realistic" and summary["degraded_copies"] == 3
+    assert summary["reference"]["weights"] == "edsr_baseline_x4.weights.h5"
+    for rows in (summary["evaluation"], summary["evaluation_degraded"], *summary["reference"].values()):
+        if isinstance(rows, list):
+            assert [row["image"] for row in rows][-1] == "mean"
+    degraded, clean = summary["evaluation_degraded"][-1], summary["evaluation"][-1]
+    assert degraded["bicubic_psnr_y"] < clean["bicubic_psnr_y"]  # degraded inputs are harder, for bicubic too
+    with open(out / "training_log_x4_realistic.csv") as log:
+        assert "val_degraded_psnr_y" in next(csv.DictReader(log))
+    assert (out / "edsr_baseline_x4_realistic.weights.h5").exists() and not (out / "summary_x4.json").exists()
 
 
 def load_installer():
@@ -218,6 +272,55 @@ def test_install_weights_judges_them_here_against_the_bars_and_installs_them_wit
     assert "## x2: `load_pretrained(2)`" in (package / "MODEL_CARD.md").read_text()
     installed = json.loads((package / "summary_x2.json").read_text())
     assert installed["evaluation"] == result["rows"] and "evaluation_where_trained" in installed
+
+
+def test_install_judges_realistic_weights_against_the_shipped_ones_and_writes_their_card_section(
+    tool, monkeypatch, tmp_path, capsys
+):
+    from edsr_helpers import pretrained
+
+    installer = load_installer()
+    folder, package = tmp_path / "trained", tmp_path / "package"
+    folder.mkdir()
+    package.mkdir()
+    # the shipped bicubic-trained x4 itself, offered as realistic: no gain on degraded inputs
+    shutil.copy(pretrained.weights_path(4), folder / "edsr_baseline_x4_realistic.weights.h5")
+    summary = {
+        "scale": 4,
+        "sources": ["the photos"],
+        "lr_patch": 24,
+        "batch": 16,
+        "learning_rate": 1e-4,
+        "warmup": 100,
+        "schedule": "cosine",
+        "sampling": "area",
+        "steps": 6000,
+        "precision": "mixed_bfloat16",
+        "degraded_copies": 3,
+        "machine": "a CPU",
+        "wall_minutes_this_invocation": 60.0,
+        "command": "python weights_factory/train.py --recipe realistic",
+    }
+    (folder / "summary_x4_realistic.json").write_text(json.dumps(summary))
+    (folder / "training_log_x4_realistic.csv").write_text("epoch,loss\n0,1.0\n")
+
+    (result,) = installer.main([str(folder), "--install", "--weights-dir", str(package)])
+    assert result["degraded_gain"] == pytest.approx(0, abs=1e-6) and result["clean_loss"] == pytest.approx(0, abs=1e-6)
+    printed = capsys.readouterr().out
+    assert (
+        "on degraded inputs +0.00 dB over the shipped bicubic-trained weights (bar +1.00: MISSED by 1.00 dB)" in printed
+    )
+    assert "x4 realistic not installed: it misses a bar" in printed and not list(package.iterdir())
+
+    monkeypatch.setattr(pretrained, "realistic_bars", lambda: (-0.5, 0.7))  # bars it meets: it goes in
+    installer.main([str(folder), "--install", "--weights-dir", str(package)])
+    assert "installed x4 realistic into" in capsys.readouterr().out
+    card = (package / "MODEL_CARD.md").read_text()
+    assert '## x4 realistic: `load_pretrained(4, degradation="realistic")`' in card
+    assert "| barbara | degraded |" in card and "`make pretrained-realistic`" in card
+    installed = json.loads((package / "summary_x4_realistic.json").read_text())
+    assert installed["reference"]["weights"] == "edsr_baseline_x4.weights.h5"
+    assert installed["evaluation_degraded"][-1]["bicubic_psnr_y"] < installed["evaluation"][-1]["bicubic_psnr_y"]
 
 
 @pytest.mark.parametrize("setsid", [True, False], ids=["linux", "without-setsid"])

@@ -9,6 +9,10 @@ the numbers a user will get, not by the summary they came with (the two are prin
     python weights_factory/install.py build/weights-v2              # report only: the bars, met or missed by how much
     python weights_factory/install.py build/weights-v2 --install    # and copy them into edsr_helpers/weights/
 
+Realistic weights (``edsr_baseline_x4_realistic.weights.h5``, ``make pretrained-realistic``) are judged against
+the bicubic-trained weights of their scale that ship, on clean and on degraded validation inputs
+(``bars.json``'s ``realistic``).
+
 ``--install`` copies weights, summary and log of each scale found that meets both bars (replacing the old ones)
 and rewrites MODEL_CARD.md; a scale that misses a bar is reported and left out, so the package keeps the weights
 it had for that scale (``tests/test_pretrained.py`` would fail on them). A scale new to the package must then be
@@ -89,6 +93,69 @@ def evaluate_here(folder: Path, scale: int) -> list[dict]:
     return training.evaluate(model, data.load_sample(scale, "validation"), scale, names=samples.VALIDATION_PHOTOS)
 
 
+def judge_realistic(weights: Path, scale: int) -> dict:
+    """Realistic weights against the bicubic-trained ones that ship for ``scale``, evaluated here on clean and on
+    degraded validation inputs; the margins to the bars (> 0: met)."""
+    clean = data.load_sample(scale, "validation")
+    degraded = [(eh.degradations.degrade_for_evaluation(hr, scale), hr) for _, hr in clean]
+    names = samples.VALIDATION_PHOTOS
+    model = eh.recipes.build_model(eh.pretrained.SHIPPED_MODEL, scale)
+    model.load_weights(weights)
+    shipped = pretrained.load_pretrained(scale)
+    rows = {
+        "evaluation": training.evaluate(model, clean, scale, names=names),
+        "evaluation_degraded": training.evaluate(model, degraded, scale, names=names),
+        "clean": training.evaluate(shipped, clean, scale, names=names),
+        "degraded": training.evaluate(shipped, degraded, scale, names=names),
+    }
+    gain = rows["evaluation_degraded"][-1]["edsr_psnr_y"] - rows["degraded"][-1]["edsr_psnr_y"]
+    loss = rows["clean"][-1]["edsr_psnr_y"] - rows["evaluation"][-1]["edsr_psnr_y"]
+    least_gain, most_loss = pretrained.realistic_bars()
+    return {
+        "scale": scale,
+        "degraded_gain": gain,
+        "clean_loss": loss,
+        "mean_margin": gain - least_gain,
+        "worst_margin": most_loss - loss,
+        "rows": rows,
+    }
+
+
+def realistic_report_line(result: dict) -> str:
+    least_gain, most_loss = pretrained.realistic_bars()
+
+    def margin(value: float) -> str:
+        return "met" if value >= 0 else f"MISSED by {-value:.2f} dB"
+
+    return (
+        f"x{result['scale']} realistic: on degraded inputs {result['degraded_gain']:+.2f} dB over the shipped "
+        f"bicubic-trained weights (bar {least_gain:+.2f}: {margin(result['mean_margin'])}); on clean inputs "
+        f"{-result['clean_loss']:+.2f} dB (bar {-most_loss:+.2f}: {margin(result['worst_margin'])})"
+    )
+
+
+def install_realistic(folder: Path, result: dict, weights_dir: Path) -> None:
+    """Copy realistic weights and their log; the summary gets the evaluation made here."""
+    scale = result["scale"]
+    names = (
+        pretrained.weight_file_name(scale, "realistic"),
+        f"summary_x{scale}_realistic.json",
+        f"training_log_x{scale}_realistic.csv",
+    )
+    for name in names:
+        if not (folder / name).exists():
+            raise SystemExit(f"{folder / name} is missing: the card needs the summary and the log")
+    for name in (names[0], names[2]):
+        shutil.copy(folder / name, weights_dir / name)
+    summary = json.loads((folder / names[1]).read_text())
+    rows = result["rows"]
+    summary["evaluation"], summary["evaluation_degraded"] = rows["evaluation"], rows["evaluation_degraded"]
+    summary["reference"] = {"weights": pretrained.weight_file_name(scale), "clean": rows["clean"]}
+    summary["reference"]["degraded"] = rows["degraded"]
+    summary["evaluated_on"] = f"{eh.backend.device_name()}, Keras on {eh.backend.name()}"
+    (weights_dir / names[1]).write_text(json.dumps(summary, indent=2))
+
+
 def install(folder: Path, scale: int, rows: list[dict], weights_dir: Path) -> None:
     """Copy one scale's weights and log; its summary gets the evaluation made here (what users will get),
     keeping the training machine's own as ``evaluation_where_trained``."""
@@ -124,8 +191,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parser.parse_args(argv)
     unpack_archives(args.folder)
     scales = found_scales(args.folder)
-    if not scales:
-        raise SystemExit(f"no edsr_baseline_x<scale>.weights.h5 in {args.folder}")
+    realistic = [
+        scale
+        for scale in eh.constants.SCALES
+        if (args.folder / pretrained.weight_file_name(scale, "realistic")).exists()
+    ]
+    if not scales and not realistic:
+        raise SystemExit(f"no edsr_baseline_x<scale>[_realistic].weights.h5 in {args.folder}")
     results = []
     for scale in scales:
         summary_path = args.folder / f"summary_x{scale}.json"
@@ -137,14 +209,31 @@ def main(argv: list[str] | None = None) -> list[dict]:
         result = verdict(scale, rows)
         print(report_line(result, claimed), flush=True)
         results.append({**result, "rows": rows})
+    realistic_results = []
+    for scale in realistic:
+        result = judge_realistic(args.folder / pretrained.weight_file_name(scale, "realistic"), scale)
+        print(realistic_report_line(result), flush=True)
+        realistic_results.append(result)
     if args.install:
+        realistic_passed = [result for result in realistic_results if meets_the_bars(result)]
+        for result in realistic_results:
+            if meets_the_bars(result):
+                install_realistic(args.folder, result, args.weights_dir)
+                print(f"installed x{result['scale']} realistic into {args.weights_dir}")
+                if result["scale"] not in pretrained.REALISTIC_SCALES:
+                    print(f"now add {result['scale']} to pretrained.REALISTIC_SCALES")
+            else:
+                print(f"x{result['scale']} realistic not installed: it misses a bar")
         passed = [result for result in results if meets_the_bars(result)]
         for result in results:
             if not meets_the_bars(result):
                 print(f"x{result['scale']} not installed: it misses a bar (the package keeps what it had for it)")
         if not passed:
-            print("nothing installed")
-            return results
+            if realistic_passed:
+                print(f"wrote {train_pretrained_module().write_model_card(args.weights_dir)}")
+            else:
+                print("nothing installed")
+            return results + realistic_results
         for result in passed:
             install(args.folder, result["scale"], result["rows"], args.weights_dir)
         card = train_pretrained_module().write_model_card(args.weights_dir)
@@ -153,7 +242,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         missing = [scale for scale in installed if scale not in pretrained.WEIGHT_FILES]
         if missing:
             print(f"now add {missing} to pretrained.WEIGHT_FILES so load_pretrained() offers them")
-    return results
+    return results + realistic_results
 
 
 if __name__ == "__main__":
