@@ -110,6 +110,13 @@ ALL_EXECUTED = (
 )
 
 
+#: JavaScript: a visible caption names the model and shows its whole-photo scores (the side-by-side view).
+SIDE_BY_SIDE_SCORED = (
+    "(name) => Array.from(document.querySelectorAll('.widget-html-content')).some("
+    "n => n.offsetParent !== null && n.innerText.startsWith(name) && n.innerText.includes('whole photo: PSNR'))"
+)
+
+
 def _panel_sources(page) -> list[str]:
     return page.eval_on_selector_all(".widget-image img, img.widget-image", "nodes => nodes.map(n => n.src)")
 
@@ -175,6 +182,23 @@ def test_notebook_04_widget_in_a_real_browser(jupyterlab):
                 "([node, old]) => node.textContent.trim() !== old",
                 arg=[readout.element_handle(), moved_to],
                 timeout=30_000,
+            )
+
+            # the comparison: two models side by side, each scored on the crop and on the whole photo
+            def dropdown(label):
+                return (
+                    page.locator(".widget-dropdown").filter(has=page.get_by_text(label, exact=True)).locator("select")
+                )
+
+            dropdown("with").select_option("realistic ×4")
+            dropdown("view").select_option("side by side")
+            page.wait_for_function(SIDE_BY_SIDE_SCORED, arg="realistic ×4", timeout=120_000)
+            assert not page.locator(".widget-slider").filter(has=page.get_by_text("split %", exact=True)).is_visible()
+            dropdown("view").select_option("split")
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.widget-html-content')).some("
+                "n => n.offsetParent !== null && n.innerText.includes('realistic ×4 right of it'))",
+                timeout=60_000,
             )
         finally:
             page.screenshot(path=str(ARTIFACTS / "notebook04_widget.png"), full_page=True)

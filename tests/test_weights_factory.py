@@ -274,6 +274,7 @@ def test_install_weights_judges_them_here_against_the_bars_and_installs_them_wit
     assert installed["evaluation"] == result["rows"] and "evaluation_where_trained" in installed
 
 
+@pytest.mark.slow  # evaluates two models on clean and degraded photos, twice (~20 s)
 def test_install_judges_realistic_weights_against_the_shipped_ones_and_writes_their_card_section(
     tool, monkeypatch, tmp_path, capsys
 ):
