@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HISTORY = re.compile(
     r"\bsessions? \d+"
     r"|\b(?:earlier|previous|later|next|this|last|that) (?:gpu )?sessions?\b"
-    r"|\bissues? #?\d+"
+    r"|(?:\b|_)issues?[ _]#?\d+"
     r"|\b(?:was|were) (?:not )?lent\b|\bno gpu was\b|\bdevice tool\b"
     r"|not installed there"
     r"|\b(?:commit|clone of|at) [0-9a-f]{7,12}\b"
@@ -63,6 +63,7 @@ def test_product_speaks_of_the_project_not_of_how_it_was_built():
     [
         "measured by an earlier session on an H200",
         "the v2 recipe of issue 12",
+        "def test_recipe_v2_fills_in_issue_12s_recipe():",
         "Zen 1 EPYC (session 14)",
         "a fresh clone of 4913776",
         "no GPU was lent to the session that wrote it",
