@@ -184,12 +184,11 @@ course.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], 
 # front end supports it). The top row shows the LR input, bicubic, EDSR, EDSR+ (tick it: the self-ensemble) and
 # the original, each with PSNR and SSIM against the original on the crop and on the whole photo.
 #
-# Below the row, **compare any two**: bicubic, this notebook's model, the shipped bicubic-trained weights, or the
-# weights fine-tuned on realistic degradations (notebook 05 explains them), in a split view (drag the split
-# slider) or side by side. *Uploads are* says what an upload is: an original that the widget shrinks ×4 itself,
-# by bicubic downscaling or the camera-like way (blur, noise, JPEG, where the realistic weights should win); an
-# HR + LR pair you made (choose both files at once); or a photo to enlarge as it is (no original, so no PSNR;
-# `widget.save()` writes the result as PNG).
+# Below the row, **compare any two**: bicubic, this notebook's model or the shipped weights (add models of your
+# own to `others`), in a split view (drag the split slider) or side by side. *Uploads are* says what an upload
+# is: an original that the widget shrinks ×4 itself, by bicubic downscaling or the camera-like way (blur, noise,
+# JPEG: notebook 05 is about those); an HR + LR pair you made (choose both files at once); or a photo to enlarge
+# as it is (no original, so no PSNR; `widget.save()` writes the result as PNG).
 #
 # The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: on a static page
 # (GitHub, nbviewer) you will see nothing below. **On Colab, use the sliders**: clicking the thumbnail needs
@@ -198,11 +197,7 @@ course.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], 
 # which has no such limit, and adds what you choose.
 
 # %% tags=["nbval-ignore-output", "live-widget"]
-others = {
-    "shipped ×4": eh.pretrained.load_pretrained(4),
-    "realistic ×4": eh.pretrained.load_pretrained(4, degradation="realistic"),
-}
-widget = eh.widgets.crop_compare(model, others=others)
+widget = eh.widgets.crop_compare(model, others={"shipped ×4": eh.pretrained.load_pretrained(4)})
 widget
 
 # %% [markdown]

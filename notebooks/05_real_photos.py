@@ -319,6 +319,22 @@ course.plotting.show_comparison(
 # now treats fine texture as possibly noise. No single model is best for both; pick the one whose training
 # degradation matches your photos. This is a short run on a dozen photos: a longer one, on more photos, moves
 # both numbers further.
+
+# %% [markdown]
+# Compare the two models yourself on the test photos, their LR made the camera-like way: below the row, *EDSR*
+# (the shipped model) faces *fine-tuned*, split or side by side; move the crop to where the noise was. Each panel shows
+# PSNR and SSIM against the original, on the crop and on the whole photo. Upload a photo of your own with
+# *uploads are* set to camera-like LR, or to an HR + LR pair you made.
+
+# %% tags=["nbval-ignore-output", "live-widget"]
+camera_like = [
+    eh.widgets.Photo(f"{name} (camera-like LR)", lr, hr)
+    for name, (lr, hr) in zip(eh.samples.photo_names("test"), degraded_test, strict=True)
+]
+widget = eh.widgets.crop_compare(shipped, photos=camera_like, others={"fine-tuned": model})
+widget.right.value = "fine-tuned"
+widget.left.value = "EDSR"
+widget
 #
 # ## Summary
 #

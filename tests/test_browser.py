@@ -190,14 +190,14 @@ def test_notebook_04_widget_in_a_real_browser(jupyterlab):
                     page.locator(".widget-dropdown").filter(has=page.get_by_text(label, exact=True)).locator("select")
                 )
 
-            dropdown("with").select_option("realistic ×4")
+            dropdown("with").select_option("shipped ×4")
             dropdown("view").select_option("side by side")
-            page.wait_for_function(SIDE_BY_SIDE_SCORED, arg="realistic ×4", timeout=120_000)
+            page.wait_for_function(SIDE_BY_SIDE_SCORED, arg="shipped ×4", timeout=120_000)
             assert not page.locator(".widget-slider").filter(has=page.get_by_text("split %", exact=True)).is_visible()
             dropdown("view").select_option("split")
             page.wait_for_function(
                 "() => Array.from(document.querySelectorAll('.widget-html-content')).some("
-                "n => n.offsetParent !== null && n.innerText.includes('realistic ×4 right of it'))",
+                "n => n.offsetParent !== null && n.innerText.includes('shipped ×4 right of it'))",
                 timeout=60_000,
             )
         finally:
