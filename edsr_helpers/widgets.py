@@ -509,7 +509,7 @@ class CropCompare:
         crop_scores = psnr(hr_crop, crop, y_only=True), ssim(hr_crop, crop, y_only=True)
         return (
             f"crop: PSNR {crop_scores[0]:.2f} dB · SSIM {crop_scores[1]:.3f}<br>"
-            f"whole photo: PSNR {whole[0]:.2f} dB · SSIM {whole[1]:.3f}"
+            f"whole: PSNR {whole[0]:.2f} dB · SSIM {whole[1]:.3f}"
         )
 
     def refresh(self) -> None:

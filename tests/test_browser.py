@@ -113,7 +113,7 @@ ALL_EXECUTED = (
 #: JavaScript: a visible caption names the model and shows its whole-photo scores (the side-by-side view).
 SIDE_BY_SIDE_SCORED = (
     "(name) => Array.from(document.querySelectorAll('.widget-html-content')).some("
-    "n => n.offsetParent !== null && n.innerText.startsWith(name) && n.innerText.includes('whole photo: PSNR'))"
+    "n => n.offsetParent !== null && n.innerText.startsWith(name) && n.innerText.includes('whole: PSNR'))"
 )
 
 

@@ -247,7 +247,7 @@ def test_compare_two_models_side_by_side_with_crop_and_whole_photo_scores(compar
     assert "<b>other</b>" in caption
     assert f"crop: PSNR {metrics.psnr(hr[crop], other[crop], y_only=True):.2f} dB" in caption
     whole = metrics.psnr(hr, other, shave=4, y_only=True), metrics.ssim(hr, other, shave=4, y_only=True)
-    assert f"whole photo: PSNR {whole[0]:.2f} dB · SSIM {whole[1]:.3f}" in caption
+    assert f"whole: PSNR {whole[0]:.2f} dB · SSIM {whole[1]:.3f}" in caption
     np.testing.assert_array_equal(_decoded(widget.sides["R"]), widgets.zoom_nearest(other[crop], widgets.PANEL_PX))
     widget.x.value = 10  # moving the crop reuses the whole photo's upscaling
     assert widget.calls["other"] == 1
@@ -284,7 +284,7 @@ def test_camera_like_upload_makes_its_lr_with_the_evaluation_degradation(widget)
     assert widget.chooser.value == "cat.png (camera-like LR)"
     hr = images.crop_to_multiple(photo, 4)
     np.testing.assert_array_equal(widget.photo.lr, degradations.degrade_for_evaluation(hr, 4))
-    assert "whole photo: PSNR" in widget.captions["EDSR"].value
+    assert "whole: PSNR" in widget.captions["EDSR"].value
 
 
 @pytest.mark.parametrize("order", ["hr first", "lr first"])
@@ -299,7 +299,7 @@ def test_an_hr_lr_pair_is_scored_against_its_own_original(widget, order):
     assert widget.photo.name.endswith("(pair)")
     np.testing.assert_array_equal(widget.photo.lr, lr)
     assert widget.photo.hr.shape == (300, 448, 3)
-    assert "whole photo: PSNR" in widget.captions["bicubic"].value
+    assert "whole: PSNR" in widget.captions["bicubic"].value
 
 
 def test_a_pair_whose_sizes_do_not_match_the_scale_is_refused_with_both_sizes(widget):
