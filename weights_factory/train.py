@@ -39,21 +39,26 @@ ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_DIR = ROOT / "edsr_helpers" / "weights"
 
 
+def recipe_flags(recipe: recipes.Recipe, steps_per_epoch: int) -> dict:
+    """A named recipe as this script's flags, for ``parser.set_defaults`` (flags given explicitly win)."""
+    return {
+        "photographs": recipe.dataset == "photographs",
+        "patch": recipe.lr_patch_size,
+        "batch": recipe.batch_size,
+        "schedule": recipe.lr_schedule,
+        "learning_rate": recipe.learning_rate,
+        "warmup": recipe.warmup_steps,
+        "sampling": recipe.sampling,
+        "steps_per_epoch": steps_per_epoch,
+    }
+
+
 #: The shipped weights' recipe, fixed before training (``edsr_helpers.recipes``: the one place it is written).
 V2 = recipes.RECIPES["weights-v2"]
 #: Steps between two backups (and log lines) of a weights run.
 V2_STEPS_PER_EPOCH = 1000
-#: ``--recipe v2`` as this script's flags (flags given explicitly win).
-V2_RECIPE = {
-    "photographs": V2.dataset == "photographs",
-    "patch": V2.lr_patch_size,
-    "batch": V2.batch_size,
-    "schedule": V2.lr_schedule,
-    "learning_rate": V2.learning_rate,
-    "warmup": V2.warmup_steps,
-    "sampling": V2.sampling,
-    "steps_per_epoch": V2_STEPS_PER_EPOCH,
-}
+#: ``--recipe v2`` as this script's flags.
+V2_RECIPE = recipe_flags(V2, V2_STEPS_PER_EPOCH)
 #: v2's epochs per scale, in training order: x2 first, since x4 and x3 start from it.
 V2_EPOCHS = {scale: steps // V2_STEPS_PER_EPOCH for scale, steps in V2.steps.items()}
 #: The scale whose trained weights v2's other scales start from (Lim et al. 2017, Fig. 4).
@@ -64,14 +69,7 @@ REALISTIC = recipes.RECIPES["weights-realistic"]
 REALISTIC_STEPS_PER_EPOCH = 500
 #: ``--recipe realistic`` as this script's flags (flags given explicitly win); it trains x4 only.
 REALISTIC_RECIPE = {
-    "photographs": REALISTIC.dataset == "photographs",
-    "patch": REALISTIC.lr_patch_size,
-    "batch": REALISTIC.batch_size,
-    "schedule": REALISTIC.lr_schedule,
-    "learning_rate": REALISTIC.learning_rate,
-    "warmup": REALISTIC.warmup_steps,
-    "sampling": REALISTIC.sampling,
-    "steps_per_epoch": REALISTIC_STEPS_PER_EPOCH,
+    **recipe_flags(REALISTIC, REALISTIC_STEPS_PER_EPOCH),
     "degraded_copies": REALISTIC.degraded_copies,
     "epochs": REALISTIC.steps[4] // REALISTIC_STEPS_PER_EPOCH,
     "scale": 4,
