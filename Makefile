@@ -62,7 +62,7 @@ test-backends: backends-setup setup
 		echo "== KERAS_BACKEND=$$engine"; \
 		EDSR_PROFILE=ci KERAS_BACKEND=$$engine $(BACKENDS_BIN)/python -m pytest -q tests -m "$(BACKEND_MARKERS)" || exit 1; \
 	done
-	# the GPU session's device calls at toy sizes (weights_factory/gpu_session.sh), then the JAX-saved weights in TF
+	# the GPU script's device calls at toy sizes (weights_factory/gpu_session.sh), then the JAX-saved weights in TF
 	rm -rf build/gpu-smoke
 	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash weights_factory/gpu_session.sh session
 	tar -xzOf build/gpu-smoke/x3-logs.tgz summary_x3.json | grep -q '"scale": 2' # x3 started from x2

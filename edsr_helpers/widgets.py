@@ -474,13 +474,17 @@ class CropCompare:
 
     # -------------------------------------------------------------------------------------- drawing
 
-    def crops(self) -> dict[str, np.ndarray]:
-        """The current crop of every image, keyed by panel name (HR-sized except the LR one)."""
-        photo, s = self.photo, self.scale
-        size = self.crop.value
+    def _crop_box(self) -> tuple[int, int, int, tuple[slice, slice]]:
+        """The crop's LR corner and size, clamped inside the photo, and the matching region of an upscaled image."""
+        photo, s, size = self.photo, self.scale, self.crop.value
         x = min(self.x.value, max(0, photo.lr.shape[1] - size))
         y = min(self.y.value, max(0, photo.lr.shape[0] - size))
-        region = (slice(y * s, (y + size) * s), slice(x * s, (x + size) * s))
+        return x, y, size, (slice(y * s, (y + size) * s), slice(x * s, (x + size) * s))
+
+    def crops(self) -> dict[str, np.ndarray]:
+        """The current crop of every image, keyed by panel name (HR-sized except the LR one)."""
+        photo = self.photo
+        x, y, size, region = self._crop_box()
         result = {
             "LR (input)": photo.lr[y : y + size, x : x + size],
             "bicubic": photo.bicubic[region],
@@ -494,12 +498,9 @@ class CropCompare:
 
     def compared(self) -> dict[str, np.ndarray]:
         """The current crop of the two upscalings chosen for the comparison, keyed by what they show."""
-        photo, s, size = self.photo, self.scale, self.crop.value
-        x = min(self.x.value, max(0, photo.lr.shape[1] - size))
-        y = min(self.y.value, max(0, photo.lr.shape[0] - size))
-        region = (slice(y * s, (y + size) * s), slice(x * s, (x + size) * s))
+        region = self._crop_box()[3]
         shown = [self.shown_as(self.left.value), self.shown_as(self.right.value)]
-        return {name: self.result(photo, name)[region] for name in shown}
+        return {name: self.result(self.photo, name)[region] for name in shown}
 
     def _scores_text(self, shown: str, crop: np.ndarray, hr_crop: np.ndarray | None) -> str:
         """PSNR and SSIM (Y) against the original on the crop and on the whole photo, or the crop's size."""

@@ -236,7 +236,7 @@ def test_install_weights_judges_them_here_against_the_bars_and_installs_them_wit
     trained = tmp_path / "trained"
     args = ["--scale", "2", "--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2"]
     run(tool, monkeypatch, *args, "--out-dir", str(trained), "--run-dir", str(tmp_path / "run"))
-    # the GPU session's shape: weights beside an archive of summary, log and console
+    # what the GPU script brings back: weights beside an archive of summary, log and console
     returned = tmp_path / "returned"
     returned.mkdir()
     shutil.copy(trained / "edsr_baseline_x2.weights.h5", returned)

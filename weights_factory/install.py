@@ -2,7 +2,7 @@
 
 Takes what a training run left in a folder: ``edsr_baseline_x<scale>.weights.h5`` with ``summary_x<scale>.json``
 and ``training_log_x<scale>.csv`` (``make pretrained``'s ``build/weights-v2``), or the ``x<scale>-logs.tgz``
-archives that the GPU session brings back (``weights_factory/gpu_session.sh``). Every model is evaluated *here*, on the
+archives that the GPU script brings back (``weights_factory/gpu_session.sh``). Every model is evaluated *here*, on the
 validation photos, with Keras on this machine's engine, so weights trained elsewhere (JAX on a GPU) are judged by
 the numbers a user will get, not by the summary they came with (the two are printed side by side).
 
@@ -40,7 +40,7 @@ def bars(scale: int) -> tuple[float, float]:
 
 
 def unpack_archives(folder: Path) -> None:
-    """Unpack the GPU session's ``x<scale>-logs.tgz`` next to its weights (summary, log, console)."""
+    """Unpack the GPU script's ``x<scale>-logs.tgz`` next to its weights (summary, log, console)."""
     for archive in sorted(folder.glob("x*-logs.tgz")):
         with tarfile.open(archive) as tar:
             tar.extractall(folder, filter="data")
