@@ -35,10 +35,11 @@ run: setup
 lab: setup
 	$(BIN)/jupyter lab notebooks
 
-# pytest-xdist spreads the tests over WORKERS processes, a test file or notebook each at a time (loadscope keeps a
-# notebook's cells in order, in one kernel): on 2 cores about 1.7 times faster than one process. WORKERS=0: one.
+# pytest-xdist spreads the tests over WORKERS processes, each test to whichever is free, except that a notebook's
+# cells stay together in one kernel (tests/conftest.py groups them): on 2 cores about twice as fast as one
+# process. WORKERS=0: one process.
 WORKERS ?= 2
-PARALLEL := -n $(WORKERS) --dist loadscope
+PARALLEL := -n $(WORKERS) --dist loadgroup
 
 test: setup
 	EDSR_PROFILE=ci $(BIN)/python -m pytest $(PARALLEL) tests notebooks --nbval --nbval-current-env \
@@ -94,7 +95,8 @@ test-colab:
 	$(COLAB_BIN)/python tools/check_install_changed_nothing.py $(COLAB_VENV)/before.txt $(COLAB_VENV)/after.txt
 	$(COLAB_BIN)/python -m pip install --quiet nbval==0.11.0 pytest==9.2.0 pytest-xdist==3.8.0 \
 		-c $(COLAB_VENV)/after.txt
-	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q $(PARALLEL) -p no:cacheprovider --nbval --nbval-current-env \
+	# (no tests/conftest.py here: loadscope keeps each notebook in one process)
+	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q -n $(WORKERS) --dist loadscope -p no:cacheprovider --nbval --nbval-current-env \
 		--sanitize-with ../tests/nbval_sanitize.cfg ../notebooks
 
 # The unit tests alone: no notebook, no browser, nothing slow (under 2 minutes on 2 cores).

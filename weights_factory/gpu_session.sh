@@ -40,9 +40,10 @@ install_wheels() {
 train_weights() {
     work=$(mktemp -d)
     mkdir -p "$OUT"
-    for scale in 2 4 3; do
-        toy=()
-        [[ -z "${SMOKE:-}" ]] || toy=(--no-photographs --epochs 1 --steps-per-epoch 2)
+    scales=(2 4 3) toy=()
+    # the smoke run leaves x4 out: it takes the same path as x3, started from x2
+    [[ -z "${SMOKE:-}" ]] || scales=(2 3) toy=(--no-photographs --epochs 1 --steps-per-epoch 2)
+    for scale in "${scales[@]}"; do
         echo "[$((SECONDS - STARTED)) s] x$scale"
         python3 weights_factory/train.py --recipe v2 --scale "$scale" "${toy[@]}" --out-dir "$work" \
             --run-dir "$work/run-x$scale" 2>&1 | tee "$work/train-x$scale.log" || exit 1
