@@ -35,11 +35,10 @@ run: setup
 lab: setup
 	$(BIN)/jupyter lab notebooks
 
-# pytest-xdist spreads the tests over WORKERS processes, each test to whichever is free, except that a notebook's
-# cells stay together in one kernel (tests/conftest.py groups them): on 2 cores about twice as fast as one
-# process. WORKERS=0: one process.
+# pytest-xdist spreads the tests over WORKERS processes, a test file or a notebook each (loadscope: a notebook's
+# cells run in order, in one kernel): on 2 cores about twice as fast as one process. WORKERS=0: one process.
 WORKERS ?= 2
-PARALLEL := -n $(WORKERS) --dist loadgroup
+PARALLEL := -n $(WORKERS) --dist loadscope
 
 test: setup
 	EDSR_PROFILE=ci $(BIN)/python -m pytest $(PARALLEL) tests notebooks --nbval --nbval-current-env \
@@ -95,8 +94,7 @@ test-colab:
 	$(COLAB_BIN)/python tools/check_install_changed_nothing.py $(COLAB_VENV)/before.txt $(COLAB_VENV)/after.txt
 	$(COLAB_BIN)/python -m pip install --quiet nbval==0.11.0 pytest==9.2.0 pytest-xdist==3.8.0 \
 		-c $(COLAB_VENV)/after.txt
-	# (no tests/conftest.py here: loadscope keeps each notebook in one process)
-	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q -n $(WORKERS) --dist loadscope -p no:cacheprovider --nbval --nbval-current-env \
+	cd $(COLAB_VENV) && EDSR_PROFILE=ci bin/python -m pytest -q $(PARALLEL) -p no:cacheprovider --nbval --nbval-current-env \
 		--sanitize-with ../tests/nbval_sanitize.cfg ../notebooks
 
 # The unit tests alone: no notebook, no browser, nothing slow (under 2 minutes on 2 cores).

@@ -37,11 +37,3 @@ def div2k_dirs(tmp_path_factory):
     extracted = data.write_div2k_layout(root / "extracted", hr_photos, scale=4)
     data.prepare_div2k_from_extracted(extracted, scale=4, data_dir=root / "tfds")
     return extracted, root / "tfds", hr_photos
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist's ``--dist loadgroup`` each test goes to whichever process is free, but a notebook's
-    cells share one kernel and run in order, so they form one group."""
-    for item in items:
-        if item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
