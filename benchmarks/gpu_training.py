@@ -352,9 +352,10 @@ def main() -> None:
     name = "tiny" if args.smoke else "baseline"
     policy = min(fastest[name], key=fastest[name].get)
     training_run(args, presets[name], policy, args.out)
-    from edsr_helpers.profiles import PROFILES
+    if not args.smoke:  # the smoke run of `gpu_session.sh session` has run profile_run's smoke size already
+        from edsr_helpers.profiles import PROFILES
 
-    profile_run(PROFILES["ci"] if args.smoke else PROFILES["gpu"], args.out)
+        profile_run(PROFILES["gpu"], args.out)
 
 
 if __name__ == "__main__":
