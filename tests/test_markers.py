@@ -44,6 +44,7 @@ def test_make_unit_runs_no_notebook_no_browser_and_nothing_slow(everything):
 def test_make_test_backends_runs_the_engine_tests_only(everything):
     backends = _selected(_makefile_variable("BACKEND_MARKERS"))
     assert {"tests/test_model.py", "tests/test_training.py", "tests/test_inference.py"} <= backends
-    left_out = {"tests/test_div2k.py", "tests/test_browser.py", "tests/test_weights_factory.py"}
+    left_out = {"tests/test_div2k.py", "tests/test_browser.py"}
+    left_out |= {"tests/test_weights_factory.py", "tests/test_weights_install.py"}
     assert not backends & (left_out | {"tests/test_environment.py", "tests/test_product_text.py"})
     assert backends < everything

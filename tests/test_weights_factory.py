@@ -1,15 +1,12 @@
-"""The weights factory: a stopped run resumes where it stopped, x4 starts from x2, the install tool judges."""
+"""The weights factory's training: a stopped run resumes where it stopped, x4 starts from x2, the recipes."""
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 import shutil
 import subprocess
-import sys
-import tarfile
 import time
 from pathlib import Path
 
@@ -23,20 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def tool():
-    spec = importlib.util.spec_from_file_location("train_pretrained", ROOT / "weights_factory" / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(factory_train):
+    return factory_train
 
 
 class SessionEndedError(Exception):
     """Stands for the end of a session: the process dies after an epoch."""
-
-
-def run(tool, monkeypatch, *args: str) -> None:
-    monkeypatch.setattr(sys, "argv", ["train_pretrained.py", *args])
-    tool.main()
 
 
 @pytest.mark.slow  # trains a toy run end to end (30-75 s)
@@ -61,11 +50,11 @@ def test_a_stopped_run_resumes_after_its_last_epoch_on_the_next_batches(tool, mo
     with monkeypatch.context() as stopping:
         stopping.setattr(tool, "ProgressLog", StopAfterFirstEpoch)
         with pytest.raises(SessionEndedError):
-            run(tool, monkeypatch, *args)
+            tool.main(args)
     assert training.completed_epochs(run_dir) == 1
     assert not (out / "summary_x2.json").exists()
 
-    run(tool, monkeypatch, *args)
+    tool.main(args)
     assert starts == [0, 2]  # the second invocation goes on with batch 2, it does not replay batches 0 and 1
     with open(run_dir / "log.csv") as log:
         assert [row["epoch"] for row in csv.DictReader(log)] == ["0", "1"]
@@ -77,19 +66,18 @@ def test_a_stopped_run_resumes_after_its_last_epoch_on_the_next_batches(tool, mo
     assert (out / "edsr_baseline_x2.weights.h5").exists()
 
     # a new run in the same folder (the last one finished) starts afresh: no stale log rows, one invocation
-    run(tool, monkeypatch, *args)
+    tool.main(args)
     assert starts[-1] == 0
     assert len(json.loads((out / "summary_x2.json").read_text())["invocations"]) == 1
 
 
 @pytest.mark.slow  # trains a toy run end to end (30-75 s)
 def test_skip_trained_goes_on_with_the_next_scale_instead_of_training_a_finished_one_again(
-    tool, monkeypatch, tmp_path, capsys
+    tool, toy_x2, toy_x2_args, monkeypatch, tmp_path, capsys
 ):
     out = tmp_path / "out"
-    common = ["--scale", "2", "--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2"]
-    common += ["--out-dir", str(out), "--run-dir", str(tmp_path / "run"), "--skip-trained"]
-    run(tool, monkeypatch, *common)
+    shutil.copytree(toy_x2, out)  # a finished x2
+    common = [*toy_x2_args, "--out-dir", str(out), "--run-dir", str(tmp_path / "run"), "--skip-trained"]
     finished = (out / "summary_x2.json").read_text()
 
     def no_training(*args, **kwargs):
@@ -97,22 +85,20 @@ def test_skip_trained_goes_on_with_the_next_scale_instead_of_training_a_finished
 
     with monkeypatch.context() as watched:
         watched.setattr(tool.data, "pairs_from_images", no_training)
-        run(tool, monkeypatch, *common)
+        tool.main(common)
     assert "x2 is already trained with these settings" in capsys.readouterr().out
     assert (out / "summary_x2.json").read_text() == finished
 
-    run(tool, monkeypatch, *common[:-1], "--patch", "12")  # other settings (or no --skip-trained) train again
+    tool.main([*common[:-1], "--patch", "12"])  # other settings (or no --skip-trained) train again
     assert json.loads((out / "summary_x2.json").read_text())["lr_patch"] == 12
 
 
 @pytest.mark.slow  # trains a toy run end to end (30-75 s)
-def test_x4_starts_from_the_trained_x2_weights(tool, monkeypatch, tmp_path):
-    out = tmp_path / "out"
-    common = ["--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2", "--out-dir", str(out)]
-    run(tool, monkeypatch, "--scale", "2", *common, "--run-dir", str(tmp_path / "r2"))
-    x2 = out / "edsr_baseline_x2.weights.h5"
-    run(tool, monkeypatch, "--scale", "4", *common, "--run-dir", str(tmp_path / "r4"), "--init-from", str(x2))
-    summary = json.loads((out / "summary_x4.json").read_text())
+def test_x4_starts_from_the_trained_x2_weights(tool, toy_x2, toy_x2_args, tmp_path):
+    x2 = toy_x2 / "edsr_baseline_x2.weights.h5"
+    x4 = [*toy_x2_args[2:], "--scale", "4", "--out-dir", str(tmp_path / "out"), "--run-dir", str(tmp_path / "r4")]
+    tool.main([*x4, "--init-from", str(x2)])
+    summary = json.loads((tmp_path / "out" / "summary_x4.json").read_text())
     assert summary["init_from"] == {  # head, 16 blocks, body_end, up1, tail; and which x2 it was
         "scale": 2,
         "layers": 20,
@@ -201,11 +187,9 @@ def test_a_realistic_run_trains_on_degraded_copies_and_is_judged_against_the_wei
 
     monkeypatch.setattr(degradations, "with_degraded_copies", recording)
     out = tmp_path / "out"
-    run(
-        tool,
-        monkeypatch,
-        *["--recipe", "realistic", "--no-photographs", "--epochs", "1", "--steps-per-epoch", "1"],
-        *["--patch", "8", "--batch", "2", "--warmup", "0", "--out-dir", str(out), "--run-dir", str(tmp_path / "r")],
+    realistic = ["--recipe", "realistic", "--no-photographs", "--epochs", "1", "--steps-per-epoch", "1", "--patch"]
+    tool.main(
+        [*realistic, "8", "--batch", "2", "--warmup", "0", "--out-dir", str(out), "--run-dir", str(tmp_path / "r")]
     )
     assert copies_asked == [(12, 4, 3)]  # the 12 offline training photos, 3 degraded copies each
     summary = json.loads((out / "summary_x4_realistic.json").read_text())
@@ -219,109 +203,6 @@ def test_a_realistic_run_trains_on_degraded_copies_and_is_judged_against_the_wei
     with open(out / "training_log_x4_realistic.csv") as log:
         assert "val_degraded_psnr_y" in next(csv.DictReader(log))
     assert (out / "edsr_baseline_x4_realistic.weights.h5").exists() and not (out / "summary_x4.json").exists()
-
-
-def load_installer():
-    spec = importlib.util.spec_from_file_location("install_weights", ROOT / "weights_factory" / "install.py")
-    installer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(installer)
-    return installer
-
-
-@pytest.mark.slow  # trains a toy run end to end (30-75 s)
-def test_install_weights_judges_them_here_against_the_bars_and_installs_them_with_their_card(
-    tool, monkeypatch, tmp_path, capsys
-):
-    installer = load_installer()
-    trained = tmp_path / "trained"
-    args = ["--scale", "2", "--epochs", "1", "--steps-per-epoch", "1", "--patch", "8", "--batch", "2"]
-    run(tool, monkeypatch, *args, "--out-dir", str(trained), "--run-dir", str(tmp_path / "run"))
-    # what the GPU script brings back: weights beside an archive of summary, log and console
-    returned = tmp_path / "returned"
-    returned.mkdir()
-    shutil.copy(trained / "edsr_baseline_x2.weights.h5", returned)
-    with tarfile.open(returned / "x2-logs.tgz", "w:gz") as tar:
-        for name in ("summary_x2.json", "training_log_x2.csv"):
-            tar.add(trained / name, arcname=name)
-    package = tmp_path / "package"
-    package.mkdir()
-    (package / "edsr_baseline_x2.weights.h5").write_bytes(b"the weights the package ships today")
-
-    (result,) = installer.main([str(returned), "--install", "--weights-dir", str(package)])
-
-    summary = json.loads((trained / "summary_x2.json").read_text())["evaluation"][-1]
-    assert result["mean_gain"] == pytest.approx(summary["edsr_psnr_y"] - summary["bicubic_psnr_y"], abs=0.05)
-    assert result["mean_margin"] < 0  # one training step is far from the x2 bar ...
-    printed = capsys.readouterr().out
-    assert f"MISSED by {-result['mean_margin']:.2f} dB" in printed  # ... and it says by how much,
-    assert "x2 not installed: it misses a bar" in printed  # ... and keeps the package's own weights
-    assert [path.name for path in package.iterdir()] == ["edsr_baseline_x2.weights.h5"]
-    assert (package / "edsr_baseline_x2.weights.h5").read_bytes() == b"the weights the package ships today"
-
-    # weights that meet the bars (here: bars lowered below what one step reaches) go in, with their card
-    lowered = (result["mean_gain"] - 0.1, result["worst_gain"] - 0.1)
-    monkeypatch.setattr(installer, "bars", lambda scale: lowered)
-    (result,) = installer.main([str(returned), "--install", "--weights-dir", str(package)])
-    assert "installed x2 into" in capsys.readouterr().out
-    assert {path.name for path in package.iterdir()} == {
-        "edsr_baseline_x2.weights.h5",
-        "summary_x2.json",
-        "training_log_x2.csv",
-        "MODEL_CARD.md",
-    }
-    assert "## x2: `load_pretrained(2)`" in (package / "MODEL_CARD.md").read_text()
-    installed = json.loads((package / "summary_x2.json").read_text())
-    assert installed["evaluation"] == result["rows"] and "evaluation_where_trained" in installed
-
-
-@pytest.mark.slow  # evaluates two models on clean and degraded photos, twice (~20 s)
-def test_install_judges_realistic_weights_against_the_shipped_ones_and_writes_their_card_section(
-    tool, monkeypatch, tmp_path, capsys
-):
-    from edsr_helpers import pretrained
-
-    installer = load_installer()
-    folder, package = tmp_path / "trained", tmp_path / "package"
-    folder.mkdir()
-    package.mkdir()
-    # the shipped bicubic-trained x4 itself, offered as realistic: no gain on degraded inputs
-    shutil.copy(pretrained.weights_path(4), folder / "edsr_baseline_x4_realistic.weights.h5")
-    summary = {
-        "scale": 4,
-        "sources": ["the photos"],
-        "lr_patch": 24,
-        "batch": 16,
-        "learning_rate": 1e-4,
-        "warmup": 100,
-        "schedule": "cosine",
-        "sampling": "area",
-        "steps": 6000,
-        "precision": "mixed_bfloat16",
-        "degraded_copies": 3,
-        "machine": "a CPU",
-        "wall_minutes_this_invocation": 60.0,
-        "command": "python weights_factory/train.py --recipe realistic",
-    }
-    (folder / "summary_x4_realistic.json").write_text(json.dumps(summary))
-    (folder / "training_log_x4_realistic.csv").write_text("epoch,loss\n0,1.0\n")
-
-    (result,) = installer.main([str(folder), "--install", "--weights-dir", str(package)])
-    assert result["degraded_gain"] == pytest.approx(0, abs=1e-6) and result["clean_loss"] == pytest.approx(0, abs=1e-6)
-    printed = capsys.readouterr().out
-    assert (
-        "on degraded inputs +0.00 dB over the shipped bicubic-trained weights (bar +1.00: MISSED by 1.00 dB)" in printed
-    )
-    assert "x4 realistic not installed: it misses a bar" in printed and not list(package.iterdir())
-
-    monkeypatch.setattr(pretrained, "realistic_bars", lambda: (-0.5, 0.7))  # bars it meets: it goes in
-    installer.main([str(folder), "--install", "--weights-dir", str(package)])
-    assert "installed x4 realistic into" in capsys.readouterr().out
-    card = (package / "MODEL_CARD.md").read_text()
-    assert '## x4 realistic: `load_pretrained(4, degradation="realistic")`' in card
-    assert "| barbara | degraded |" in card and "`make pretrained-realistic`" in card
-    installed = json.loads((package / "summary_x4_realistic.json").read_text())
-    assert installed["reference"]["weights"] == "edsr_baseline_x4.weights.h5"
-    assert installed["evaluation_degraded"][-1]["bicubic_psnr_y"] < installed["evaluation"][-1]["bicubic_psnr_y"]
 
 
 @pytest.mark.parametrize("setsid", [True, False], ids=["linux", "without-setsid"])
