@@ -5,11 +5,13 @@
     python -m edsr_helpers photo.jpg --model runs/cpu/edsr.keras -o big.png
     python -m edsr_helpers phone.jpg --degradation realistic   # weights for noisy, blurred, JPEG photos
     python -m edsr_helpers --evaluate original.png --scale 4   # shrink it, upscale it back, score each method
+    python -m edsr_helpers --evaluate original.png --lr camera-like --degradation realistic   # ... as a phone would
 
 Each photo is tiled automatically, so any size fits in memory. Existing files are never overwritten unless
 ``--overwrite`` is given; a file that cannot be read is reported and the others are still done. With
-``--evaluate``, each photo is the original: it is shrunk the series' way (bicubic), upscaled by bicubic, EDSR and
-EDSR+, and each is scored against it (PSNR and SSIM on Y and RGB, a border of ``scale`` pixels left out).
+``--evaluate``, each photo is the original: it is shrunk the series' way (bicubic; ``--lr camera-like``: blurred,
+shrunk, noisy and JPEG-compressed as in notebook 05), upscaled by bicubic, EDSR and EDSR+, and each is scored
+against it (PSNR and SSIM on Y and RGB, a border of ``scale`` pixels left out).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    from edsr_helpers.constants import SCALES
+    from edsr_helpers.constants import LR_FROM, SCALES
 
     parser = argparse.ArgumentParser(prog="python -m edsr_helpers", description=__doc__.splitlines()[0])
     parser.add_argument("photos", nargs="+", type=Path, help="photo files to upscale")
@@ -43,7 +45,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="score instead of upscaling: each photo is the original, shrunk and upscaled back; writes nothing",
     )
+    parser.add_argument(
+        "--lr",
+        choices=LR_FROM,
+        help="with --evaluate: how each photo's LR input is made (default bicubic; camera-like: blur, noise, JPEG)",
+    )
     args = parser.parse_args(argv)
+    if args.lr is not None and not args.evaluate:
+        parser.error("--lr says how --evaluate makes its LR input; add --evaluate, or leave --lr out")
     if args.evaluate and (args.output is not None or args.plus):
         parser.error("--evaluate writes nothing and always scores EDSR+: leave out -o/--output and --plus")
     if args.model is not None and args.degradation != "bicubic":
@@ -76,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.evaluate:
-        return _evaluate(args.photos, model, args.scale)
+        return _evaluate(args.photos, model, args.scale, args.lr or "bicubic")
     failed = 0
     for photo in args.photos:
         try:
@@ -106,19 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-def _evaluate(photos: list[Path], model, scale: int) -> int:
+def _evaluate(photos: list[Path], model, scale: int, lr_from: str) -> int:
     """Print a score table for each photo; one that cannot be read or is too small is reported, the others done."""
     from edsr_helpers import inference
 
     failed = 0
     for photo in photos:
         try:
-            rows = inference.evaluate_photo(model, photo)
+            rows = inference.evaluate_photo(model, photo, lr_from=lr_from)
         except (OSError, ValueError) as error:
             print(f"skipped {photo}: {error}", file=sys.stderr)
             failed += 1
             continue
-        print(f"{photo}, x{scale} (the photo is the reference; border of {scale} px left out):")
+        print(f"{photo}, x{scale}, {lr_from} LR (the photo is the reference; border of {scale} px left out):")
         print(inference.evaluation_table(rows))
     return 1 if failed else 0
 

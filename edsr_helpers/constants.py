@@ -42,5 +42,10 @@ TFDS_DATA_DIR_ENV_VAR = "TFDS_DATA_DIR"
 #: Images in the official splits (for messages and sanity checks).
 DIV2K_NUM_IMAGES = {"train": 800, "validation": 100}
 
+#: How the LR input of an original is made where the series scores upscalings against it (the widget's uploads,
+#: ``edsr-upscale --evaluate``): the series' bicubic downscaling, or notebook 05's fixed camera-like degradation
+#: (blur, bicubic, noise, JPEG), on which realistic weights should win.
+LR_FROM: tuple[str, ...] = ("bicubic", "camera-like")
+
 #: Seed used wherever the series needs a fixed random order (augmentation streams, shuffles).
 DEFAULT_SEED = 42

@@ -136,6 +136,20 @@ def downscale(hr: np.ndarray | Image.Image, scale: int) -> np.ndarray:
     return pairs.downscale(to_rgb_uint8(hr), scale)
 
 
+def make_lr(hr: np.ndarray, scale: int, lr_from: str = "bicubic") -> np.ndarray:
+    """The LR input of an original whose sides are multiples of ``scale``, made the ``lr_from`` way
+    (``constants.LR_FROM``): the series' bicubic downscaling, or notebook 05's fixed camera-like degradation."""
+    from edsr_helpers.constants import LR_FROM
+
+    if lr_from not in LR_FROM:
+        raise ValueError(f"the LR can be made {' or '.join(map(repr, LR_FROM))}, not {lr_from!r}.")
+    if lr_from == "camera-like":
+        from edsr_helpers.degradations import degrade_for_evaluation  # written in notebook 05
+
+        return degrade_for_evaluation(to_rgb_uint8(hr), scale)
+    return downscale(hr, scale)
+
+
 def upscale_bicubic(lr: np.ndarray, scale: int) -> np.ndarray:
     """The bicubic baseline every super-resolution result is compared with."""
     height, width = lr.shape[:2]

@@ -254,10 +254,11 @@ MIN_EVALUATION_LR_SIDE = 8
 
 
 def evaluate_photo(
-    model: keras.Model, original: ImageLike, *, self_ensemble: bool = True
+    model: keras.Model, original: ImageLike, *, self_ensemble: bool = True, lr_from: str = "bicubic"
 ) -> list[dict[str, float | str]]:
     """Score a model on your own photo the series' way: the photo is the reference, its LR is made by the
-    series' bicubic degradation, and bicubic, EDSR (and EDSR+) are scored against it.
+    series' bicubic degradation (or, with ``lr_from="camera-like"``, by notebook 05's fixed camera-like one, where
+    realistic weights should win), and bicubic, EDSR (and EDSR+) are scored against it.
 
     Returns:
         One row per method: ``{"method", "psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb"}``, a border of ``scale``
@@ -266,7 +267,7 @@ def evaluate_photo(
     Raises:
         ValueError: if the photo is too small to make an LR image of at least ``MIN_EVALUATION_LR_SIDE`` pixels.
     """
-    from edsr_helpers.images import crop_to_multiple, downscale, upscale_bicubic
+    from edsr_helpers.images import crop_to_multiple, make_lr, upscale_bicubic
     from edsr_helpers.metrics import psnr, ssim
 
     scale = model_scale(model)
@@ -278,7 +279,7 @@ def evaluate_photo(
             f"(an LR image of {MIN_EVALUATION_LR_SIDE} px a side once shrunk). Use a larger photo or a smaller --scale."
         )
     hr = crop_to_multiple(hr, scale)
-    lr = downscale(hr, scale)
+    lr = make_lr(hr, scale, lr_from)
     outputs = {"bicubic": upscale_bicubic(lr, scale), "EDSR": upscale(model, lr)}
     if self_ensemble:
         outputs["EDSR+"] = upscale(model, lr, self_ensemble=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from edsr_helpers.images import crop_to_multiple, downscale, load_image, upscale_bicubic
+from edsr_helpers.images import crop_to_multiple, load_image, make_lr, upscale_bicubic
 from edsr_helpers.metrics import psnr, ssim
 
 #: Width in screen pixels of every panel (the zoom slider's default) and of the thumbnail.
@@ -124,8 +124,6 @@ def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = Fa
         ValueError: empty or unreadable files, images too small to crop or too big to upscale here (with
             what to do).
     """
-    if lr_from not in ("bicubic", "camera-like"):
-        raise ValueError(f"lr_from must be 'bicubic' or 'camera-like', not {lr_from!r}.")
     image = _read_upload_image(name, content)
     if as_is:
         if min(image.shape[:2]) < 16:
@@ -139,11 +137,8 @@ def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = Fa
     hr = crop_to_multiple(image, scale)
     if min(hr.shape[:2]) < 16 * scale:
         raise ValueError(f"{name!r} is {hr.shape[1]}x{hr.shape[0]} px; use a photo at least {16 * scale} px wide.")
-    if lr_from == "camera-like":
-        from edsr_helpers.degradations import degrade_for_evaluation
-
-        return Photo(name=f"{name} (camera-like LR)", lr=degrade_for_evaluation(hr, scale), hr=hr)
-    return Photo(name=name, lr=downscale(hr, scale), hr=hr)
+    lr = make_lr(hr, scale, lr_from)
+    return Photo(name=name if lr_from == "bicubic" else f"{name} ({lr_from} LR)", lr=lr, hr=hr)
 
 
 def photo_from_pair(name: str, first: bytes, second: bytes, scale: int, *, names=("HR", "LR")) -> Photo:

@@ -260,6 +260,37 @@ def test_evaluate_photo_scores_the_series_way():
     assert "EDSR+" not in rows and rows["EDSR"]["psnr_y"] > rows["bicubic"]["psnr_y"]
 
 
+def test_evaluate_photo_makes_the_lr_camera_like_when_asked():
+    from edsr_helpers.degradations import degrade_for_evaluation
+
+    model = pretrained.load_pretrained(4)
+    photo = samples.load_photo("monarch")[:96, :128]
+    clean = {row["method"]: row for row in inference.evaluate_photo(model, photo, self_ensemble=False)}
+    rows = inference.evaluate_photo(model, photo, self_ensemble=False, lr_from="camera-like")
+    camera_like = {row["method"]: row for row in rows}
+    lr = degrade_for_evaluation(photo, 4)
+    expected = metrics.psnr(photo, images.upscale_bicubic(lr, 4), shave=4, y_only=True)
+    assert camera_like["bicubic"]["psnr_y"] == pytest.approx(expected)
+    assert camera_like["bicubic"]["psnr_y"] < clean["bicubic"]["psnr_y"]  # blur, noise and JPEG cost something
+    with pytest.raises(ValueError, match="'camera-like'"):
+        inference.evaluate_photo(model, photo, lr_from="phone")
+
+
+def test_command_line_evaluates_with_a_camera_like_lr_and_says_so(tmp_path, capsys):
+    from edsr_helpers.__main__ import main
+
+    reference = tmp_path / "coffee.png"
+    Image.fromarray(samples.load_photo("coffee")[:160, :200]).save(reference)
+    assert main(["--evaluate", str(reference), "--lr", "camera-like"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{reference}, x4, camera-like LR")
+    assert [line.split()[0] for line in out.splitlines()[2:5]] == ["bicubic", "EDSR", "EDSR+"]
+    with pytest.raises(SystemExit):  # --lr only means something to --evaluate
+        main([str(reference), "--lr", "camera-like"])
+    assert "add --evaluate" in capsys.readouterr().err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["coffee.png"]  # wrote nothing
+
+
 def test_command_line_takes_the_realistic_weights_where_they_ship(photo_file, capsys):
     from edsr_helpers.__main__ import main
 
