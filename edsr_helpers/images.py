@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from edsr_helpers import pairs  # the degradation, written in notebook 01
+from edsr_helpers.constants import LR_FROM
 
 ImageLike = np.ndarray | Image.Image | str | os.PathLike | bytes
 
@@ -139,8 +140,6 @@ def downscale(hr: np.ndarray | Image.Image, scale: int) -> np.ndarray:
 def make_lr(hr: np.ndarray, scale: int, lr_from: str = "bicubic") -> np.ndarray:
     """The LR input of an original whose sides are multiples of ``scale``, made the ``lr_from`` way
     (``constants.LR_FROM``): the series' bicubic downscaling, or notebook 05's fixed camera-like degradation."""
-    from edsr_helpers.constants import LR_FROM
-
     if lr_from not in LR_FROM:
         raise ValueError(f"the LR can be made {' or '.join(map(repr, LR_FROM))}, not {lr_from!r}.")
     if lr_from == "camera-like":
