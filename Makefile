@@ -50,7 +50,7 @@ BACKENDS_VENV := .venv-backends
 BACKENDS_BIN := $(BACKENDS_VENV)/bin
 # Selected by pytest markers (pyproject.toml lists them): what runs a Keras engine and needs no TensorFlow; the slow
 # experiments run once, on TensorFlow, in `make test`.
-BACKEND_MARKERS := not tensorflow and not engine_free and not factory and not notebook and not browser and not slow
+BACKEND_MARKERS := not tensorflow and not engine_free and not factory and not browser and not slow
 
 backends-setup: $(BACKENDS_VENV)/.installed
 
@@ -99,7 +99,7 @@ test-colab:
 		--sanitize-with ../tests/nbval_sanitize.cfg ../notebooks
 
 # The unit tests alone: no notebook, no browser, nothing slow (under 2 minutes on 2 cores).
-UNIT_MARKERS := not notebook and not browser and not slow
+UNIT_MARKERS := not browser and not slow
 unit: setup
 	EDSR_PROFILE=ci $(BIN)/python -m pytest $(PARALLEL) tests -m "$(UNIT_MARKERS)" --durations=5
 

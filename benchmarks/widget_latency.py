@@ -2,7 +2,9 @@
 
 The widget super-resolves each photo once (not timed here: that is the one-off cost of choosing a photo) and
 then only slices, scores and encodes crops. Measures ``--moves`` slider moves on each validation photo with
-the default 32 px crop, and with EDSR+ on. Goal: <= 200 ms per update on the 2-core CPU.
+the default 32 px crop (the comparison row in its default split view redrawn too), and with EDSR+ on. Goal:
+<= 200 ms per update on the 2-core CPU. Then the scale menu of ``shipped_compare``: a scale's first showing
+(weights loaded, first photo super-resolved) and a switch back to a scale already shown.
 
 Run: ``.venv/bin/python benchmarks/widget_latency.py``.
 """
@@ -42,6 +44,13 @@ def main() -> None:
             f"95th percentile {np.percentile(timings_ms, 95):.0f} ms, max {timings_ms.max():.0f} ms "
             f"({len(timings)} moves)"
         )
+    scales = eh.widgets.shipped_compare(scale=4)
+    for scale in [s for s in sorted(eh.pretrained.WEIGHT_FILES) if s != 4] + [4]:
+        shown_before = scale in scales.widgets
+        start = time.perf_counter()
+        scales.chooser.value = scale
+        when = "again" if shown_before else "first time"
+        print(f"scale menu -> x{scale} shown in {time.perf_counter() - start:.2f} s ({when})")
 
 
 if __name__ == "__main__":

@@ -572,6 +572,70 @@ class CropCompare:
         display(self.box)
 
 
+class ScaleChoice:
+    """One crop-and-compare widget per scale, a dropdown away: switching keeps the photo and the region of the
+    original in view, so ×2, ×3 and ×4 can be compared on the same detail.
+
+    Args:
+        make: builds the widget of a scale (called once per scale, when it is first chosen).
+        scales: the scales to offer.
+        scale: the one shown first.
+    """
+
+    def __init__(self, make: Callable[[int], CropCompare], scales, scale: int):
+        import ipywidgets as widgets
+
+        self.scales = tuple(scales)
+        if scale not in self.scales:
+            raise ValueError(f"x{scale} is not offered here; choose one of {', '.join(f'x{s}' for s in self.scales)}.")
+        self.make = make
+        #: scale -> its widget, built when first chosen and kept (with its uploads) afterwards
+        self.widgets: dict[int, CropCompare] = {}
+        self.chooser = widgets.Dropdown(options=[(f"×{s}", s) for s in self.scales], value=scale, description="scale")
+        self.message = widgets.HTML("")
+        self.holder = widgets.VBox([])
+        self.box = widgets.VBox([widgets.HBox([self.chooser, self.message]), self.holder])
+        self.chooser.observe(lambda change: self.show(change["new"], change["old"]), names="value")
+        self.show(scale)
+
+    @property
+    def current(self) -> CropCompare:
+        """The widget of the scale chosen now."""
+        return self.widgets[self.chooser.value]
+
+    def show(self, scale: int, previous: int | None = None) -> None:
+        """Show the widget of ``scale``; coming from ``previous``, on the same photo and region of the original."""
+        if scale not in self.widgets:
+            self.widgets[scale] = self.make(scale)
+        widget = self.widgets[scale]
+        if previous is not None and previous != scale:
+            _follow(widget, self.widgets[previous])
+        self.holder.children = [widget.box]
+        self.message.value = f"LR inputs are the originals shrunk ×{scale}; each scale keeps its own uploads."
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.box)
+
+
+def _follow(widget: CropCompare, other: CropCompare) -> None:
+    """Put ``widget`` on ``other``'s photo (when it has it) and on the same region of the original."""
+    ratio = other.scale / widget.scale
+    if other.chooser.value in widget.photos:
+        widget.chooser.value = other.chooser.value  # selects it (nothing happens when it is already shown)
+    widget._holding = True
+    try:
+        size = int(np.clip(round(other.crop.value * ratio / 4) * 4, widget.crop.min, widget.crop.max))
+        widget.crop.value = size
+        widget._fit_position_sliders()
+        widget.x.value = int(np.clip(round(other.x.value * ratio), 0, widget.x.max))
+        widget.y.value = int(np.clip(round(other.y.value * ratio), 0, widget.y.max))
+    finally:
+        widget._holding = False
+    widget.refresh()
+
+
 def default_photos(scale: int, *, div2k_images: int = 5, data_dir=None) -> list[Photo]:
     """The offline validation photos, plus the first DIV2K validation images when DIV2K is on disk.
 
@@ -634,3 +698,24 @@ def crop_compare(
         upscale_plus=upscale_plus,
         others={name: upscalers(other) for name, other in (others or {}).items()},
     )
+
+
+def shipped_compare(scale: int = 4, *, photos: Callable[[int], list[Photo]] | None = None) -> ScaleChoice:
+    """The shipped weights at every scale they ship for, chosen from a dropdown (see :class:`ScaleChoice`).
+
+    Each scale's widget compares its bicubic-trained weights with bicubic, and with the realistic weights where
+    those ship too. ``photos``: the photos of a scale (default: :func:`default_photos`).
+    """
+    from edsr_helpers import pretrained
+
+    def make(chosen: int) -> CropCompare:
+        others = {}
+        if "realistic" in pretrained.shipped_degradations(chosen):
+            others[f"realistic ×{chosen}"] = pretrained.load_pretrained(chosen, "realistic")
+        return crop_compare(
+            pretrained.load_pretrained(chosen),
+            photos=photos(chosen) if photos is not None else None,
+            others=others,
+        )
+
+    return ScaleChoice(make, sorted(pretrained.WEIGHT_FILES), scale)

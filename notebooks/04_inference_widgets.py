@@ -201,6 +201,18 @@ widget = eh.widgets.crop_compare(model, others={"shipped ×4": eh.pretrained.loa
 widget
 
 # %% [markdown]
+# ## One photo at every scale
+#
+# The package ships EDSR-baseline weights for several factors. Choose one in the *scale* menu: the widget shrinks
+# the same originals by that factor, upscales them with that scale's weights and keeps the region you were
+# looking at, so ×2 and ×4 show the same detail. At ×2 the LR crop holds four times the pixels of the ×4 one;
+# watch how much closer to the original both bicubic and EDSR get, and how the gap between them changes.
+
+# %% tags=["nbval-ignore-output", "live-widget"]
+scales = eh.widgets.shipped_compare(scale=4)
+scales
+
+# %% [markdown]
 # ## Why PSNR numbers disagree
 #
 # "My PSNR is lower than the paper's" is the most common question about every super-resolution code. Usually

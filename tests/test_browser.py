@@ -185,21 +185,35 @@ def test_notebook_04_widget_in_a_real_browser(jupyterlab):
             )
 
             # the comparison: two models side by side, each scored on the crop and on the whole photo
-            def dropdown(label):
+            def dropdown(label):  # the first widget's (the notebook shows a second one below, per scale)
                 return (
-                    page.locator(".widget-dropdown").filter(has=page.get_by_text(label, exact=True)).locator("select")
+                    page.locator(".widget-dropdown")
+                    .filter(has=page.get_by_text(label, exact=True))
+                    .locator("select")
+                    .first
                 )
 
             dropdown("with").select_option("shipped ×4")
             dropdown("view").select_option("side by side")
             page.wait_for_function(SIDE_BY_SIDE_SCORED, arg="shipped ×4", timeout=120_000)
-            assert not page.locator(".widget-slider").filter(has=page.get_by_text("split %", exact=True)).is_visible()
+            split_slider = page.locator(".widget-slider").filter(has=page.get_by_text("split %", exact=True)).first
+            assert not split_slider.is_visible()
             dropdown("view").select_option("split")
             page.wait_for_function(
                 "() => Array.from(document.querySelectorAll('.widget-html-content')).some("
                 "n => n.offsetParent !== null && n.innerText.includes('shipped ×4 right of it'))",
                 timeout=60_000,
             )
+
+            # the shipped weights at another scale: the second widget shows the same photos shrunk x2
+            dropdown("scale").select_option("×2")
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.widget-html-content')).some("
+                "n => n.offsetParent !== null && n.innerText.includes('shrunk ×2'))",
+                timeout=120_000,
+            )
+            dropdown("scale").scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "notebook04_scales.png"))
         finally:
             page.screenshot(path=str(ARTIFACTS / "notebook04_widget.png"), full_page=True)
             browser.close()

@@ -411,3 +411,69 @@ def test_large_uploads_go_through_colabs_file_picker(widget):
     if "google.colab" not in sys.modules:
         with pytest.raises(RuntimeError, match="works on Colab only"):
             widget.add_colab_uploads()
+
+
+def _photos_at(scale):
+    """coffee and astronaut, each shrunk by ``scale`` from an original cropped to a multiple of it."""
+    originals = {name: images.crop_to_multiple(samples.load_photo(name), scale) for name in ("coffee", "astronaut")}
+    return [widgets.Photo(name, images.downscale(hr, scale), hr) for name, hr in originals.items()]
+
+
+@pytest.fixture
+def scale_choice():
+    built = []
+
+    def make(scale):
+        built.append(scale)
+        return widgets.CropCompare(lambda lr: images.upscale_bicubic(lr, scale), _photos_at(scale), scale=scale)
+
+    choice = widgets.ScaleChoice(make, (2, 4), 4)
+    choice.built = built
+    return choice
+
+
+def test_a_scale_switch_keeps_the_photo_and_the_region_of_the_original(scale_choice):
+    x4 = scale_choice.current
+    x4.chooser.value = "astronaut"
+    x4.crop.value, x4.x.value, x4.y.value = 32, 20, 10
+    original_crop = x4.crops()["HR (original)"]
+    scale_choice.chooser.value = 2
+    x2 = scale_choice.current
+    assert x2.scale == 2 and scale_choice.holder.children == (x2.box,)
+    assert (x2.chooser.value, x2.crop.value, x2.x.value, x2.y.value) == ("astronaut", 64, 40, 20)
+    np.testing.assert_array_equal(x2.crops()["HR (original)"], original_crop)
+    assert x2.crops()["LR (input)"].shape == (64, 64, 3)
+    assert "×2" in scale_choice.message.value
+
+
+def test_each_scale_is_built_once_and_keeps_its_uploads(scale_choice):
+    scale_choice.current.add_photo("mine.png", _png(samples.load_photo("chelsea")))
+    scale_choice.chooser.value = 2
+    scale_choice.chooser.value = 4
+    assert scale_choice.built == [4, 2]
+    assert "mine.png" in scale_choice.current.chooser.options
+    assert "mine.png" not in scale_choice.widgets[2].photos
+
+
+def test_a_scale_that_is_not_offered_is_refused_with_the_ones_that_are():
+    with pytest.raises(ValueError, match="x3 is not offered here; choose one of x2, x4"):
+        widgets.ScaleChoice(lambda scale: None, (2, 4), 3)
+
+
+def test_the_shipped_weights_widget_offers_every_shipped_scale_and_upscales_by_it():
+    from edsr_helpers import pretrained
+
+    coffee = samples.load_photo("coffee")[:96, :120]
+
+    def photos(scale):
+        hr = images.crop_to_multiple(coffee, scale)
+        return [widgets.Photo("coffee", images.downscale(hr, scale), hr)]
+
+    choice = widgets.shipped_compare(photos=photos)
+    assert [value for _, value in choice.chooser.options] == sorted(pretrained.WEIGHT_FILES)
+    for scale in sorted(pretrained.WEIGHT_FILES):
+        choice.chooser.value = scale
+        photo = choice.current.photo
+        assert choice.current.scale == scale and photo.sr.shape == photo.hr.shape
+        edsr, bicubic = (metrics.psnr(photo.hr, image, shave=scale, y_only=True) for image in (photo.sr, photo.bicubic))
+        assert edsr > bicubic + 0.5, f"x{scale}: the shipped weights {edsr:.2f} dB, bicubic {bicubic:.2f} dB"
