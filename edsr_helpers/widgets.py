@@ -27,7 +27,7 @@ PANEL_PX = 240
 THUMBNAIL_PX = 320
 
 
-#: The upscaling every widget offers, and the name of the model the widget was made for.
+#: The upscaling every widget offers, and the key (and default label) of the model the widget was made for.
 BICUBIC, MAIN = "bicubic", "EDSR"
 
 #: How an uploaded file is used (``CropCompare.upload_as``): label shown, value.
@@ -175,6 +175,7 @@ class CropCompare:
         upscale_plus: EDSR+ (self-ensemble) function; the toggle is hidden when None.
         others: more upscalers to compare, by name: ``{name: upscale}`` or ``{name: (upscale, upscale_plus)}``.
             Each is run on a photo only when chosen in the comparison.
+        name: what the widget's own model is called on screen (``"EDSR"``; e.g. ``"shipped ×4"``).
 
     Display it with ``display(widget.box)`` (or just ``widget`` as a cell's last line).
     """
@@ -187,14 +188,18 @@ class CropCompare:
         scale: int,
         upscale_plus: Callable[[np.ndarray], np.ndarray] | None = None,
         others: Mapping[str, Callable | tuple[Callable, Callable | None]] | None = None,
+        name: str = MAIN,
     ):
         import ipywidgets as widgets
 
         self.scale = scale
+        if name == BICUBIC or name.endswith("+"):
+            raise ValueError(f"{name!r} is taken by the widget's own panels; call the widget's model otherwise.")
+        self.name = name
         #: name -> (upscale, upscale_plus or None); the widget's own model first
         self.methods: dict[str, tuple[Callable, Callable | None]] = {MAIN: (upscale, upscale_plus)}
         for name, functions in (others or {}).items():
-            if name in (BICUBIC, MAIN) or name.endswith("+"):
+            if name in (BICUBIC, MAIN, self.name) or name.endswith("+"):
                 raise ValueError(f"{name!r} is taken by the widget's own panels; name the model otherwise.")
             self.methods[name] = functions if isinstance(functions, tuple) else (functions, None)
         self.photos: dict[str, Photo] = {}
@@ -214,7 +219,7 @@ class CropCompare:
         self.y = widgets.IntSlider(value=0, min=0, max=1, description="y")
         self.plus = widgets.Checkbox(value=False, description="EDSR+ (8x slower, first time)")
         self.split = widgets.IntSlider(value=50, min=0, max=100, description="split %")
-        choices = [BICUBIC, *self.methods]
+        choices = [(self.label(method), method) for method in (BICUBIC, *self.methods)]
         self.left = widgets.Dropdown(options=choices, value=BICUBIC, description="compare")
         self.right = widgets.Dropdown(options=choices, value=MAIN, description="with")
         self.view = widgets.Dropdown(options=["split", "side by side"], value="split", description="view")
@@ -224,7 +229,7 @@ class CropCompare:
         self.panels = {name: widgets.Image(format="png", layout=layout(width=f"{PANEL_PX}px")) for name in names}
         self.captions = {name: widgets.HTML("") for name in names}
         self.cells = {
-            name: widgets.VBox([widgets.HTML(f"<b>{name}</b>"), self.panels[name], self.captions[name]])
+            name: widgets.VBox([widgets.HTML(f"<b>{self.label(name)}</b>"), self.panels[name], self.captions[name]])
             for name in names
         }
         self.split_view = widgets.Image(format="png", layout=layout(width=f"{2 * PANEL_PX}px"))
@@ -276,6 +281,12 @@ class CropCompare:
     @property
     def upscale_plus(self) -> Callable[[np.ndarray], np.ndarray] | None:
         return self.methods[MAIN][1]
+
+    def label(self, shown: str) -> str:
+        """What the screen calls ``shown`` (a method, its EDSR+ name or a panel): the widget's model by ``name``."""
+        if self.name != MAIN and shown in (MAIN, plus_name(MAIN)):
+            return self.name if shown == MAIN else plus_name(self.name)
+        return shown
 
     def shown_as(self, method: str) -> str:
         """What a comparison choice shows: the model's EDSR+ when the toggle is on and it has one."""
@@ -541,13 +552,14 @@ class CropCompare:
             self.split_view.value = png_bytes(self._split(left, right))
             self.split_view.layout.width = f"{2 * self.zoom.value}px"
             self.compare_caption.value = (
-                f"<b>{left_name}</b> left of the line: {texts[0]}<br><b>{right_name}</b> right of it: {texts[1]}"
+                f"<b>{self.label(left_name)}</b> left of the line: {texts[0]}<br>"
+                f"<b>{self.label(right_name)}</b> right of it: {texts[1]}"
             )
         else:
             for side, name, crop, text in (("L", left_name, left, texts[0]), ("R", right_name, right, texts[1])):
                 self.sides[side].value = png_bytes(zoom_nearest(crop, self.zoom.value))
                 self.sides[side].layout.width = f"{self.zoom.value}px"
-                self.side_captions[side].value = f"<b>{name}</b><br>{text}"
+                self.side_captions[side].value = f"<b>{self.label(name)}</b><br>{text}"
             self.compare_caption.value = ""
 
     def _thumbnail(self) -> np.ndarray:
@@ -664,12 +676,17 @@ def default_photos(scale: int, *, div2k_images: int = 5, data_dir=None) -> list[
 
 
 def crop_compare(
-    model, *, photos: list[Photo] | None = None, tile="auto", others: Mapping | None = None
+    model,
+    *,
+    photos: list[Photo] | None = None,
+    tile="auto",
+    others: Mapping | None = None,
+    name: str = MAIN,
 ) -> CropCompare:
     """A :class:`CropCompare` for an EDSR model, with EDSR+ available, on :func:`default_photos`.
 
     ``others``: more models to compare with it, by name (``{"realistic x4": load_pretrained(4, "realistic")}``);
-    each must upscale by the same factor.
+    each must upscale by the same factor. ``name``: what ``model`` is called on screen.
 
     Raises:
         ValueError: if another model's scale differs from ``model``'s.
@@ -684,11 +701,11 @@ def crop_compare(
             lambda lr: inference.upscale(net, lr, tile=tile, self_ensemble=True),
         )
 
-    for name, other in (others or {}).items():
+    for other_name, other in (others or {}).items():
         if inference.model_scale(other) != scale:
             raise ValueError(
-                f"{name!r} upscales x{inference.model_scale(other)} and the widget's model x{scale}: compare models "
-                "of one scale."
+                f"{other_name!r} upscales x{inference.model_scale(other)} and the widget's model x{scale}: compare "
+                "models of one scale."
             )
     upscale, upscale_plus = upscalers(model)
     return CropCompare(
@@ -696,7 +713,8 @@ def crop_compare(
         photos if photos is not None else default_photos(scale),
         scale=scale,
         upscale_plus=upscale_plus,
-        others={name: upscalers(other) for name, other in (others or {}).items()},
+        others={other_name: upscalers(other) for other_name, other in (others or {}).items()},
+        name=name,
     )
 
 
@@ -716,6 +734,7 @@ def shipped_compare(scale: int = 4, *, photos: Callable[[int], list[Photo]] | No
             pretrained.load_pretrained(chosen),
             photos=photos(chosen) if photos is not None else None,
             others=others,
+            name=f"shipped ×{chosen}",
         )
 
     return ScaleChoice(make, sorted(pretrained.WEIGHT_FILES), scale)

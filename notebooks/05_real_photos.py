@@ -321,19 +321,18 @@ course.plotting.show_comparison(
 # both numbers further.
 
 # %% [markdown]
-# Compare the two models yourself on the test photos, their LR made the camera-like way: below the row, *EDSR*
-# (the shipped model) faces *fine-tuned*, split or side by side; move the crop to where the noise was. Each panel shows
-# PSNR and SSIM against the original, on the crop and on the whole photo. Upload a photo of your own with
-# *uploads are* set to camera-like LR, or to an HR + LR pair you made.
+# Compare the two models yourself on the test photos, their LR made the camera-like way: below the row, *shipped ×4*
+# faces *fine-tuned*, split or side by side; move the crop to where the noise was. Each panel shows PSNR and SSIM
+# against the original, on the crop and on the whole photo. Upload a photo of your own with *uploads are* set to
+# camera-like LR, or to an HR + LR pair you made.
 
 # %% tags=["nbval-ignore-output", "live-widget"]
 camera_like = [
     eh.widgets.Photo(f"{name} (camera-like LR)", lr, hr)
     for name, (lr, hr) in zip(eh.samples.photo_names("test"), degraded_test, strict=True)
 ]
-widget = eh.widgets.crop_compare(shipped, photos=camera_like, others={"fine-tuned": model})
-widget.right.value = "fine-tuned"
-widget.left.value = "EDSR"
+widget = eh.widgets.crop_compare(shipped, name="shipped ×4", photos=camera_like, others={"fine-tuned": model})
+widget.left.label, widget.right.label = "shipped ×4", "fine-tuned"
 widget
 #
 # ## Summary

@@ -110,15 +110,26 @@ ALL_EXECUTED = (
 )
 
 
-#: JavaScript: a visible caption names the model and shows its whole-photo scores (the side-by-side view).
+#: JavaScript: a visible caption inside ``root`` names the model and shows its whole-photo scores (side by side).
 SIDE_BY_SIDE_SCORED = (
-    "(name) => Array.from(document.querySelectorAll('.widget-html-content')).some("
+    "([root, name]) => Array.from(root.querySelectorAll('.widget-html-content')).some("
     "n => n.offsetParent !== null && n.innerText.startsWith(name) && n.innerText.includes('whole: PSNR'))"
+)
+#: JavaScript: a visible caption inside ``root`` contains ``text``.
+CAPTION_SHOWS = (
+    "([root, text]) => Array.from(root.querySelectorAll('.widget-html-content')).some("
+    "n => n.offsetParent !== null && n.innerText.includes(text))"
+)
+#: JavaScript: at least 4 of the panels inside ``root`` show another image than ``before``.
+PANELS_CHANGED = (
+    "([root, before]) => { const now = Array.from(root.querySelectorAll("
+    "'.widget-image img, img.widget-image')).map(n => n.src);"
+    " return now.filter((src, i) => src !== before[i]).length >= 4; }"
 )
 
 
-def _panel_sources(page) -> list[str]:
-    return page.eval_on_selector_all(".widget-image img, img.widget-image", "nodes => nodes.map(n => n.src)")
+def _panel_sources(area) -> list[str]:
+    return area.locator(".widget-image img, img.widget-image").evaluate_all("nodes => nodes.map(n => n.src)")
 
 
 def test_notebook_04_widget_in_a_real_browser(jupyterlab):
@@ -153,21 +164,26 @@ def test_notebook_04_widget_in_a_real_browser(jupyterlab):
             assert "Error displaying widget" not in page.content()
             errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
             assert not any("Traceback" in text for text in errors.all_inner_texts())
-            before = _panel_sources(page)
 
-            slider = page.locator(".widget-slider").filter(has=page.get_by_text("x", exact=True)).first
+            def output_of(code):  # the output area of the code cell whose source holds ``code``
+                cell = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text=code))
+                return cell.locator(".jp-OutputArea")
+
+            def dropdown(area, label):
+                return (
+                    area.locator(".widget-dropdown").filter(has=page.get_by_text(label, exact=True)).locator("select")
+                )
+
+            widget, scales = output_of("crop_compare(model"), output_of("shipped_compare(")
+            before = _panel_sources(widget)
+
+            slider = widget.locator(".widget-slider").filter(has=page.get_by_text("x", exact=True))
             handle = slider.locator(".noUi-handle, .ui-slider-handle").first
             handle.focus()
             for _ in range(10):
                 handle.press("ArrowRight")
-            page.wait_for_function(
-                "(before) => { const now = Array.from(document.querySelectorAll("
-                "'.widget-image img, img.widget-image')).map(n => n.src);"
-                " return now.filter((src, i) => src !== before[i]).length >= 4; }",
-                arg=before,
-                timeout=30_000,
-            )
-            after = _panel_sources(page)
+            page.wait_for_function(PANELS_CHANGED, arg=[widget.element_handle(), before], timeout=30_000)
+            after = _panel_sources(widget)
             changed = sum(1 for old, new in zip(before, after, strict=False) if old != new)
             assert changed >= 4, f"only {changed} panels changed after moving the crop"
             readout = slider.locator(".widget-readout").first
@@ -175,7 +191,7 @@ def test_notebook_04_widget_in_a_real_browser(jupyterlab):
             assert moved_to not in ("", "0")  # x moved
 
             # click-to-crop on the thumbnail (ipyevents): the crop's x follows the click
-            thumbnail = page.locator(".widget-image").first
+            thumbnail = widget.locator(".widget-image").first
             box = thumbnail.bounding_box()
             thumbnail.click(position={"x": box["width"] * 0.6, "y": box["height"] * 0.6})
             page.wait_for_function(
@@ -185,34 +201,20 @@ def test_notebook_04_widget_in_a_real_browser(jupyterlab):
             )
 
             # the comparison: two models side by side, each scored on the crop and on the whole photo
-            def dropdown(label):  # the first widget's (the notebook shows a second one below, per scale)
-                return (
-                    page.locator(".widget-dropdown")
-                    .filter(has=page.get_by_text(label, exact=True))
-                    .locator("select")
-                    .first
-                )
-
-            dropdown("with").select_option("shipped ×4")
-            dropdown("view").select_option("side by side")
-            page.wait_for_function(SIDE_BY_SIDE_SCORED, arg="shipped ×4", timeout=120_000)
-            split_slider = page.locator(".widget-slider").filter(has=page.get_by_text("split %", exact=True)).first
-            assert not split_slider.is_visible()
-            dropdown("view").select_option("split")
+            dropdown(widget, "with").select_option("shipped ×4")
+            dropdown(widget, "view").select_option("side by side")
+            page.wait_for_function(SIDE_BY_SIDE_SCORED, arg=[widget.element_handle(), "shipped ×4"], timeout=120_000)
+            assert not widget.locator(".widget-slider").filter(has=page.get_by_text("split %", exact=True)).is_visible()
+            dropdown(widget, "view").select_option("split")
             page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('.widget-html-content')).some("
-                "n => n.offsetParent !== null && n.innerText.includes('shipped ×4 right of it'))",
-                timeout=60_000,
+                CAPTION_SHOWS, arg=[widget.element_handle(), "shipped ×4 right of it"], timeout=60_000
             )
 
-            # the shipped weights at another scale: the second widget shows the same photos shrunk x2
-            dropdown("scale").select_option("×2")
-            page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('.widget-html-content')).some("
-                "n => n.offsetParent !== null && n.innerText.includes('shrunk ×2'))",
-                timeout=120_000,
-            )
-            dropdown("scale").scroll_into_view_if_needed()
+            # the shipped weights at another scale: the same photos shrunk x2, upscaled by the x2 weights
+            dropdown(scales, "scale").select_option("×2")
+            for text in ("shrunk ×2", "shipped ×2 right of it"):
+                page.wait_for_function(CAPTION_SHOWS, arg=[scales.element_handle(), text], timeout=120_000)
+            dropdown(scales, "scale").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "notebook04_scales.png"))
         finally:
             page.screenshot(path=str(ARTIFACTS / "notebook04_widget.png"), full_page=True)

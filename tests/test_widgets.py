@@ -234,7 +234,7 @@ def compare_widget():
 def test_compare_two_models_side_by_side_with_crop_and_whole_photo_scores(compare_widget):
     widget = compare_widget
     assert widget.calls["other"] == 0  # a model not chosen costs nothing
-    assert list(widget.left.options) == ["bicubic", "EDSR", "other", "third"]
+    assert [label for label, _ in widget.left.options] == ["bicubic", "EDSR", "other", "third"]
     widget.x.value, widget.y.value, widget.crop.value = 30, 25, 40
     widget.view.value = "side by side"
     widget.left.value, widget.right.value = "EDSR", "other"
@@ -477,3 +477,30 @@ def test_the_shipped_weights_widget_offers_every_shipped_scale_and_upscales_by_i
         assert choice.current.scale == scale and photo.sr.shape == photo.hr.shape
         edsr, bicubic = (metrics.psnr(photo.hr, image, shave=scale, y_only=True) for image in (photo.sr, photo.bicubic))
         assert edsr > bicubic + 0.5, f"x{scale}: the shipped weights {edsr:.2f} dB, bicubic {bicubic:.2f} dB"
+
+
+def test_the_widgets_model_is_shown_under_its_name_everywhere():
+    lr, hr = images.downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
+    widget = widgets.CropCompare(
+        _fake_upscale, [("coffee", lr, hr)], scale=4, upscale_plus=lambda lr: _fake_upscale(lr) // 2, name="mine"
+    )
+    assert "<b>mine</b>" in widget.cells["EDSR"].children[0].value
+    assert "<b>mine EDSR+</b>" in widget.cells["EDSR+"].children[0].value
+    assert [label for label, _ in widget.right.options] == ["bicubic", "mine"]
+    widget.view.value = "side by side"
+    assert widget.side_captions["R"].value.startswith("<b>mine</b>")
+    widget.plus.value = True
+    widget.view.value = "split"
+    assert "<b>mine EDSR+</b> right of it" in widget.compare_caption.value
+    np.testing.assert_array_equal(widget.photo.sr, _fake_upscale(lr))  # the results keep their keys
+
+
+@pytest.mark.parametrize("name", ["bicubic", "mine+"])
+def test_the_widgets_model_may_not_take_a_panels_name(name):
+    with pytest.raises(ValueError, match="call the widget's model otherwise"):
+        widgets.CropCompare(_fake_upscale, _photos_at(4), scale=4, name=name)
+
+
+def test_another_model_may_not_take_the_widgets_models_name():
+    with pytest.raises(ValueError, match="name the model otherwise"):
+        widgets.CropCompare(_fake_upscale, _photos_at(4), scale=4, name="mine", others={"mine": _fake_upscale})
