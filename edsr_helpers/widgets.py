@@ -1,6 +1,7 @@
 """The crop-and-compare widget of notebook 04: pick a region of a photo, see LR, bicubic, EDSR (and EDSR+)
 side by side with PSNR/SSIM against the original, and put any two upscalings (bicubic, the model, other models
 such as the realistic weights) side by side or in a split view, scored on the crop and on the whole photo.
+``shipped_compare`` puts the shipped weights of every scale one menu away, on the same detail.
 
 Built only from core ipywidgets that behave the same in ipywidgets 7.7 (what Colab ships) and 8.x
 (JupyterLab 4): ``Image``, ``IntSlider``, ``Dropdown``, ``Checkbox``, ``FileUpload``, ``HTML``, boxes. Each
