@@ -18,19 +18,6 @@ def model():
     return pretrained.load_pretrained(4)
 
 
-#: v1 weights (their summary names no recipe): the mean Y-PSNR gain over bicubic on the validation photos that
-#: they were trained to reach. Measured: x2 +2.16 dB (still shipped), x4 +1.35 dB (replaced by v2's +1.86).
-V1_GOAL_DB = {2: 1.5, 4: 1.0}
-
-
-def goals(scale: int, summary: dict) -> tuple[float, float]:
-    """(mean gain, worst photo's gain) that shipped weights must reach: v2 weights the bars in
-    ``weights/bars.json`` (which the install tool also applies); v1 weights their own goal."""
-    if summary.get("recipe") != "v2":
-        return V1_GOAL_DB[scale], 0.0
-    return pretrained.pass_bars(scale)
-
-
 @pytest.mark.parametrize("scale", sorted(pretrained.WEIGHT_FILES))
 def test_weights_ship_inside_the_package_with_their_card(scale):
     path = pretrained.weights_path(scale)
@@ -55,7 +42,8 @@ def test_pretrained_beats_bicubic_on_the_validation_photos(scale):
     pairs = data.load_sample(scale, "validation")
     rows = training.evaluate(model, pairs, scale, names=samples.VALIDATION_PHOTOS)
     summary = json.loads((resources.files("edsr_helpers") / "weights" / f"summary_x{scale}.json").read_text())
-    mean_goal, photo_goal = goals(scale, summary)
+    assert summary["recipe"] == "v2"  # one family: every scale from the same fixed recipe
+    mean_goal, photo_goal = pretrained.pass_bars(scale)
     for row in rows:
         assert row["edsr_psnr_y"] - row["bicubic_psnr_y"] >= photo_goal, row["image"]
         assert row["edsr_ssim_y"] > row["bicubic_ssim_y"], row["image"]
@@ -65,11 +53,10 @@ def test_pretrained_beats_bicubic_on_the_validation_photos(scale):
     assert gain >= mean_goal
 
 
-def test_v2_weights_are_held_to_the_bars_in_weights_bars_json():
+def test_shipped_weights_are_held_to_the_bars_in_weights_bars_json():
     """Mean gain x2 +2.0, x3 +1.7, x4 +1.7 dB; no validation photo more than 0.1 dB below bicubic."""
-    assert goals(4, {"recipe": "v2"}) == (1.7, -0.1)
-    assert goals(3, {"recipe": "v2"}) == (1.7, -0.1) and goals(2, {"recipe": "v2"}) == (2.0, -0.1)
-    assert goals(4, {}) == (V1_GOAL_DB[4], 0.0)  # v1 summaries name no recipe
+    assert pretrained.pass_bars(4) == (1.7, -0.1)
+    assert pretrained.pass_bars(3) == (1.7, -0.1) and pretrained.pass_bars(2) == (2.0, -0.1)
 
 
 def test_realistic_weights_are_held_to_their_bars_in_weights_bars_json():

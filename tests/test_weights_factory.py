@@ -62,7 +62,7 @@ def test_a_stopped_run_resumes_after_its_last_epoch_on_the_next_batches(tool, mo
     assert [(r["first_epoch"], r["last_epoch"]) for r in summary["invocations"]] == [(0, 1), (1, 2)]
     assert summary["wall_minutes"] == pytest.approx(sum(r["minutes"] for r in summary["invocations"]), abs=0.11)
     card = tool.model_card([summary])
-    assert "epochs 1-1 on" in card and "epochs 2-2 on" in card and "minutes in all" in card
+    assert "in 2 sittings (epoch 1 " in card and ", epoch 2 " in card and "minutes in all" in card
     assert (out / "edsr_baseline_x2.weights.h5").exists()
 
     # a new run in the same folder (the last one finished) starts afresh: no stale log rows, one invocation
@@ -130,6 +130,22 @@ def test_the_card_says_the_schedule_and_the_sampling_in_words(tool):
     assert tool.schedule_text(v2) == "learning rate 0.0002, cosine decay to 0"  # no "0-step warm-up"
     assert tool.sampling_text(v1).endswith("chosen uniformly")
     assert tool.sampling_text(v2).endswith("in proportion to its area")
+
+
+def test_the_card_names_one_machine_once_and_each_machine_of_a_run_that_moved(tool):
+    def sitting(first, last, machine, minutes):
+        return {"first_epoch": first, "last_epoch": last, "minutes": minutes, "machine": machine}
+
+    cpu = {"backend": "tensorflow", "precision": "mixed_bfloat16"}
+    one = {"invocations": [{**sitting(0, 3, "CPU A", 60.0), **cpu}, {**sitting(3, 4, "CPU A", 20.0), **cpu}]}
+    assert tool.machines_text(one) == (
+        "CPU A, Keras on tensorflow, `mixed_bfloat16`, in 2 sittings (epochs 1-3 in 60.0 min, epoch 4 in 20.0 min); "
+        "wall time 80.0 minutes in all (training and per-epoch validation)"
+    )
+    moved = {"invocations": [one["invocations"][0], {**sitting(3, 5, "GPU B", 5.0), **cpu, "backend": "jax"}]}
+    text = tool.machines_text(moved)
+    assert "epochs 1-3 on CPU A (Keras on tensorflow" in text and "epochs 4-5 on GPU B (Keras on jax" in text
+    assert text.endswith("wall time 65.0 minutes in all (training and per-epoch validation)")
 
 
 def test_recipe_v2_fills_in_the_shipped_recipe_and_flags_given_win(tool, tmp_path):

@@ -165,13 +165,28 @@ def machines_text(summary: dict) -> str:
             f"{summary['wall_minutes_this_invocation']} minutes (training and per-epoch validation"
             f"{summary.get('note', '')})"
         )
+    total = sum(run["minutes"] for run in invocations)
+    where = {(run["machine"], run["backend"], run["precision"]) for run in invocations}
+    if len(where) == 1:  # one machine, resumed after interruptions: say so once, then the sittings
+        machine, backend, precision = where.pop()
+        sittings = ", ".join(f"{epoch_range(run)} in {run['minutes']:.1f} min" for run in invocations)
+        return (
+            f"{machine}, Keras on {backend}, `{precision}`, in {len(invocations)} sitting"
+            f"{'s' if len(invocations) > 1 else ''} ({sittings}); wall time {total:.1f} minutes in all "
+            "(training and per-epoch validation)"
+        )
     parts = [
-        f"epochs {run['first_epoch'] + 1}-{run['last_epoch']} on {run['machine']} (Keras on {run['backend']}, "
-        f"`{run['precision']}`, {run['minutes']:.1f} min)"
+        f"{epoch_range(run)} on {run['machine']} (Keras on {run['backend']}, `{run['precision']}`, "
+        f"{run['minutes']:.1f} min)"
         for run in invocations
     ]
-    total = sum(run["minutes"] for run in invocations)
     return f"{'; '.join(parts)}; wall time {total:.1f} minutes in all (training and per-epoch validation)"
+
+
+def epoch_range(run: dict) -> str:
+    """``epochs 5-9`` or ``epoch 4``: the epochs one invocation trained, counted from 1."""
+    first, last = run["first_epoch"] + 1, run["last_epoch"]
+    return f"epoch {last}" if first == last else f"epochs {first}-{last}"
 
 
 class ProgressLog(keras.callbacks.Callback):
