@@ -69,6 +69,16 @@ class Photo:
         return self.results.get(plus_name(MAIN))
 
 
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """A file added with :meth:`CropCompare.add_photo` and how it was used (an ``UPLOAD_MODES`` value): what a
+    widget of another scale needs to make the same photo at its own scale."""
+
+    name: str
+    content: bytes
+    mode: str
+
+
 def png_bytes(image: np.ndarray) -> bytes:
     """Encode a uint8 RGB array as PNG for ``widgets.Image`` (fast setting: these are small crops)."""
     buffer = io.BytesIO()
@@ -204,6 +214,8 @@ class CropCompare:
                 raise ValueError(f"{name!r} is taken by the widget's own panels; name the model otherwise.")
             self.methods[name] = functions if isinstance(functions, tuple) else (functions, None)
         self.photos: dict[str, Photo] = {}
+        #: the files added with add_photo, in order (an HR + LR pair is not among them: it fits one scale only)
+        self.uploads: list[Upload] = []
         for photo in photos:
             photo = photo if isinstance(photo, Photo) else Photo(*photo)
             self.photos[photo.name] = photo
@@ -255,8 +267,9 @@ class CropCompare:
         )
         self.click_events = self._connect_clicks()
         self._holding = False  # True while several controls change at once: refresh once, afterwards
+        self._listing = False  # True while the photo menu is rebuilt: its passing values select nothing
 
-        self.chooser.observe(lambda change: self.select(change["new"]), names="value")
+        self.chooser.observe(lambda change: None if self._listing else self.select(change["new"]), names="value")
         for control in (self.x, self.y, self.split, self.zoom, self.left, self.right, self.view):
             control.observe(lambda change: self.refresh(), names="value")
         self.crop.observe(lambda change: self._crop_resized(), names="value")
@@ -362,10 +375,10 @@ class CropCompare:
         self.message.value = f"<span style='color:#b00'>Could not use this upload: {error}</span>"
         return False
 
-    def add_photo(self, name: str, content: bytes) -> bool:
-        """Add an uploaded photo as ``upload_as`` says and select it; a bad file shows a message instead of a
-        traceback (the photos already there stay)."""
-        mode = self.upload_as.value
+    def add_photo(self, name: str, content: bytes, *, mode: str | None = None, select: bool = True) -> bool:
+        """Add an uploaded photo as ``mode`` says (default: the ``upload_as`` menu's choice) and select it unless
+        ``select`` is False; a bad file shows a message instead of a traceback (the photos already there stay)."""
+        mode = mode or self.upload_as.value
         if mode == "pair":
             return self._failed(ValueError(f"{name!r} alone: an HR + LR pair needs both files, chosen together."))
         try:
@@ -378,7 +391,8 @@ class CropCompare:
             )
         except (ValueError, FileNotFoundError) as error:
             return self._failed(error)
-        return self._add(photo)
+        self.uploads.append(Upload(name, content, mode))
+        return self._add(photo, select=select)
 
     def add_pair(self, name: str, first: bytes, second: bytes, names=("HR", "LR")) -> bool:
         """Add an HR original and its LR version (either order) and select them; bad files or sizes that do not
@@ -389,13 +403,16 @@ class CropCompare:
             return self._failed(error)
         return self._add(photo)
 
-    def _add(self, photo: Photo) -> bool:
+    def _add(self, photo: Photo, *, select: bool = True) -> bool:
         self.photos[photo.name] = photo
+        if not select:
+            self._list_photos(self.chooser.value)
+            return True
         height, width = photo.lr.shape[:2]
         if photo.hr is None:  # the whole photo is upscaled on selection: say so while it works
             self.message.value = f"Upscaling {photo.name}, {width}×{height} px ×{self.scale} (a megapixel takes ~30 s)…"
-        self.chooser.options = list(self.photos)
-        self.chooser.value = photo.name
+        self._list_photos(photo.name)
+        self.select(photo.name)
         if photo.hr is None:
             self.message.value = (
                 f"Added {photo.name}: {width}×{height} px upscaled to {width * self.scale}×{height * self.scale}. "
@@ -404,6 +421,16 @@ class CropCompare:
         else:
             self.message.value = f"Added {photo.name} ({photo.hr.shape[1]}×{photo.hr.shape[0]} px, used as HR)."
         return True
+
+    def _list_photos(self, shown: str) -> None:
+        """Offer every photo in the menu, ``shown`` chosen. Why the guard: a dropdown whose options change jumps
+        to the first one, which would upscale that photo for nothing."""
+        self._listing = True
+        try:
+            self.chooser.options = list(self.photos)
+            self.chooser.value = shown
+        finally:
+            self._listing = False
 
     def save(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:
         """Write the shown photo's whole EDSR result (EDSR+ when ticked) as PNG; returns the path.
@@ -587,7 +614,8 @@ class CropCompare:
 
 class ScaleChoice:
     """One crop-and-compare widget per scale, a dropdown away: switching keeps the photo and the region of the
-    original in view, so ×2, ×3 and ×4 can be compared on the same detail.
+    original in view, so ×2, ×3 and ×4 can be compared on the same detail. Uploads follow: each scale makes its
+    own LR input from the same file (an HR + LR pair stays at the scale that made it).
 
     Args:
         make: builds the widget of a scale (called once per scale, when it is first chosen).
@@ -602,7 +630,7 @@ class ScaleChoice:
         if scale not in self.scales:
             raise ValueError(f"x{scale} is not offered here; choose one of {', '.join(f'x{s}' for s in self.scales)}.")
         self.make = make
-        #: scale -> its widget, built when first chosen and kept (with its uploads) afterwards
+        #: scale -> its widget, built when first chosen and kept afterwards
         self.widgets: dict[int, CropCompare] = {}
         self.chooser = widgets.Dropdown(options=[(f"×{s}", s) for s in self.scales], value=scale, description="scale")
         self.message = widgets.HTML("")
@@ -624,7 +652,7 @@ class ScaleChoice:
         if previous is not None and previous != scale:
             _follow(widget, self.widgets[previous])
         self.holder.children = [widget.box]
-        self.message.value = f"LR inputs are the originals shrunk ×{scale}; each scale keeps its own uploads."
+        self.message.value = f"LR inputs are the originals shrunk ×{scale}; your uploads follow to every scale."
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -633,7 +661,9 @@ class ScaleChoice:
 
 
 def _follow(widget: CropCompare, other: CropCompare) -> None:
-    """Put ``widget`` on ``other``'s photo (when it has it) and on the same region of the original."""
+    """Give ``widget`` the files uploaded to ``other``, then put it on ``other``'s photo (when it has it) and on
+    the same region of the original."""
+    _carry_uploads(widget, other)
     ratio = other.scale / widget.scale
     if other.chooser.value in widget.photos:
         widget.chooser.value = other.chooser.value  # selects it (nothing happens when it is already shown)
@@ -647,6 +677,22 @@ def _follow(widget: CropCompare, other: CropCompare) -> None:
     finally:
         widget._holding = False
     widget.refresh()
+
+
+def _carry_uploads(widget: CropCompare, other: CropCompare) -> None:
+    """Add to ``widget`` the files added to ``other`` that it lacks, each made at ``widget``'s scale as it was
+    there; one that does not fit this scale (too small) is named in ``widget``'s message."""
+    added, failed = [], []
+    for upload in other.uploads:
+        if upload in widget.uploads:
+            continue
+        if widget.add_photo(upload.name, upload.content, mode=upload.mode, select=False):
+            added.append(upload.name)
+        else:
+            failed.append(widget.message.value)
+    lines = [f"Your uploads, made at ×{widget.scale}: {', '.join(added)}."] if added else []
+    if added or failed:
+        widget.message.value = "<br>".join(lines + failed)
 
 
 def default_photos(scale: int, *, div2k_images: int = 5, data_dir=None) -> list[Photo]:

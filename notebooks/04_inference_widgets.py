@@ -207,6 +207,7 @@ widget
 # the same originals by that factor, upscales them with that scale's weights and keeps the region you were
 # looking at, so ×2 and ×4 show the same detail. At ×2 the LR crop holds four times the pixels of the ×4 one;
 # watch how much closer to the original both bicubic and EDSR get, and how the gap between them changes.
+# Photos you upload come along: each scale makes its own LR input from your file.
 
 # %% tags=["nbval-ignore-output", "live-widget"]
 scales = eh.widgets.shipped_compare(scale=4)

@@ -2,7 +2,8 @@
 
 JupyterLab is started on localhost with a token and a private settings folder; Debian's Chromium, driven
 headless by Playwright, opens a copy of notebook 04, runs every cell, moves the crop slider and checks that
-the panels change. A screenshot is kept in ``build/browser/`` as the test's artifact.
+the panels change, compares two models, uploads a photo and switches the scale. Screenshots are kept in
+``build/browser/`` as the test's artifacts.
 
 Needs ``/usr/bin/chromium`` (``apt-get install chromium``; ``.ci/run`` installs it) and the ``playwright``
 package (in requirements.txt). Without Chromium the test is skipped and says why.
@@ -21,6 +22,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from PIL import Image
+
+from edsr_helpers import samples
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -210,10 +214,19 @@ def test_notebook_04_widget_in_a_real_browser(jupyterlab):
                 CAPTION_SHOWS, arg=[widget.element_handle(), "shipped ×4 right of it"], timeout=60_000
             )
 
-            # the shipped weights at another scale: the same photos shrunk x2, upscaled by the x2 weights
+            # a photo uploaded at x4 ...
+            mine = ARTIFACTS / "mine.png"
+            Image.fromarray(samples.load_photo("chelsea")).save(mine)
+            with page.expect_file_chooser() as chooser:  # ipywidgets keeps its file input out of the page
+                scales.get_by_text("upload your own").click()
+            chooser.value.set_files(str(mine))
+            page.wait_for_function(CAPTION_SHOWS, arg=[scales.element_handle(), "Added mine.png"], timeout=120_000)
+
+            # ... follows to another scale: the same photos shrunk x2, upscaled by the x2 weights
             dropdown(scales, "scale").select_option("×2")
-            for text in ("shrunk ×2", "shipped ×2 right of it"):
+            for text in ("shrunk ×2", "shipped ×2 right of it", "made at ×2: mine.png"):
                 page.wait_for_function(CAPTION_SHOWS, arg=[scales.element_handle(), text], timeout=120_000)
+            assert dropdown(scales, "photo").input_value() == "mine.png"
             dropdown(scales, "scale").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "notebook04_scales.png"))
         finally:

@@ -446,13 +446,50 @@ def test_a_scale_switch_keeps_the_photo_and_the_region_of_the_original(scale_cho
     assert "×2" in scale_choice.message.value
 
 
-def test_each_scale_is_built_once_and_keeps_its_uploads(scale_choice):
-    scale_choice.current.add_photo("mine.png", _png(samples.load_photo("chelsea")))
+def test_each_scale_is_built_once_and_uploads_follow_to_every_scale_made_at_it(scale_choice):
+    chelsea = samples.load_photo("chelsea")  # 451x300: cropped to a multiple of each scale
+    scale_choice.current.add_photo("mine.png", _png(chelsea))
+    scale_choice.current.add_photo("noisy.png", _png(chelsea), mode="camera-like")
     scale_choice.chooser.value = 2
+    x2 = scale_choice.current
+    assert x2.chooser.value == "noisy.png (camera-like LR)"  # the photo shown at x4, made anew at x2
+    assert x2.photos["mine.png"].lr.shape == (150, 225, 3) and x2.photos["mine.png"].hr.shape == (300, 450, 3)
+    np.testing.assert_array_equal(x2.photos["mine.png"].lr, images.downscale(chelsea[:300, :450], 2))
+    assert "made at ×2: mine.png, noisy.png" in x2.message.value
     scale_choice.chooser.value = 4
+    scale_choice.chooser.value = 2
     assert scale_choice.built == [4, 2]
-    assert "mine.png" in scale_choice.current.chooser.options
-    assert "mine.png" not in scale_choice.widgets[2].photos
+    assert list(x2.photos).count("mine.png") == 1 and len(x2.uploads) == 2  # carried once, not at every switch
+
+
+def test_an_upload_follows_to_another_scale_without_upscaling_the_photos_not_shown(scale_choice):
+    calls = []
+    x4 = scale_choice.current
+    scale_choice.chooser.value = 2
+    x2 = scale_choice.current
+    x2.upscale = lambda lr: calls.append(lr.shape) or images.upscale_bicubic(lr, 2)
+    scale_choice.chooser.value = 4
+    x4.add_photo("big.png", _png(samples.load_photo("chelsea")), mode="as-is")
+    x4.chooser.value = "astronaut"
+    scale_choice.chooser.value = 2
+    assert "big.png (as is)" in x2.photos and (300, 451, 3) not in calls  # offered, upscaled once chosen
+    x2.chooser.value = "big.png (as is)"
+    assert calls.count((300, 451, 3)) == 1
+
+
+def test_an_upload_too_small_for_another_scale_says_so_there(scale_choice):
+    scale_choice.chooser.value = 2
+    assert scale_choice.current.add_photo("small.png", _png(samples.load_photo("chelsea")[:40, :40]))
+    scale_choice.chooser.value = 4
+    x4 = scale_choice.current
+    assert "small.png" not in x4.photos and "at least 64 px wide" in x4.message.value
+
+
+def test_an_hr_and_lr_pair_stays_at_the_scale_that_made_it(scale_choice):
+    hr = images.crop_to_multiple(samples.load_photo("chelsea"), 4)
+    assert scale_choice.current.add_pair("pair", _png(hr), _png(images.downscale(hr, 4)))
+    scale_choice.chooser.value = 2
+    assert "pair (pair)" not in scale_choice.current.photos and scale_choice.current.chooser.value == "coffee"
 
 
 def test_a_scale_that_is_not_offered_is_refused_with_the_ones_that_are():
