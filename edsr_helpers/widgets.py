@@ -224,7 +224,9 @@ class CropCompare:
 
         layout = widgets.Layout
         self.chooser = widgets.Dropdown(options=list(self.photos), description="photo")
-        self.upload = widgets.FileUpload(accept="image/*", multiple=True, description="upload your own")
+        self.upload = widgets.FileUpload(  # wide enough for its label (the default width cuts it short)
+            accept="image/*", multiple=True, description="upload your own", layout=layout(width="max-content")
+        )
         self.upload_as = widgets.Dropdown(options=UPLOAD_MODES, value="bicubic", description="uploads are")
         self.message = widgets.HTML("")
         self.crop = widgets.IntSlider(value=32, min=8, max=96, step=4, description="crop (LR px)")
