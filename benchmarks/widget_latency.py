@@ -4,7 +4,8 @@ The widget super-resolves each photo once (not timed here: that is the one-off c
 then only slices, scores and encodes crops. Measures ``--moves`` slider moves on each validation photo with
 the default 32 px crop (the comparison row in its default split view redrawn too), and with EDSR+ on. Goal:
 <= 200 ms per update on the 2-core CPU. Then the scale menu of ``shipped_compare``: a scale's first showing
-(weights loaded, first photo super-resolved) and a switch back to a scale already shown.
+(weights loaded, first photo super-resolved) and a switch back to a scale already shown; last, a photo uploaded at
+x4 and a switch to x2, where it is made and super-resolved anew.
 
 Run: ``.venv/bin/python benchmarks/widget_latency.py``.
 """
@@ -51,6 +52,13 @@ def main() -> None:
         scales.chooser.value = scale
         when = "again" if shown_before else "first time"
         print(f"scale menu -> x{scale} shown in {time.perf_counter() - start:.2f} s ({when})")
+    photo = eh.samples.load_photo("chelsea")
+    start = time.perf_counter()
+    scales.current.add_photo("upload.png", eh.widgets.png_bytes(photo))
+    print(f"an upload at x4 ({photo.shape[1]}x{photo.shape[0]} px) shown in {time.perf_counter() - start:.2f} s")
+    start = time.perf_counter()
+    scales.chooser.value = 2
+    print(f"scale menu -> x2 with it (made and super-resolved at x2) in {time.perf_counter() - start:.2f} s")
 
 
 if __name__ == "__main__":
