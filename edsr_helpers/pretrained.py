@@ -41,7 +41,7 @@ def variant_suffix(degradation: str) -> str:
 SHIPPED_MODEL = RECIPES["weights-v2"].model
 
 #: File of the weights for each scale that ships them.
-WEIGHT_FILES: dict[int, str] = {scale: weight_file_name(scale) for scale in (2, 4)}
+WEIGHT_FILES: dict[int, str] = {scale: weight_file_name(scale) for scale in (2, 3, 4)}
 
 #: Scales that also ship weights trained on realistic degradations.
 REALISTIC_SCALES: tuple[int, ...] = ()

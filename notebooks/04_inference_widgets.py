@@ -205,7 +205,7 @@ widget
 #
 # The package ships EDSR-baseline weights for several factors. Choose one in the *scale* menu: the widget shrinks
 # the same originals by that factor, upscales them with that scale's weights and keeps the region you were
-# looking at, so ×2 and ×4 show the same detail. At ×2 the LR crop holds four times the pixels of the ×4 one;
+# looking at, so ×2, ×3 and ×4 show the same detail. At ×2 the LR crop holds four times the pixels of the ×4 one;
 # watch how much closer to the original both bicubic and EDSR get, and how the gap between them changes.
 # Photos you upload come along: each scale makes its own LR input from your file.
 
