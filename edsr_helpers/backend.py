@@ -67,6 +67,31 @@ def configured_backend() -> str:
         return "tensorflow"
 
 
+#: The module each engine is imported as, and the package extra that installs it (``pip install edsr-helpers[jax]``).
+ENGINE_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+
+def missing_engine() -> str | None:
+    """One line saying how to get an engine when Keras's configured one is not installed; None when it is.
+
+    Why: without it, the first ``import keras`` ends a long traceback with ``No module named 'tensorflow'``.
+    Looks the modules up without importing them.
+    """
+    import importlib.util
+
+    engine = configured_backend()
+    if engine not in ENGINE_MODULES:
+        return f"KERAS_BACKEND={engine!r} is not an engine of this package; set it to tensorflow, jax or torch."
+    if importlib.util.find_spec(ENGINE_MODULES[engine]) is not None:
+        return None
+    others = [other for other, module in ENGINE_MODULES.items() if importlib.util.find_spec(module) is not None]
+    switch = f", or set KERAS_BACKEND={others[0]} (installed here)" if others else ""
+    return (
+        f"Keras's {engine} engine is not installed: pip install 'edsr-helpers[{engine}]' "
+        f"(or [jax] or [torch] with KERAS_BACKEND set to it){switch}."
+    )
+
+
 def name() -> str:
     """The engine running Keras in this process: ``tensorflow``, ``jax`` or ``torch``."""
     import keras

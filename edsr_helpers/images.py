@@ -56,12 +56,19 @@ def _to_unit_float_or_uint8(array: np.ndarray) -> np.ndarray:
     if array.dtype == np.uint16:
         return (array >> 8).astype(np.uint8)  # 65535 -> 255, the exact inverse of 8 -> 16 bit expansion
     if np.issubdtype(array.dtype, np.floating):
-        if np.nanmax(array) > 1.0 + 1e-6:
+        finite = np.isfinite(array)
+        if not finite.all():
+            raise ValueError(
+                f"The image holds {array.size - int(finite.sum()):,} NaN or infinite values (of {array.size:,}); "
+                "an image needs a number in every pixel. Find where they came from (a division by zero, a model "
+                "that diverged) or replace them, e.g. with np.nan_to_num(image)."
+            )
+        if array.max() > 1.0 + 1e-6:
             raise ValueError(
                 "Float images must hold values in [0, 1]; this one goes up to "
-                f"{float(np.nanmax(array)):.3g}. Divide by 255 (8-bit data) or 65535 (16-bit data) first."
+                f"{float(array.max()):.3g}. Divide by 255 (8-bit data) or 65535 (16-bit data) first."
             )
-        return np.round(np.clip(np.nan_to_num(array), 0.0, 1.0) * 255.0).astype(np.uint8)
+        return np.round(np.clip(array, 0.0, 1.0) * 255.0).astype(np.uint8)
     if np.issubdtype(array.dtype, np.integer):
         top = 65535 if array.max(initial=0) > 255 else 255
         return np.round(np.clip(array, 0, top) * (255.0 / top)).astype(np.uint8)
@@ -110,8 +117,9 @@ def load_image(source: ImageLike) -> np.ndarray:
             f"{Image.MAX_IMAGE_PIXELS:,} pixels first, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust it."
         ) from error
     except (OSError, SyntaxError) as error:  # UnidentifiedImageError is an OSError; truncated files too
+        reason = str(error).replace(repr(stream), "it") if isinstance(source, bytes) else str(error)
         raise ValueError(
-            f"{name} is not a readable image ({error}). Use a PNG or JPEG file; re-save it if it is damaged."
+            f"{name} is not a readable image ({reason}). Use a PNG or JPEG file; re-save it if it is damaged."
         ) from error
 
 

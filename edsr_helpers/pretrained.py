@@ -9,12 +9,15 @@ validation photos.
 from __future__ import annotations
 
 import json
+import numbers
 from importlib import resources
 from pathlib import Path
-
-import keras
+from typing import TYPE_CHECKING
 
 from edsr_helpers.recipes import RECIPES, build_model
+
+if TYPE_CHECKING:  # keras loads only when a model is built: the command line's --help needs no engine
+    import keras
 
 #: What the weights learned to undo: ``bicubic`` downscaling of clean photos (the papers' task, the default), or
 #: ``realistic`` camera- and web-like degradations (blur, noise, JPEG; notebook 05's pipeline).
@@ -66,6 +69,39 @@ def realistic_bars() -> tuple[float, float]:
     return float(bars["degraded_gain_db"]), float(bars["clean_loss_db"])
 
 
+def offered_degradations() -> tuple[str, ...]:
+    """The degradations that weights ship for at one scale at least (``("bicubic",)`` while no realistic ones do):
+    what the command line's ``--degradation`` offers."""
+    return tuple(
+        degradation
+        for degradation in DEGRADATIONS
+        if any(degradation in shipped_degradations(scale) for scale in WEIGHT_FILES)
+    )
+
+
+def _check_arguments(scale, degradation) -> int:
+    """``scale`` as an int, or a ``TypeError`` saying which types are accepted (a str or a float is not a scale)."""
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Integral):
+        shipped = ", ".join(str(s) for s in sorted(WEIGHT_FILES))
+        raise TypeError(
+            f"scale must be a whole number, one of {shipped}; got {scale!r} ({type(scale).__name__}). "
+            f"Pass load_pretrained({int(scale) if _is_whole(scale) else 4})."
+        )
+    if not isinstance(degradation, str):
+        raise TypeError(
+            f"degradation must be a str, one of {', '.join(map(repr, DEGRADATIONS))}; got {degradation!r} "
+            f"({type(degradation).__name__})."
+        )
+    return int(scale)
+
+
+def _is_whole(value) -> bool:
+    try:
+        return float(value) == int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
 def shipped_degradations(scale: int) -> tuple[str, ...]:
     """The degradations that weights for ``scale`` ship for (none for a scale without weights)."""
     if scale not in WEIGHT_FILES:
@@ -77,8 +113,10 @@ def weights_path(scale: int = 4, degradation: str = "bicubic") -> Path:
     """Path of the shipped ``.weights.h5`` for ``scale`` (and ``degradation``).
 
     Raises:
+        TypeError: for a scale that is not a whole number (``"4"``, ``2.0``) or a degradation that is not a str.
         ValueError: if no such weights ship (the message lists the ones that do).
     """
+    scale = _check_arguments(scale, degradation)
     variant_suffix(degradation)  # an unknown degradation is told which exist
     if scale not in WEIGHT_FILES:
         raise ValueError(
@@ -104,6 +142,6 @@ def load_pretrained(scale: int = 4, degradation: str = "bicubic") -> keras.Model
     phone and web photos, a little worse on clean ones); the default, ``"bicubic"``, the papers' task.
     """
     path = weights_path(scale, degradation)  # first: an unshipped scale is told which ones ship
-    model = build_model(SHIPPED_MODEL, scale)
-    model.load_weights(path)
-    return model
+    from edsr_helpers.inference import load_weights
+
+    return load_weights(build_model(SHIPPED_MODEL, int(scale)), path)

@@ -105,9 +105,22 @@ def read_upload(value) -> list[tuple[str, bytes]]:
     return [(item["name"], bytes(item["content"])) for item in value]
 
 
-#: Largest upload (in pixels) the widget upscales as it is: a 1-megapixel photo becomes 16 megapixels at x4,
-#: 33 s on this project's 2-core CPU (measured). Bigger photos: ``inference.upscale_file`` (tiled, no widget).
-AS_IS_MAX_PIXELS = 1024 * 1024
+#: Largest LR input (in pixels) the widget upscales, in every upload mode: a 1-megapixel input becomes 16
+#: megapixels at x4, 33 s on this project's 2-core CPU (measured). Bigger photos: ``inference.upscale_file`` (tiled,
+#: written band by band, no widget).
+MAX_INPUT_PIXELS = 1024 * 1024
+AS_IS_MAX_PIXELS = MAX_INPUT_PIXELS  # its earlier name
+
+
+def _check_input_size(name: str, lr: np.ndarray, what: str) -> None:
+    """Refuse an LR input over ``MAX_INPUT_PIXELS``, naming the cap and what to do instead."""
+    height, width = lr.shape[:2]
+    if height * width > MAX_INPUT_PIXELS:
+        raise ValueError(
+            f"{name!r}: {what} is {width}x{height} px ({height * width / 1e6:.1f} MP); the widget upscales at most "
+            f"{MAX_INPUT_PIXELS / 1e6:.1f} MP (about half a minute at x4). Crop or shrink it first, or upscale the "
+            "whole file with eh.inference.upscale_file(path) (tiled, any size)."
+        )
 
 
 def _read_upload_image(name: str, content: bytes) -> np.ndarray:
@@ -139,15 +152,16 @@ def photo_from_upload(name: str, content: bytes, scale: int, *, as_is: bool = Fa
     if as_is:
         if min(image.shape[:2]) < 16:
             raise ValueError(f"{name!r} is {image.shape[1]}x{image.shape[0]} px; use a photo at least 16 px wide.")
-        if image.shape[0] * image.shape[1] > AS_IS_MAX_PIXELS:
-            raise ValueError(
-                f"{name!r} is {image.shape[1]}x{image.shape[0]} px, too big to upscale inside the widget; "
-                "use eh.inference.upscale_file(path) (tiled, any size) or untick 'upscale uploads as they are'."
-            )
+        _check_input_size(name, image, "the photo")
         return Photo(name=f"{name} (as is)", lr=image, hr=None)
+    smallest = 16 * scale
+    if min(image.shape[:2]) < smallest:  # its own size: cropped to a multiple of the scale it could read 0x0
+        raise ValueError(
+            f"{name!r} is {image.shape[1]}x{image.shape[0]} px; as an original at x{scale} it must be at least "
+            f"{smallest} px wide and high (its LR input is made {scale} times smaller)."
+        )
     hr = crop_to_multiple(image, scale)
-    if min(hr.shape[:2]) < 16 * scale:
-        raise ValueError(f"{name!r} is {hr.shape[1]}x{hr.shape[0]} px; use a photo at least {16 * scale} px wide.")
+    _check_input_size(name, hr[::scale, ::scale], f"its LR input at x{scale}")
     lr = make_lr(hr, scale, lr_from)
     return Photo(name=name if lr_from == "bicubic" else f"{name} ({lr_from} LR)", lr=lr, hr=hr)
 
@@ -172,6 +186,7 @@ def photo_from_pair(name: str, first: bytes, second: bytes, scale: int, *, names
         )
     if min(lr.shape[:2]) < 16:
         raise ValueError(f"the LR image is {lr.shape[1]}x{lr.shape[0]} px; use one at least 16 px wide.")
+    _check_input_size(name, lr, "the LR image")
     return Photo(name=f"{name} (pair)", lr=lr, hr=hr[: expected[0], : expected[1]])
 
 
@@ -216,6 +231,8 @@ class CropCompare:
         self.photos: dict[str, Photo] = {}
         #: the files added with add_photo, in order (an HR + LR pair is not among them: it fits one scale only)
         self.uploads: list[Upload] = []
+        #: each of those files -> the name of the photo it made here
+        self.uploaded: dict[Upload, str] = {}
         for photo in photos:
             photo = photo if isinstance(photo, Photo) else Photo(*photo)
             self.photos[photo.name] = photo
@@ -393,8 +410,29 @@ class CropCompare:
             )
         except (ValueError, FileNotFoundError) as error:
             return self._failed(error)
-        self.uploads.append(Upload(name, content, mode))
+        upload = Upload(name, content, mode)
+        if upload in self.uploaded:  # the same file again, used the same way: show the photo it made
+            shown = self.uploaded[upload]
+            if select:
+                self._list_photos(shown)
+                self.select(shown)
+            self.message.value = f"{shown} is already here (the same file, used the same way); it is shown."
+            return True
+        photo = self._kept_apart(photo, name)
+        self.uploads.append(upload)
+        self.uploaded[upload] = photo.name
         return self._add(photo, select=select)
+
+    def _kept_apart(self, photo: Photo, name: str) -> Photo:
+        """``photo`` renamed ``<stem> (2)<suffix>...`` when a photo of that name is already here: two files of one
+        name (from two folders, or edited in between) are both kept, and their saved results get distinct names."""
+        if photo.name not in self.photos:
+            return photo
+        stem, suffix = Path(name).stem, Path(name).suffix
+        number = 2
+        while (renamed := photo.name.replace(name, f"{stem} ({number}){suffix}", 1)) in self.photos:
+            number += 1
+        return dataclasses.replace(photo, name=renamed)
 
     def add_pair(self, name: str, first: bytes, second: bytes, names=("HR", "LR")) -> bool:
         """Add an HR original and its LR version (either order) and select them; bad files or sizes that do not
@@ -403,7 +441,7 @@ class CropCompare:
             photo = photo_from_pair(name, first, second, self.scale, names=names)
         except ValueError as error:
             return self._failed(error)
-        return self._add(photo)
+        return self._add(self._kept_apart(photo, name))
 
     def _add(self, photo: Photo, *, select: bool = True) -> bool:
         self.photos[photo.name] = photo

@@ -308,6 +308,12 @@ def test_command_line_explains_realistic_weights_that_do_not_ship_and_writes_not
     from edsr_helpers.__main__ import main
 
     scale = next(s for s in sorted(pretrained.WEIGHT_FILES) if "realistic" not in pretrained.shipped_degradations(s))
+    if "realistic" not in pretrained.offered_degradations():  # none ship: the option is not offered at all
+        with pytest.raises(SystemExit) as refused:
+            main([str(photo_file), "--scale", str(scale), "--degradation", "realistic"])
+        assert refused.value.code == 2 and "unrecognized arguments: --degradation" in capsys.readouterr().err
+        assert not list(photo_file.parent.glob("*_edsr_*"))
+        return
     assert main([str(photo_file), "--scale", str(scale), "--degradation", "realistic"]) == 2
     error = capsys.readouterr().err
     assert f"No realistic weights ship for x{scale}" in error and "use the default" in error
