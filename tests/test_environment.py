@@ -109,3 +109,27 @@ def test_readme_commands_are_the_makefile_and_ci_ones():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^(stage )?make test$", ci, re.M)  # CI runs README's command (timed by its stage helper)
     assert re.search(r"^(stage )?make test-backends$", ci, re.M)
+
+
+def test_the_conda_files_install_line_is_the_documented_one():
+    header = (ROOT / "environment.yml").read_text().splitlines()[0].removeprefix("# ")
+    assert f"`{header}`" in (ROOT / "docs" / "development.md").read_text()
+
+
+def test_the_wheel_carries_the_licence_it_declares():
+    declared = project()
+    assert declared["license"] == "Apache-2.0" and declared["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text and "END OF TERMS AND CONDITIONS" in text
+
+
+def test_the_engine_extras_admit_the_tested_engines():
+    tested = _pins((ROOT / "requirements-backends.txt").read_text().splitlines())
+    tested |= requirements_pins()
+    versions = {name: version for (name, _), version in tested.items()}
+    extras = project()["optional-dependencies"]
+    for extra in ("tensorflow", "jax", "torch"):
+        for line in extras[extra]:
+            requirement = Requirement(line)
+            name = "tensorflow-cpu" if _name(requirement) == "tensorflow" else _name(requirement)
+            assert Version(versions[name]) in requirement.specifier, line
