@@ -8,6 +8,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from edsr_helpers.pairs import crop_pair, random_crop_pair, random_patch, random_transform_pair
+
 
 def gaussian_kernel(sigma_x: float, sigma_y: float | None = None, angle: float = 0.0) -> np.ndarray:
     """A normalised Gaussian blur kernel, anisotropic when ``sigma_y`` differs, turned by ``angle`` radians."""
@@ -97,11 +99,34 @@ def degrade_for_evaluation(hr: np.ndarray, scale: int) -> np.ndarray:
     return np.clip(np.round(jpeg(x, 75)), 0, 255).astype(np.uint8)
 
 
-def with_degraded_copies(pairs: list, scale: int, copies: int) -> list:
-    """``pairs`` followed by ``copies`` degraded LR versions of each HR photo, every one seeded by its place."""
-    degraded = [
-        (degrade(hr, scale, seed=index * copies + copy), hr)
-        for index, (_, hr) in enumerate(pairs)
-        for copy in range(copies)
-    ]
-    return list(pairs) + degraded
+def degrade_camera_like(hr: np.ndarray, scale: int, seed: int) -> np.ndarray:
+    """One pass drawn around a camera's: mild blur, any downscaling, noise up to 10 levels, JPEG 50-95."""
+    rng = np.random.default_rng(seed)
+    height, width = hr.shape[0] // scale, hr.shape[1] // scale
+    sigma = rng.uniform(0.5, 2.0)
+    if rng.random() < 1 / 3:  # a tilted or moving lens now and then
+        kernel = gaussian_kernel(sigma, rng.uniform(0.5, 2.0), rng.uniform(0, np.pi))
+    else:
+        kernel = gaussian_kernel(sigma)
+    x = resize(blur(hr, kernel), (width, height), rng.choice(list(RESIZE_METHODS)))
+    if rng.random() < 0.75:
+        x = gaussian_noise(x, rng.uniform(0.0, 10.0), rng)
+    else:
+        x = poisson_noise(x, rng.uniform(1.0, 4.0), rng)
+    return np.clip(np.round(jpeg(x, int(rng.integers(50, 96)))), 0, 255).astype(np.uint8)
+
+
+#: The random degradations a training pipeline can draw from, by name: ``degradation(hr, scale, seed) -> lr``.
+DEGRADATIONS = {"realistic": degrade, "camera-like": degrade_camera_like}
+
+
+def degraded_patch(lr, hr, seed, *, scale, lr_patch_size, degradation, clean_share=0.0, margin=4):
+    """One training example whose LR is drawn afresh by ``degradation(hr, scale, seed)``; with probability
+    ``clean_share`` the pair's clean LR is kept. ``margin`` LR pixels around the patch are degraded, then cut."""
+    keep_seed, crop_seed, degrade_seed, transform_seed = np.random.SeedSequence(seed).spawn(4)
+    if np.random.default_rng(keep_seed).random() < clean_share:
+        return random_patch(lr, hr, seed, scale=scale, lr_patch_size=lr_patch_size)
+    _, hr_region = random_crop_pair(lr, hr, crop_seed, scale=scale, lr_patch_size=lr_patch_size + 2 * margin)
+    lr_region = degradation(hr_region, scale, int(degrade_seed.generate_state(1)[0]))
+    lr_patch, hr_patch = crop_pair(lr_region, hr_region, margin, margin, scale=scale, lr_patch_size=lr_patch_size)
+    return random_transform_pair(lr_patch, hr_patch, transform_seed)

@@ -3,6 +3,7 @@
 Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.
 """
 
+import keras
 import numpy as np
 from PIL import Image
 
@@ -56,3 +57,31 @@ def random_patch(lr, hr, seed, *, scale: int, lr_patch_size: int):
     crop_seed, transform_seed = np.random.SeedSequence(seed).spawn(2)
     lr_patch, hr_patch = random_crop_pair(lr, hr, crop_seed, scale=scale, lr_patch_size=lr_patch_size)
     return random_transform_pair(lr_patch, hr_patch, transform_seed)
+
+
+class PatchBatches(keras.utils.PyDataset):
+    """Endless batches of augmented patches from pairs in memory; batch ``i`` is a pure function of the seed
+    and ``start + i``. Pass ``steps_per_epoch`` to ``fit``: the stream has no end."""
+
+    def __init__(self, pairs, *, scale, lr_patch_size, batch_size, seed=42, sampling="uniform", start=0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.lr_patch_size, self.batch_size = scale, lr_patch_size, batch_size
+        self.seed, self.start = seed, int(start)
+        self.pairs = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
+        areas = np.array([lr.shape[0] * lr.shape[1] for lr, _ in self.pairs], np.float64)
+        self.weights = areas / areas.sum() if sampling == "area" else None  # None: uniform
+
+    @property
+    def num_batches(self):
+        return None  # endless
+
+    def __getitem__(self, index):
+        rng = np.random.default_rng((self.seed, self.start + int(index)))
+        images = rng.choice(len(self.pairs), size=self.batch_size, p=self.weights)
+        seeds = rng.integers(0, 2**63, size=self.batch_size)
+        patches = [self.patch(*self.pairs[image], int(seed)) for image, seed in zip(images, seeds, strict=True)]
+        return np.stack([lr for lr, _ in patches]), np.stack([hr for _, hr in patches])
+
+    def patch(self, lr, hr, seed):
+        """One training example; notebook 05 makes it another way, with a degraded LR."""
+        return random_patch(lr, hr, seed, scale=self.scale, lr_patch_size=self.lr_patch_size)

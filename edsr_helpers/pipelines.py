@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import keras
 import numpy as np
 
-from edsr_helpers.augmentation import patches_from_image, stack_pairs, usable_pair
+from edsr_helpers.augmentation import patches_from_image, usable_pair
 from edsr_helpers.constants import DEFAULT_SEED
-from edsr_helpers.pairs import random_patch
+from edsr_helpers.pairs import PatchBatches as NotebookPatchBatches
 from edsr_helpers.photo_pairs import Pair, check_scale
 from edsr_helpers.profiles import Profile
 
@@ -28,8 +28,15 @@ if TYPE_CHECKING:
 SAMPLINGS = ("uniform", "area")
 
 
-class PatchBatches(keras.utils.PyDataset):
-    """Endless batches of augmented patches from pairs held in memory, for ``model.fit`` on any Keras engine.
+def degradation_margin(scale: int) -> int:
+    """LR pixels cut around a patch that is degraded on the fly, then dropped: they cover the widest blur's reach
+    (:func:`edsr_helpers.degradations.gaussian_kernel`: 10 HR pixels), so the blur sees photo, not a mirror."""
+    return -(-10 // scale) + 1
+
+
+class PatchBatches(NotebookPatchBatches):
+    """Endless batches of augmented patches from pairs held in memory, for ``model.fit`` on any Keras engine:
+    notebook 01's :class:`edsr_helpers.pairs.PatchBatches`, with its input checked and on-the-fly degradations.
 
     Batch ``i`` is a pure function of ``(seed, i)``: each of its patches comes from an image chosen at random
     and a seed drawn from ``np.random.default_rng((seed, i))``, cut by :func:`random_patch`. Images smaller
@@ -41,6 +48,10 @@ class PatchBatches(keras.utils.PyDataset):
 
     ``start`` is the number of the first batch: ``fit`` always asks for batches 0, 1, 2, ..., so a run that
     resumes after ``n`` steps passes ``start=n`` to go on with the stream instead of replaying its beginning.
+
+    ``degradation`` (a name in :data:`edsr_helpers.degradations.DEGRADATIONS`) draws every patch's LR input
+    afresh from that random family (:func:`edsr_helpers.degradations.degraded_patch`, notebook 05), keeping the
+    clean one for ``clean_share`` of them.
     """
 
     def __init__(
@@ -53,42 +64,56 @@ class PatchBatches(keras.utils.PyDataset):
         seed: int = DEFAULT_SEED,
         sampling: str = "uniform",
         start: int = 0,
+        degradation: str = "bicubic",
+        clean_share: float = 0.0,
         **kwargs,
     ):
-        super().__init__(**kwargs)
         check_scale(scale)
         if sampling not in SAMPLINGS:
             raise ValueError(f"sampling must be one of {SAMPLINGS}, not {sampling!r}.")
         if start < 0:
             raise ValueError(f"start must be a batch number >= 0, not {start}.")
-        self.scale, self.lr_patch_size, self.batch_size, self.seed = scale, lr_patch_size, batch_size, seed
-        self.start = int(start)
+        if degradation != "bicubic":
+            from edsr_helpers.degradations import DEGRADATIONS
+
+            if degradation not in DEGRADATIONS:
+                raise ValueError(
+                    f"degradation must be 'bicubic' or one of {sorted(DEGRADATIONS)}, not {degradation!r}."
+                )
+        # a patch degraded on the fly is cut from a larger region: the photo must hold that region
+        needed = lr_patch_size + (2 * degradation_margin(scale) if degradation != "bicubic" else 0)
         arrays = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
-        self.pairs = [(lr, hr) for lr, hr in arrays if usable_pair(lr, hr, scale, lr_patch_size)]
-        if not self.pairs:
-            raise ValueError(f"No image is large enough for {lr_patch_size}px LR patches; use smaller patches.")
-        if sampling == "area":
-            areas = np.array([lr.shape[0] * lr.shape[1] for lr, _ in self.pairs], np.float64)
-            self.weights = areas / areas.sum()
-        else:
-            self.weights = None
+        usable = [(lr, hr) for lr, hr in arrays if usable_pair(lr, hr, scale, needed)]
+        if not usable:
+            raise ValueError(f"No image is large enough for {needed}px LR patches; use smaller patches.")
+        super().__init__(
+            usable,
+            scale=scale,
+            lr_patch_size=lr_patch_size,
+            batch_size=batch_size,
+            seed=seed,
+            sampling=sampling,
+            start=start,
+            **kwargs,
+        )
+        self.degradation, self.clean_share = degradation, float(clean_share)
 
-    @property
-    def num_batches(self) -> None:
-        return None  # endless
+    def patch(self, lr: np.ndarray, hr: np.ndarray, seed: int) -> Pair:
+        """Training example ``seed`` of one pair: cut and turned, its LR drawn from the degradation if there is one."""
+        if self.degradation == "bicubic":
+            return super().patch(lr, hr, seed)
+        from edsr_helpers.degradations import DEGRADATIONS, degraded_patch
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        rng = np.random.default_rng((self.seed, self.start + int(index)))
-        if self.weights is None:
-            images = rng.integers(0, len(self.pairs), size=self.batch_size)
-        else:
-            images = rng.choice(len(self.pairs), size=self.batch_size, p=self.weights)
-        seeds = rng.integers(0, 2**63, size=self.batch_size)
-        patches = [
-            random_patch(*self.pairs[image], int(seed), scale=self.scale, lr_patch_size=self.lr_patch_size)
-            for image, seed in zip(images, seeds, strict=True)
-        ]
-        return stack_pairs(patches)
+        return degraded_patch(
+            lr,
+            hr,
+            seed,
+            scale=self.scale,
+            lr_patch_size=self.lr_patch_size,
+            degradation=DEGRADATIONS[self.degradation],
+            clean_share=self.clean_share,
+            margin=degradation_margin(self.scale),
+        )
 
     def __iter__(self):
         for index in itertools.count():
@@ -146,12 +171,14 @@ def make_train_dataset(
     repeat: bool = True,
     sampling: str = "uniform",
     start: int = 0,
+    degradation: str = "bicubic",
+    clean_share: float = 0.0,
 ):
     """Batches of aligned, augmented ``(lr, hr)`` patches for ``model.fit``.
 
     - ``pairs`` in memory (a list, what :func:`load_sample` returns): a :class:`PatchBatches`, on any engine,
       choosing images by ``sampling`` (``"uniform"`` or ``"area"``), from batch number ``start`` on (a resumed
-      run's steps so far);
+      run's steps so far), each patch's LR drawn afresh from ``degradation`` unless it is ``"bicubic"``;
     - ``pairs`` as a ``tf.data.Dataset`` (DIV2K): a streaming tf.data pipeline. Per image: check the sizes
       match ``scale``, skip (with a warning) images smaller than the patch, cut ``patches_per_image`` patches
       (decoding a 2K PNG costs far more than cropping it); then shuffle patches of different images together,
@@ -173,7 +200,11 @@ def make_train_dataset(
             seed=seed,
             sampling=sampling,
             start=start,
+            degradation=degradation,
+            clean_share=clean_share,
         )
+    if degradation != "bicubic":
+        raise ValueError("random degradations apply to pairs held in memory, not to the streaming DIV2K pipeline.")
     if start:
         raise ValueError("start applies to pairs held in memory; the streaming DIV2K pipeline reshuffles instead.")
     return _streaming_pipeline(
@@ -190,13 +221,20 @@ def make_train_dataset(
 
 
 def make_train_dataset_for(profile: Profile, pairs, **overrides):
-    """:func:`make_train_dataset` with the patch, batch and crop sizes of ``profile``."""
+    """:func:`make_train_dataset` with the patch, batch and crop sizes, the sampling and the degradation of
+    ``profile`` and its recipe."""
     settings = dict(
         scale=profile.scale,
         lr_patch_size=profile.lr_patch_size,
         batch_size=profile.batch_size,
         patches_per_image=profile.patches_per_image,
     )
+    if isinstance(pairs, Sequence):  # the streaming pipeline draws uniformly and reads DIV2K's bicubic LR
+        settings.update(
+            sampling=profile.recipe.sampling,
+            degradation=profile.recipe.degradation,
+            clean_share=profile.recipe.clean_share,
+        )
     settings.update(overrides)
     return make_train_dataset(pairs, **settings)
 

@@ -35,6 +35,10 @@ LOSSES = ("l1", "l2")
 #: already on disk, else the offline photos (never downloads).
 DATASETS = ("sample", "photographs", "div2k", "div2k-if-prepared")
 
+#: What a recipe's LR inputs are made by: ``bicubic`` the pairs' own (DIV2K's antialiased bicubic), or a random
+#: degradation drawn afresh for every training patch (:data:`edsr_helpers.degradations.DEGRADATIONS`, notebook 05).
+LR_DEGRADATIONS = ("bicubic", "realistic", "camera-like")
+
 
 def register_model(name: str) -> Callable[[ModelBuilder], ModelBuilder]:
     """Register ``builder(scale=..., **options)`` under ``name`` (a decorator); recipes and tools then build it
@@ -101,8 +105,12 @@ class Recipe:
         warmup_steps: linear warm-up from 0 to ``learning_rate``.
         sampling: how training photos are chosen (:data:`edsr_helpers.data.SAMPLINGS`).
         steps: the training steps the recipe was made for, by scale (empty: the profile decides).
-        degraded_copies: with more than 0, each training photo also gives this many LR images made by
-            :func:`edsr_helpers.degradations.degrade` (blur, noise, JPEG; notebook 05) beside its clean one.
+        degradation: ``bicubic``, or a family of :data:`LR_DEGRADATIONS` from which every training patch draws
+            its own LR input (a fresh draw per sample: the model never sees the same degraded patch twice).
+        clean_share: with a random ``degradation``, the share of patches that keep their clean bicubic LR, so
+            the model does not forget clean inputs.
+        ema_momentum: when set, the weights that are validated and saved are an exponential moving average of
+            the trained ones (Keras's ``use_ema``), which evens out the last steps' noise.
     """
 
     name: str
@@ -118,17 +126,26 @@ class Recipe:
     warmup_steps: int = 0
     sampling: str = "uniform"
     steps: Mapping[int, int] = dataclasses.field(default_factory=dict)
-    degraded_copies: int = 0
+    degradation: str = "bicubic"
+    clean_share: float = 0.0
+    ema_momentum: float | None = None
 
     def __post_init__(self) -> None:
         checks = (
             ("lr_schedule", self.lr_schedule, ("halving", "cosine")),
             ("loss", self.loss, LOSSES),
             ("dataset", self.dataset, DATASETS),
+            ("degradation", self.degradation, LR_DEGRADATIONS),
         )
         for field, value, allowed in checks:
             if value not in allowed:
                 raise ValueError(f"{field} must be one of {', '.join(map(repr, allowed))}, not {value!r}.")
+        if not 0.0 <= self.clean_share < 1.0:
+            raise ValueError(f"clean_share is a share of the patches, in [0, 1), not {self.clean_share}.")
+        if self.clean_share and self.degradation == "bicubic":
+            raise ValueError("clean_share needs a random degradation: with bicubic every patch is clean already.")
+        if self.ema_momentum is not None and not 0.0 < self.ema_momentum < 1.0:
+            raise ValueError(f"ema_momentum must lie in (0, 1), like 0.999, not {self.ema_momentum}.")
 
     @property
     def keras_loss(self) -> str:
@@ -179,7 +196,7 @@ RECIPES: dict[str, Recipe] = {
         ),
         Recipe(
             "realistic-finetune",
-            "notebook 05: the shipped x4 fine-tuned on randomly degraded pairs (and the clean ones), 24 px, 5e-5",
+            "notebook 05: the shipped x4 fine-tuned on patches degraded afresh (a quarter kept clean), 24 px, 5e-5",
             # a fine-tune starts from trained weights: half the paper's rate, no warm-up, no decay in a short run.
             # Measured on the validation photos, 400 steps: 2e-5 or 5e-5 with the clean pairs mixed in kept clean
             # inputs within 0.5 dB of the shipped model; degraded pairs alone cost 1.3 dB there
@@ -187,7 +204,8 @@ RECIPES: dict[str, Recipe] = {
             lr_patch_size=24,
             learning_rate=5e-5,
             lr_halving_steps=1_000_000,
-            degraded_copies=3,
+            degradation="realistic",
+            clean_share=0.25,
         ),
         Recipe(
             "weights-v2",
@@ -200,18 +218,20 @@ RECIPES: dict[str, Recipe] = {
         ),
         Recipe(
             "weights-realistic",
-            "the shipped realistic x4: the bicubic-trained x4 fine-tuned on the photographs degraded at random "
-            "(3 degraded + 1 clean LR per photo), 24 px, batch 16, cosine from 1e-4 after a 100-step warm-up",
-            # notebook 05's fine-tune, longer and on all the photographs: a higher peak rate than its 5e-5 since
-            # the cosine brings it down, and a warm-up so Adam's first steps do not shake the trained weights
+            "the shipped realistic x4: the bicubic-trained x4 fine-tuned on the photographs, each 48 px patch's LR "
+            "drawn afresh from the camera-like family (30 % kept clean), cosine from 1e-4, weights averaged (EMA)",
+            # a fine-tune starts from trained weights: a warm-up so Adam's first steps do not shake them, a cosine
+            # that ends at 0 and an average of the weights over the last ~1,000 steps
             dataset="photographs",
-            lr_patch_size=24,
+            lr_patch_size=48,
             learning_rate=1e-4,
             lr_schedule="cosine",
             warmup_steps=100,
             sampling="area",
             steps={4: 6_000},
-            degraded_copies=3,
+            degradation="camera-like",
+            clean_share=0.3,
+            ema_momentum=0.999,
         ),
     )
 }

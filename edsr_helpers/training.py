@@ -55,8 +55,13 @@ def make_schedule(profile: Profile) -> keras.optimizers.schedules.LearningRateSc
 
 
 def make_optimizer(profile: Profile) -> keras.optimizers.Optimizer:
-    """Adam with the paper's betas and epsilon, on the profile's warm-up + halving schedule."""
-    return edsr_optimizer(make_schedule(profile))
+    """Adam with the paper's betas and epsilon, on the profile's warm-up + halving schedule; with the recipe's
+    ``ema_momentum``, Keras keeps a moving average of the weights (``use_ema``) that ``fit`` ends with."""
+    optimizer = edsr_optimizer(make_schedule(profile))
+    if profile.recipe.ema_momentum is None:
+        return optimizer
+    config = {**optimizer.get_config(), "use_ema": True, "ema_momentum": profile.recipe.ema_momentum}
+    return type(optimizer).from_config(config)
 
 
 def compile_for_training(model: keras.Model, profile: Profile, *, jit_compile: bool | None = None) -> keras.Model:

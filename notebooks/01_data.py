@@ -15,9 +15,9 @@
 # 4. check, with a number, that LR and HR stay aligned through all of it;
 # 5. build the input pipeline that feeds training, and measure its speed.
 #
-# EDSR's pieces are written here, in cells you read and run. Cells that start with `#| export pairs` are also the
-# code of the helper package (`edsr_helpers/pairs.py` is made from them); what you need not read, such as
-# downloads and plots, is called from it as `eh.<module>.<function>`.
+# EDSR's pieces are written here, in cells you read and run, and the rest of this notebook runs what you wrote.
+# Later notebooks use the same code through the helper package `edsr_helpers` (imported as `eh`), which also
+# holds what you need not read, such as downloads and plots.
 
 # %% [markdown]
 # ## Setup
@@ -125,6 +125,7 @@ course.plotting.show_pairs(some_pairs)
 
 # %%
 #| export pairs
+import keras
 import numpy as np
 from PIL import Image
 
@@ -141,11 +142,12 @@ def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
 
 
 # %% [markdown]
-# `eh.data.make_pair` crops and calls it, after converting greyscale, RGBA or 16-bit photos to 8-bit RGB. Here
-# it is on the monarch photo:
+# Here it is on the monarch photo, cropped first so that both sides divide by 4 (`eh.data.make_pair` does the
+# same for any photo, after converting greyscale, RGBA or 16-bit photos to 8-bit RGB):
 
 # %%
-lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+hr = eh.images.crop_to_multiple(eh.images.to_rgb_uint8(eh.samples.load_photo("monarch")), 4)
+lr = downscale(hr, 4)
 bicubic = eh.images.upscale_bicubic(lr, 4)
 print(f"HR {course.plotting.size_label(hr)} -> LR {course.plotting.size_label(lr)}")
 bicubic_psnr = eh.metrics.psnr(hr, bicubic, shave=4, y_only=True)
@@ -199,7 +201,7 @@ def random_crop_pair(lr, hr, seed, *, scale: int, lr_patch_size: int):
 # every run, on every machine and engine. Here is one crop of this profile's patch size:
 
 # %%
-lr_patch, hr_patch = eh.data.random_crop_pair(lr, hr, seed=7, scale=4, lr_patch_size=profile.lr_patch_size)
+lr_patch, hr_patch = random_crop_pair(lr, hr, seed=7, scale=4, lr_patch_size=profile.lr_patch_size)
 print("LR patch", lr_patch.shape, " HR patch", hr_patch.shape)
 course.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 
@@ -242,7 +244,11 @@ def random_patch(lr, hr, seed, *, scale: int, lr_patch_size: int):
 
 
 # %%
-variants = eh.data.all_transforms(lr_patch, hr_patch)
+# the 4 turns without a flip, then the same 4 with one
+variants = [
+    (name, *transform_pair(lr_patch, hr_patch, index % 4, index >= 4))
+    for index, name in enumerate(eh.data.TRANSFORM_NAMES)
+]
 course.plotting.show_grid([v[2] for v in variants], [v[0] for v in variants], columns=4, size=2.4)
 
 # %% [markdown]
@@ -268,28 +274,68 @@ print(f"{'shifted 1 px':<14} {eh.data.alignment_psnr(shifted, hr_patch, scale=4)
 
 # %%
 name, lr_t, hr_t = variants[5]
-remade = eh.images.downscale(hr_t, 4)
+remade = downscale(hr_t, 4)
 difference = (abs(lr_t.astype(int) - remade.astype(int)) * 10).clip(0, 255).astype("uint8")
 course.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×4", "|difference| × 10"])
 
 # %% [markdown]
 # ## The input pipeline
 #
-# `make_train_dataset` turns pairs into endless batches of patches for `model.fit`, in one of two ways:
+# `model.fit` wants batches. For photos held in memory (the offline set, your own photos) a
+# `keras.utils.PyDataset` makes them: Keras asks for batch `i`, and `PatchBatches` draws, from the seed `(seed, i)`
+# alone, a photo and a seed for each patch, then calls `random_patch`. So batch `i` is the same on every run, and a
+# run that resumes after `n` steps can go on with batch `n` instead of replaying the stream. It is plain numpy: it
+# feeds Keras on TensorFlow, JAX or PyTorch alike, and Keras prepares the next batch while the model trains.
 #
-# - **photos in memory** (the offline set, your own photos): a `keras.utils.PyDataset`, `PatchBatches`. Batch
-#   `i` picks an image and a seed for each patch from `(seed, i)` and calls `random_patch`. It is plain numpy, so
-#   it feeds Keras on TensorFlow, JAX or PyTorch alike, and Keras prepares the next batch while the model trains.
-# - **DIV2K streaming from disk**: a `tf.data` pipeline that decodes one image at a time, cuts several patches
-#   from it with the same `random_patch` (decoding a 2K PNG costs far more than cropping it), shuffles patches
-#   of different images together, batches and prefetches. It holds a few images at a time, where the keras-io
-#   example's `cache()` keeps all of DIV2K decoded in memory (~7 GB).
-#
-# Both check that each pair's sizes match the scale (a clear error otherwise) and skip images smaller than a
-# patch with a warning.
+# Which photo? With `sampling="uniform"` each is chosen equally often; with `"area"` in proportion to its size,
+# so every *pixel* is equally likely and a 4-megapixel photo is not seen as often as a thumbnail.
+
+
+# %%
+#| export pairs
+class PatchBatches(keras.utils.PyDataset):
+    """Endless batches of augmented patches from pairs in memory; batch ``i`` is a pure function of the seed
+    and ``start + i``. Pass ``steps_per_epoch`` to ``fit``: the stream has no end."""
+
+    def __init__(self, pairs, *, scale, lr_patch_size, batch_size, seed=42, sampling="uniform", start=0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.lr_patch_size, self.batch_size = scale, lr_patch_size, batch_size
+        self.seed, self.start = seed, int(start)
+        self.pairs = [(np.asarray(lr), np.asarray(hr)) for lr, hr in pairs]
+        areas = np.array([lr.shape[0] * lr.shape[1] for lr, _ in self.pairs], np.float64)
+        self.weights = areas / areas.sum() if sampling == "area" else None  # None: uniform
+
+    @property
+    def num_batches(self):
+        return None  # endless
+
+    def __getitem__(self, index):
+        rng = np.random.default_rng((self.seed, self.start + int(index)))
+        images = rng.choice(len(self.pairs), size=self.batch_size, p=self.weights)
+        seeds = rng.integers(0, 2**63, size=self.batch_size)
+        patches = [self.patch(*self.pairs[image], int(seed)) for image, seed in zip(images, seeds, strict=True)]
+        return np.stack([lr for lr, _ in patches]), np.stack([hr for _, hr in patches])
+
+    def patch(self, lr, hr, seed):
+        """One training example; notebook 05 makes it another way, with a degraded LR."""
+        return random_patch(lr, hr, seed, scale=self.scale, lr_patch_size=self.lr_patch_size)
+
+
+# %% [markdown]
+# DIV2K does not fit in memory (~7 GB decoded), so it streams from disk through a `tf.data` pipeline instead: it
+# decodes one image at a time, cuts several patches from it with the same `random_patch` (decoding a 2K PNG costs
+# far more than cropping it), shuffles patches of different images together, batches and prefetches. The
+# keras-io example's `cache()` keeps all of DIV2K decoded in memory instead. `eh.data.make_train_dataset_for`
+# picks the right one and checks every pair first (sizes that do not match the scale stop with a clear error;
+# images smaller than a patch are skipped with a warning).
 
 # %% tags=["nbval-ignore-output"]
-train_ds = eh.data.make_train_dataset_for(profile, train_pairs)
+if isinstance(train_pairs, list):  # photos in memory: the class above
+    train_ds = PatchBatches(
+        train_pairs, scale=profile.scale, lr_patch_size=profile.lr_patch_size, batch_size=profile.batch_size
+    )
+else:  # DIV2K, streamed from disk
+    train_ds = eh.data.make_train_dataset_for(profile, train_pairs)
 lr_batch, hr_batch = (np.asarray(batch) for batch in next(iter(train_ds)))
 print(type(train_ds).__name__, "| LR batch", lr_batch.shape, lr_batch.dtype, "  HR batch", hr_batch.shape)
 

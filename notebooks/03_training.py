@@ -183,7 +183,7 @@ class WarmupHalving(keras.optimizers.schedules.LearningRateSchedule):
 
 # %% [markdown]
 # The loss and the optimizer complete the recipe: L1, and Adam with the paper's settings written out. Keras
-# calls L1 `"mean_absolute_error"`; `eh.training.compile_for_training` below compiles the model with these two.
+# calls L1 `"mean_absolute_error"`; `model.compile` below takes these two.
 
 # %%
 #| export objective
@@ -197,10 +197,11 @@ def edsr_optimizer(learning_rate) -> keras.optimizers.Optimizer:
 
 
 # %% [markdown]
-# The profile sets the schedule's numbers:
+# The profile's recipe sets the schedule's numbers:
 
 # %%
-schedule = eh.training.make_schedule(profile)
+recipe = profile.recipe
+schedule = WarmupHalving(recipe.learning_rate, recipe.lr_halving_steps, recipe.warmup_steps)
 steps = np.arange(profile.epochs * profile.steps_per_epoch)
 plt.figure(figsize=(5, 2.5))
 plt.plot(steps, [float(schedule(step)) for step in steps])
@@ -213,25 +214,45 @@ plt.show()
 # %% [markdown]
 # ## Training
 #
-# Plain `model.fit`, with callbacks for the bookkeeping:
-#
-# - `BackupAndRestore` saves the state after every epoch: **running the cell again resumes** an interrupted run
-#   (a Colab disconnect, a stop) at its last epoch, on the patches it had not reached yet;
-# - `ModelCheckpoint` keeps the best model by validation PSNR; `TerminateOnNaN` stops a diverging run;
-#   `CSVLogger` writes `log.csv`; `LivePlot` redraws the curves, bicubic dashed;
-# - `TimeBudget` ends the run after the epoch that would pass the profile's `training_minutes` (20 on `cpu` and
-#   `gpu`), so a slow laptop trains fewer epochs within a lab and says so.
+# The model meets its loss, its optimizer and the two PSNRs it logs: RGB on the training patches, Y with the
+# border shaved on the validation photos. With several GPUs, `strategy` spreads each batch over them (on one
+# device it changes nothing).
 
 # %% tags=["nbval-ignore-output"]
 strategy = eh.training.choose_strategy()
 with strategy.scope():
-    model = profile.recipe.build_model(profile.scale)  # the recipe names the model: EDSR-baseline
-    eh.training.compile_for_training(model, profile)
-val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
+    model = recipe.build_model(profile.scale)  # the recipe names the model: EDSR-baseline
+    model.compile(
+        optimizer=edsr_optimizer(schedule),
+        loss=LOSS,
+        metrics=[eh.metrics.PSNR(name="psnr"), eh.metrics.PSNR(shave=profile.scale, y_only=True, name="psnr_y")],
+        jit_compile=eh.backend.jit_compile(),  # XLA where it pays on this engine
+    )
+
+# %% [markdown]
+# Plain `model.fit`, with callbacks for the bookkeeping:
+#
+# - `BackupAndRestore` saves the state after every epoch: **running the cell again resumes** an interrupted run
+#   (a Colab disconnect, a stop) at its last epoch, and `ContinuePatchStream` goes on with the patches it had not
+#   reached yet;
+# - `ModelCheckpoint` keeps the best model by validation PSNR; `TerminateOnNaN` stops a diverging run;
+#   `CSVLogger` writes `log.csv`;
+# - `TimeBudget` ends the run after the epoch that would pass the profile's `training_minutes` (20 on `cpu` and
+#   `gpu`), so a slow laptop trains fewer epochs within a lab and says so;
+# - `LivePlot` redraws the curves, bicubic dashed.
+
+# %% tags=["nbval-ignore-output"]
 folder = eh.runs.run_dir(profile)
-callbacks = eh.training.make_callbacks(
-    folder, bicubic_psnr=bicubic_val, patches=train_ds, minutes=profile.training_minutes
-)
+callbacks = [
+    eh.training.backup_and_restore(folder),
+    keras.callbacks.ModelCheckpoint(folder / "best.keras", monitor="val_psnr_y", mode="max", save_best_only=True),
+    keras.callbacks.TerminateOnNaN(),
+    keras.callbacks.CSVLogger(folder / "log.csv", append=True),
+    eh.training.ContinuePatchStream(train_ds, folder),
+    *([eh.training.TimeBudget(profile.training_minutes)] if profile.training_minutes else []),
+    eh.training.LivePlot(bicubic_val),
+]
+val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
 print("run folder:", eh.runs.shown(folder))
 
 # %% tags=["nbval-ignore-output"]
@@ -252,13 +273,31 @@ history = model.fit(
 # The validation photos already did a job: they chose which epoch `ModelCheckpoint` kept (`best.keras`, loaded
 # here), and a score on the photos that chose a model flatters it. So the result is reported on **test photos**
 # nothing has seen: three grey photographs (Y-PSNR measures brightness, all they have). First validation,
-# bicubic beside (on DIV2K with the published EDSR-baseline figure as the last row):
+# bicubic beside (on DIV2K with the published EDSR-baseline figure as the last row). Each photo is upscaled
+# whole and scored as papers do, with the `psnr` written above and SSIM:
+
+
+# %%
+def evaluate(model, pairs, scale, names=None):
+    """Per photo and on average: PSNR (Y and RGB, border shaved) and SSIM-Y of the model and of bicubic."""
+    rows = []
+    for index, (lr, hr) in enumerate(pairs):
+        outputs = {"bicubic": eh.images.upscale_bicubic(lr, scale), "edsr": eh.inference.upscale(model, lr)}
+        row = {"image": names[index] if names else f"#{index + 1}"}
+        for label, output in outputs.items():
+            row[f"{label}_psnr_y"] = psnr(hr, output, shave=scale, y_only=True)
+            row[f"{label}_ssim_y"] = eh.metrics.ssim(hr, output, shave=scale, y_only=True)
+            row[f"{label}_psnr_rgb"] = psnr(hr, output, shave=scale)
+        rows.append(row)
+    numbers = [key for key in rows[0] if key != "image"]
+    return rows + [{"image": "mean"} | {key: float(np.mean([row[key] for row in rows])) for key in numbers}]
+
 
 # %% tags=["nbval-ignore-output"]
 model = keras.models.load_model(folder / "best.keras")  # the epoch the validation photos chose
 on_div2k = eh.data.uses_div2k(profile)
 names = None if on_div2k else eh.samples.photo_names("validation")
-rows = eh.training.evaluate(model, val_pairs, profile.scale, names=names)
+rows = evaluate(model, val_pairs, profile.scale, names=names)
 eh.training.show_evaluation(rows, published_scale=profile.scale if on_div2k else None)
 
 # %% [markdown]
@@ -266,7 +305,7 @@ eh.training.show_evaluation(rows, published_scale=profile.scale if on_div2k else
 
 # %% tags=["nbval-ignore-output"]
 test_pairs = eh.data.load_pairs(profile, "test", verbose=False)
-rows = eh.training.evaluate(model, test_pairs, profile.scale, names=eh.samples.photo_names("test"))
+rows = evaluate(model, test_pairs, profile.scale, names=eh.samples.photo_names("test"))
 eh.training.show_evaluation(rows)
 
 # %% [markdown]
@@ -277,7 +316,7 @@ eh.training.show_evaluation(rows)
 # %% tags=["nbval-ignore-output"]
 train_sample = eh.data.first_pairs(eh.data.load_pairs(profile, "train", verbose=False), 3)
 for label, pairs in (("3 training photos", train_sample), ("validation photos", val_pairs)):
-    mean = eh.training.evaluate(model, pairs, profile.scale)[-1]
+    mean = evaluate(model, pairs, profile.scale)[-1]
     gain = mean["edsr_psnr_y"] - mean["bicubic_psnr_y"]
     print(f"{label:18s} EDSR {mean['edsr_psnr_y']:.2f} dB, bicubic {mean['bicubic_psnr_y']:.2f} dB, gain {gain:+.2f}")
 
@@ -354,7 +393,7 @@ course.exercises.check_error_spread(psnr_even, psnr_sparse)
 # **3. How small does the rate get?** (reason). With the halving schedule, from which step on is the learning
 # rate below 1e-5: for the `cpu` recipe (peak 5e-4, halved every 1,000 steps), and for the paper's (peak 1e-4,
 # halved every 200,000 steps)? Compare each with the length of its run (1,200 and 300,000 steps). You can check
-# yourself with `eh.training.WarmupHalving(5e-4, 1000, 200)(step)`.
+# yourself with `WarmupHalving(5e-4, 1000, 200)(step)`.
 
 # %%
 cpu_step = None
@@ -364,8 +403,8 @@ course.exercises.check_halvings(cpu_step, paper_step)
 # %% [markdown]
 # **4. L1 against L2, measured** (experiment). Train two fresh EDSR-baseline ×4 models for the same number of
 # steps on `train_ds`, one compiled with `loss="mean_absolute_error"`, the other with `"mean_squared_error"`
-# (use `eh.training.make_optimizer(profile)` for both), and store them in `runs`. Score both on the validation
-# photos (`eh.training.evaluate`) and set `better` to the loss whose model scored higher. The checker re-scores
+# (use `edsr_optimizer(schedule)` for both), and store them in `runs`. Score both on the validation
+# photos (`evaluate` above) and set `better` to the loss whose model scored higher. The checker re-scores
 # your two models itself. Try 10 steps, then 300: does the answer change?
 
 # %%
@@ -376,8 +415,8 @@ course.exercises.check_loss_experiment(runs, better)
 # %% [markdown]
 # **5. Is the warm-up worth it?** (experiment). The schedule above ramps the rate up over its first steps. Test
 # that choice: train two fresh EDSR-baseline ×4 models for the same number of steps on `train_ds`, with Adam at
-# the same peak rate `profile.learning_rate`, one warming up over 200 steps and one not:
-# `keras.optimizers.Adam(eh.training.WarmupHalving(profile.learning_rate, halving_steps=1000, warmup_steps=200))`,
+# the same peak rate `recipe.learning_rate`, one warming up over 200 steps and one not:
+# `keras.optimizers.Adam(WarmupHalving(recipe.learning_rate, halving_steps=1000, warmup_steps=200))`,
 # and the same with `warmup_steps=0`. Store them in `runs` under `"warm-up"` and `"none"` and set `better` to the
 # run whose model scores higher. Try 300 steps; then repeat with a peak four times larger. When does the warm-up
 # matter?

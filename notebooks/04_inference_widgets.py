@@ -95,13 +95,24 @@ def upscale_in_tiles(forward, lr: np.ndarray, scale: int, tile: int | None, over
 
 
 # %% [markdown]
-# `eh.inference.upscale` runs it with the model's compiled forward pass, converts any photo to uint8 RGB first and
-# rounds the result back to uint8. Here is the full monarch photo, in one pass and in tiles:
+# `forward` is the model's forward pass, compiled once by the engine: a batch of float images in, a batch out.
+# Rounded back to 8 bits, here is the full monarch photo, in one pass and in tiles:
 
 # %% tags=["nbval-ignore-output"]
+run_model = eh.backend.compiled_forward(model)
+
+
+def forward(image):
+    return run_model(image[None])[0]  # one image: a batch of one
+
+
+def to_uint8(sr):
+    return np.clip(np.round(sr), 0, 255).astype(np.uint8)
+
+
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
-whole = eh.inference.upscale(model, lr, tile=None)
-tiled = eh.inference.upscale(model, lr, tile=64, overlap=eh.inference.DEFAULT_OVERLAP)
+whole = to_uint8(upscale_in_tiles(forward, lr, 4, tile=None, overlap=0))
+tiled = to_uint8(upscale_in_tiles(forward, lr, 4, tile=64, overlap=eh.inference.DEFAULT_OVERLAP))
 difference = np.abs(whole.astype(int) - tiled.astype(int))
 print(
     f"{course.plotting.size_label(lr)} -> {course.plotting.size_label(whole)}; tiles of 64 LR px with "
@@ -166,12 +177,23 @@ def self_ensemble(upscale_one, lr: np.ndarray) -> np.ndarray:
 
 
 # %% [markdown]
-# On the validation photos (`self_ensemble=True` in `eh.inference.upscale`):
+# On the validation photos, with the tile loop and the self-ensemble above (`eh.inference.upscale` does the same
+# with `self_ensemble=True`):
 
 # %% tags=["nbval-ignore-output"]
 val_pairs = eh.data.load_sample(4, "validation")
-rows = eh.inference.self_ensemble_gain(model, val_pairs, eh.samples.photo_names("validation"))
-course.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], rows)
+rows = []
+for name, (lr_val, hr_val) in zip(eh.samples.photo_names("validation"), val_pairs, strict=True):
+    edsr = to_uint8(upscale_in_tiles(forward, lr_val, 4, tile=64, overlap=eh.inference.DEFAULT_OVERLAP))
+    ensembled = to_uint8(self_ensemble(forward, lr_val))
+    scores = [
+        eh.metrics.psnr(hr_val, image, shave=4, y_only=True)
+        for image in (eh.images.upscale_bicubic(lr_val, 4), edsr, ensembled)
+    ]
+    rows.append([name, *scores])
+rows.append(["mean", *np.mean([row[1:] for row in rows], axis=0)])
+table = [[name, *(f"{value:.2f}" for value in row), f"{row[2] - row[1]:+.2f} dB"] for name, *row in rows]
+course.plotting.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], table)
 
 # %% [markdown]
 # Notebook 03 may have printed a slightly different PSNR for the same model and photo: it ran in mixed

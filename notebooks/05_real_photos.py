@@ -63,7 +63,7 @@ profile = course.setup()
 shipped = eh.pretrained.load_pretrained(4)
 val_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("validation")]
 clean_val = eh.data.pairs_from_images(val_photos, 4)
-degraded_val = [(eh.degradations.degrade_for_evaluation(hr, 4), hr) for _, hr in clean_val]
+degraded_val = [(eh.degradations.degrade_for_evaluation(hr, 4), hr) for _, hr in clean_val]  # written below
 rows = course.lessons.degradation_gap({"shipped x4": shipped}, {"clean": clean_val, "degraded": degraded_val})
 course.lessons.show_gap_table(rows)
 
@@ -104,6 +104,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from edsr_helpers.pairs import crop_pair, random_crop_pair, random_patch, random_transform_pair
+
 
 def gaussian_kernel(sigma_x: float, sigma_y: float | None = None, angle: float = 0.0) -> np.ndarray:
     """A normalised Gaussian blur kernel, anisotropic when ``sigma_y`` differs, turned by ``angle`` radians."""
@@ -126,7 +128,7 @@ def blur(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 # %%
-kernels = [eh.degradations.gaussian_kernel(1.5), eh.degradations.gaussian_kernel(3.0, 0.8, np.pi / 4)]
+kernels = [gaussian_kernel(1.5), gaussian_kernel(3.0, 0.8, np.pi / 4)]
 course.plotting.grid_figure(kernels, ["isotropic, σ = 1.5", "anisotropic, σ = 3 / 0.8, 45°"], size=2.5)
 plt.show()
 
@@ -216,11 +218,43 @@ def degrade_for_evaluation(hr: np.ndarray, scale: int) -> np.ndarray:
 
 
 # %% [markdown]
+# **A narrower family.** `degrade` covers a very wide range: heavy blur, strong noise, two passes. A model
+# trained on all of it learns the average case and spends its capacity on inputs it will rarely meet. Phones
+# and compact cameras sit in a narrower band: a little lens blur, moderate sensor noise, one JPEG save of fair
+# quality. `degrade_camera_like` draws from that band only (one pass: blur σ 0.5–2.0, a random downscaling
+# method, Gaussian noise σ 0–10 or photon noise, JPEG quality 50–95); the fixed evaluation degradation above
+# lies inside it.
+
+
+# %%
+#| export degradations
+def degrade_camera_like(hr: np.ndarray, scale: int, seed: int) -> np.ndarray:
+    """One pass drawn around a camera's: mild blur, any downscaling, noise up to 10 levels, JPEG 50-95."""
+    rng = np.random.default_rng(seed)
+    height, width = hr.shape[0] // scale, hr.shape[1] // scale
+    sigma = rng.uniform(0.5, 2.0)
+    if rng.random() < 1 / 3:  # a tilted or moving lens now and then
+        kernel = gaussian_kernel(sigma, rng.uniform(0.5, 2.0), rng.uniform(0, np.pi))
+    else:
+        kernel = gaussian_kernel(sigma)
+    x = resize(blur(hr, kernel), (width, height), rng.choice(list(RESIZE_METHODS)))
+    if rng.random() < 0.75:
+        x = gaussian_noise(x, rng.uniform(0.0, 10.0), rng)
+    else:
+        x = poisson_noise(x, rng.uniform(1.0, 4.0), rng)
+    return np.clip(np.round(jpeg(x, int(rng.integers(50, 96)))), 0, 255).astype(np.uint8)
+
+
+#: The random degradations a training pipeline can draw from, by name: ``degradation(hr, scale, seed) -> lr``.
+DEGRADATIONS = {"realistic": degrade, "camera-like": degrade_camera_like}
+
+
+# %% [markdown]
 # Six draws for one photo, each reproducible from its seed:
 
 # %%
 hr_crop = val_photos[1][128:256, 128:320]
-samples = [eh.degradations.degrade(hr_crop, 4, seed) for seed in range(6)]
+samples = [degrade(hr_crop, 4, seed) for seed in range(6)]
 course.plotting.grid_figure(samples, [f"seed {seed}" for seed in range(6)], columns=6, size=2.0)
 plt.show()
 
@@ -228,24 +262,53 @@ plt.show()
 # ## Fine-tuning on degraded pairs
 #
 # The model does not start from scratch: the shipped ×4 weights already know how to build detail; they need to
-# learn to leave noise and JPEG blocks alone. Each training photo gets three degraded LR versions (three seeds)
-# **and** its clean one: trained on degraded pairs alone, the model forgot how to handle clean inputs (1.3 dB lost
-# on them, measured on the validation photos), and the clean quarter keeps that. The same pipeline and `fit` as
-# notebook 03 train with the `realistic-finetune` recipe (a rate of 5e-5, half the paper's, since the weights are
-# already good). Besides the usual validation PSNR (clean LR), a second curve scores the degraded inputs:
+# learn to leave noise and JPEG blocks alone. So every training patch gets an LR input drawn afresh from
+# `degrade`: the model never sees the same degraded patch twice, as Real-ESRGAN's pipeline does it. A share of
+# the patches keeps its clean bicubic LR, so that the model does not forget clean inputs.
+#
+# A patch is degraded together with a margin of photo around it, which is then cut away: the blur near the
+# patch's edge must see the real neighbours, not a mirror of the patch. Notebook 01's `PatchBatches` makes the
+# batches; only its `patch` method changes.
 
 
 # %%
 #| export degradations
-def with_degraded_copies(pairs: list, scale: int, copies: int) -> list:
-    """``pairs`` followed by ``copies`` degraded LR versions of each HR photo, every one seeded by its place."""
-    degraded = [
-        (degrade(hr, scale, seed=index * copies + copy), hr)
-        for index, (_, hr) in enumerate(pairs)
-        for copy in range(copies)
-    ]
-    return list(pairs) + degraded
+def degraded_patch(lr, hr, seed, *, scale, lr_patch_size, degradation, clean_share=0.0, margin=4):
+    """One training example whose LR is drawn afresh by ``degradation(hr, scale, seed)``; with probability
+    ``clean_share`` the pair's clean LR is kept. ``margin`` LR pixels around the patch are degraded, then cut."""
+    keep_seed, crop_seed, degrade_seed, transform_seed = np.random.SeedSequence(seed).spawn(4)
+    if np.random.default_rng(keep_seed).random() < clean_share:
+        return random_patch(lr, hr, seed, scale=scale, lr_patch_size=lr_patch_size)
+    _, hr_region = random_crop_pair(lr, hr, crop_seed, scale=scale, lr_patch_size=lr_patch_size + 2 * margin)
+    lr_region = degradation(hr_region, scale, int(degrade_seed.generate_state(1)[0]))
+    lr_patch, hr_patch = crop_pair(lr_region, hr_region, margin, margin, scale=scale, lr_patch_size=lr_patch_size)
+    return random_transform_pair(lr_patch, hr_patch, transform_seed)
 
+
+# %%
+class FreshlyDegraded(eh.pairs.PatchBatches):
+    """Notebook 01's batches, each patch's LR drawn afresh by ``degrade`` (or kept clean, ``clean_share``)."""
+
+    def __init__(self, pairs, *, clean_share, **settings):
+        super().__init__(pairs, **settings)
+        self.clean_share = clean_share
+
+    def patch(self, lr, hr, seed):
+        return degraded_patch(
+            lr,
+            hr,
+            seed,
+            scale=self.scale,
+            lr_patch_size=self.lr_patch_size,
+            degradation=degrade,
+            clean_share=self.clean_share,
+        )
+
+
+# %% [markdown]
+# The same `fit` as notebook 03 trains with the `realistic-finetune` recipe: a rate of 5e-5, half the paper's,
+# since the weights are already good. Besides the usual validation PSNR (clean LR), a second curve scores the
+# degraded inputs:
 
 # %% tags=["nbval-ignore-output"]
 recipe = eh.recipes.get_recipe("realistic-finetune")
@@ -259,11 +322,14 @@ run = eh.profiles.Profile(
 )
 train_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("train")]
 clean_pairs = eh.data.pairs_from_images(train_photos, 4)
-train_pairs = eh.degradations.with_degraded_copies(clean_pairs, 4, recipe.degraded_copies)
-print(
-    f"{len(train_pairs)} pairs ({recipe.degraded_copies} degraded + 1 clean per training photo), "
-    f"{run.total_steps} steps"
+train_batches = FreshlyDegraded(
+    clean_pairs,
+    clean_share=recipe.clean_share,
+    scale=4,
+    lr_patch_size=recipe.lr_patch_size,
+    batch_size=recipe.batch_size,
 )
+print(f"{len(clean_pairs)} photos, {recipe.clean_share:.0%} of the patches clean, {run.total_steps} steps")
 
 # %% tags=["nbval-ignore-output"]
 model = run.recipe.build_model(4)
@@ -278,7 +344,7 @@ callbacks = eh.training.make_callbacks(
     minutes=profile.training_minutes,
 )
 history = model.fit(
-    eh.data.make_train_dataset_for(run, train_pairs),
+    train_batches,
     epochs=run.epochs,
     steps_per_epoch=run.steps_per_epoch,
     validation_data=eh.data.as_validation_dataset(clean_val),
@@ -296,7 +362,7 @@ history = model.fit(
 
 # %% tags=["nbval-ignore-output"]
 clean_test = eh.data.load_sample(4, "test")
-degraded_test = [(eh.degradations.degrade_for_evaluation(hr, 4), hr) for _, hr in clean_test]
+degraded_test = [(degrade_for_evaluation(hr, 4), hr) for _, hr in clean_test]
 models = {"shipped x4 (bicubic-trained)": shipped, "fine-tuned on degraded pairs": model}
 rows = course.lessons.degradation_gap(models, {"clean": clean_test, "degraded": degraded_test})
 course.lessons.show_gap_table(rows)

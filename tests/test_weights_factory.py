@@ -169,12 +169,13 @@ def test_the_summary_names_the_v2_recipe_however_it_was_given(tool, tmp_path):
     assert tool.recipe_name(tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1"])) is None
 
 
-def test_recipe_realistic_fine_tunes_the_shipped_x4_on_degraded_copies(tool):
+def test_recipe_realistic_fine_tunes_the_shipped_x4_on_fresh_degradations(tool):
     from edsr_helpers import pretrained, recipes
 
     args = tool.parse_args(["--recipe", "realistic"])
     recipe = recipes.get_recipe("weights-realistic")
-    assert (args.scale, args.patch, args.degraded_copies) == (4, recipe.lr_patch_size, recipe.degraded_copies)
+    assert (args.scale, args.patch, args.degradation) == (4, recipe.lr_patch_size, recipe.degradation)
+    assert (args.clean_share, args.ema) == (recipe.clean_share, recipe.ema_momentum)
     assert args.epochs * args.steps_per_epoch == recipe.steps[4] and args.learning_rate == recipe.learning_rate
     assert args.init_from == pretrained.weights_path(4)  # the bicubic-trained x4 that ships
     assert tool.recipe_name(args) == "realistic"
@@ -183,33 +184,37 @@ def test_recipe_realistic_fine_tunes_the_shipped_x4_on_degraded_copies(tool):
         "summary_x4_realistic.json",
         "training_log_x4_realistic.csv",
     )
-    assert tool.recipe_name(tool.parse_args(["--recipe", "realistic", "--degraded-copies", "1"])) is None
+    assert tool.recipe_name(tool.parse_args(["--recipe", "realistic", "--clean-share", "0.5"])) is None
+    assert tool.recipe_name(tool.parse_args(["--recipe", "realistic", "--degradation", "realistic"])) is None
     with pytest.raises(SystemExit, match="x4 only"):
         tool.parse_args(["--recipe", "realistic", "--scale", "2"])
 
 
 @pytest.mark.slow  # trains a toy run end to end (30-75 s)
-def test_a_realistic_run_trains_on_degraded_copies_and_is_judged_against_the_weights_it_started_from(
+def test_a_realistic_run_trains_on_fresh_degradations_and_is_judged_against_the_weights_it_started_from(
     tool, monkeypatch, tmp_path
 ):
     from edsr_helpers import degradations
 
-    copies_asked = []
-    original = degradations.with_degraded_copies
+    drawn = []
+    original = degradations.DEGRADATIONS["camera-like"]
 
-    def recording(pairs, scale, copies):
-        copies_asked.append((len(pairs), scale, copies))
-        return original(pairs[:2], scale, copies)  # two photos keep the toy run short
+    def recording(hr, scale, seed):
+        drawn.append((hr.shape, scale, seed))
+        return original(hr, scale, seed)
 
-    monkeypatch.setattr(degradations, "with_degraded_copies", recording)
+    monkeypatch.setitem(degradations.DEGRADATIONS, "camera-like", recording)
     out = tmp_path / "out"
     realistic = ["--recipe", "realistic", "--no-photographs", "--epochs", "1", "--steps-per-epoch", "1", "--patch"]
     tool.main(
-        [*realistic, "8", "--batch", "2", "--warmup", "0", "--out-dir", str(out), "--run-dir", str(tmp_path / "r")]
+        [*realistic, "8", "--batch", "2", "--warmup", "0", "--clean-share", "0", "--out-dir", str(out), "--run-dir"]
+        + [str(tmp_path / "r")]
     )
-    assert copies_asked == [(12, 4, 3)]  # the 12 offline training photos, 3 degraded copies each
+    # each degraded patch drew its own LR: an HR region with a margin around the 8 px patch, every seed new
+    assert drawn and all(shape[:2] == ((8 + 2 * 4) * 4,) * 2 and scale == 4 for shape, scale, _ in drawn)
+    assert len({seed for *_, seed in drawn}) >= 2  # a batch of 2 patches: two draws (fit may ask a batch twice)
     summary = json.loads((out / "summary_x4_realistic.json").read_text())
-    assert summary["degradation"] == "realistic" and summary["degraded_copies"] == 3
+    assert summary["degradation"] == "realistic" and summary["lr_degradation"] == "camera-like"
     assert summary["reference"]["weights"] == "edsr_baseline_x4.weights.h5"
     for rows in (summary["evaluation"], summary["evaluation_degraded"], *summary["reference"].values()):
         if isinstance(rows, list):

@@ -70,15 +70,17 @@ REALISTIC_STEPS_PER_EPOCH = 500
 #: ``--recipe realistic`` as this script's flags (flags given explicitly win); it trains x4 only.
 REALISTIC_RECIPE = {
     **recipe_flags(REALISTIC, REALISTIC_STEPS_PER_EPOCH),
-    "degraded_copies": REALISTIC.degraded_copies,
+    "degradation": REALISTIC.degradation,
+    "clean_share": REALISTIC.clean_share,
+    "ema": REALISTIC.ema_momentum,
     "epochs": REALISTIC.steps[4] // REALISTIC_STEPS_PER_EPOCH,
     "scale": 4,
 }
 
 
 def degradation(args: argparse.Namespace) -> str:
-    """What the run's weights learn to undo: ``realistic`` when degraded copies are in the data."""
-    return "realistic" if args.degraded_copies else "bicubic"
+    """What the run's weights learn to undo: ``realistic`` when degraded LR inputs are in the data."""
+    return "bicubic" if args.degradation == "bicubic" else "realistic"
 
 
 def file_names(args: argparse.Namespace) -> tuple[str, str, str]:
@@ -312,9 +314,9 @@ def realistic_section(summary: dict) -> str:
     return f"""## {heading}, `{pretrained.weight_file_name(scale, "realistic")}`
 
 The same architecture, fine-tuned from the bicubic-trained x{scale} above on photographs degraded the way cameras and
-the web degrade them: notebook 05's pipeline (`edsr_helpers.degradations.degrade`: isotropic or anisotropic
-Gaussian blur, resizing by a random method, Gaussian or Poisson noise, JPEG at a random quality, in one or two
-passes), {summary["degraded_copies"]} degraded LR images of each photo beside its clean one.
+the web degrade them: every training patch's LR drawn afresh from notebook 05's
+`edsr_helpers.degradations.DEGRADATIONS["{summary["lr_degradation"]}"]`, {summary["clean_share"]:.0%} of the patches
+kept clean{f", the weights averaged over the steps (EMA, momentum {summary['ema']})" if summary.get("ema") else ""}.
 
 - Command: `{training_command(summary)}` (`make pretrained-realistic`). An interrupted run resumes when re-run.
 - Data: {"; ".join(summary["sources"])}.
@@ -325,9 +327,9 @@ passes), {summary["degraded_copies"]} degraded LR images of each photo beside it
 
 Evaluated on the validation photos, with LR images made two ways: *clean* (antialiased bicubic, as for the
 weights above) and *degraded* by `edsr_helpers.degradations.degrade_for_evaluation` (blur 1.2, bicubic, Gaussian
-noise 5, JPEG 75), one fixed degradation that is not among the training draws' exact settings. Y-PSNR in dB,
+noise 5, JPEG 75), one fixed degradation (the same seed for every model). Y-PSNR in dB,
 border of {scale} pixels shaved. On degraded inputs the realistic weights lead the bicubic-trained ones by
-{gain:+.2f} dB (bar: +{pretrained.realistic_bars()[0]:.1f}); on clean inputs they give up {loss:.2f} dB (bar: at most
+{gain:+.2f} dB (bar: +{pretrained.realistic_bars()[0]:.2f}); on clean inputs they give up {loss:.2f} dB (bar: at most
 {pretrained.realistic_bars()[1]:.1f}).
 
 {realistic_table(summary)}
@@ -399,7 +401,7 @@ def recipe_name(args: argparse.Namespace) -> str | None:
     or every flag by hand)."""
     if all(getattr(args, key) == value for key, value in REALISTIC_RECIPE.items()) and not args.wallpapers:
         return "realistic"
-    if args.degraded_copies:
+    if degradation(args) != "bicubic":
         return None
     v2 = all(getattr(args, key) == value for key, value in V2_RECIPE.items())
     v2 = v2 and args.epochs == V2_EPOCHS.get(args.scale) and not args.wallpapers
@@ -428,10 +430,13 @@ def already_trained(args: argparse.Namespace) -> dict | None:
         "schedule": args.schedule,
         "sampling": args.sampling,
         "recipe": recipe_name(args),
-        "degraded_copies": args.degraded_copies,
+        "lr_degradation": args.degradation,
+        "clean_share": args.clean_share,
+        "ema": args.ema,
     }
-    if not args.degraded_copies:  # summaries older than realistic weights do not name it
-        wanted.pop("degraded_copies")
+    if degradation(args) == "bicubic":  # summaries older than realistic weights do not name these
+        for key in ("lr_degradation", "clean_share", "ema"):
+            wanted.pop(key)
     return summary if all(summary.get(key) == value for key, value in wanted.items()) else None
 
 
@@ -464,11 +469,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--schedule", choices=("halving", "cosine"), default="halving")
     parser.add_argument("--sampling", choices=data.SAMPLINGS, default="uniform", help="how photos are chosen")
     parser.add_argument(
-        "--degraded-copies",
-        type=int,
-        default=0,
-        help="also N LR images per photo degraded at random (edsr_helpers.degradations): realistic weights",
+        "--degradation",
+        choices=recipes.LR_DEGRADATIONS,
+        default="bicubic",
+        help="draw every patch's LR afresh from this random family (edsr_helpers.degradations.DEGRADATIONS)",
     )
+    parser.add_argument("--clean-share", type=float, default=0.0, help="with --degradation: patches kept clean")
+    parser.add_argument("--ema", type=float, help="validate and save a moving average of the weights (e.g. 0.999)")
     parser.add_argument("--init-from", type=Path, help="start from another scale's weights (the paper: x2 for x3/x4)")
     parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR, help="weights, log and summary (and card)")
     parser.add_argument("--run-dir", type=Path, help="checkpoints and log (default: build/pretrained-run-x<scale>)")
@@ -519,6 +526,9 @@ def main(argv: list[str] | None = None) -> None:
         lr_halving_steps=args.halving,
         warmup_steps=args.warmup,
         sampling=args.sampling,
+        degradation=args.degradation,
+        clean_share=args.clean_share,
+        ema_momentum=args.ema,
     )
     profile = profiles.Profile(
         "pretrained",
@@ -546,13 +556,12 @@ def main(argv: list[str] | None = None) -> None:
     done = training.completed_epochs(run_dir)
     progress = read_progress(run_dir, fresh=done == 0)
     pairs = data.pairs_from_images(photos, args.scale)
-    if args.degraded_copies:
-        pairs = eh.degradations.with_degraded_copies(pairs, args.scale, args.degraded_copies)
+    if args.degradation != "bicubic":
         sources.append(
-            f"each photo also as {args.degraded_copies} LR images degraded at random "
-            "(edsr_helpers.degradations.degrade: blur, resizing, noise, JPEG, one or two passes)"
+            f"every patch's LR drawn afresh from the {args.degradation} degradations "
+            f"(edsr_helpers.degradations.DEGRADATIONS), {args.clean_share:.0%} kept clean"
         )
-    train = data.make_train_dataset_for(profile, pairs, sampling=args.sampling, start=done * args.steps_per_epoch)
+    train = data.make_train_dataset_for(profile, pairs, start=done * args.steps_per_epoch)
     val_pairs = data.load_sample(args.scale, "validation")
     bicubic = training.bicubic_psnr(val_pairs, args.scale)
     degraded_val = [(eh.degradations.degrade_for_evaluation(hr, args.scale), hr) for _, hr in val_pairs]
@@ -571,10 +580,12 @@ def main(argv: list[str] | None = None) -> None:
         init_from |= init_source(args.init_from)
         print(f"started from x{init_from['scale']}: {len(copied)} layers copied ({', '.join(copied)})")
 
+    realistic = degradation(args) == "realistic"
     callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
-        training.backup_and_restore(run_dir),
+        training.backup_and_restore(run_dir),  # first: it backs up the trained weights, not their average
         keras.callbacks.TerminateOnNaN(),
-        *([training.ScoreOnPairs(degraded_val, args.scale, "degraded")] if args.degraded_copies else []),
+        *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if args.ema else []),  # what is scored and kept
+        *([training.ScoreOnPairs(degraded_val, args.scale, "degraded")] if realistic else []),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
         ProgressLog(run_dir / "progress.json", progress, done, precision),
     ]
@@ -607,7 +618,7 @@ def main(argv: list[str] | None = None) -> None:
     reloaded.load_weights(target)
     rows = training.evaluate(reloaded, val_pairs, args.scale, names=samples.VALIDATION_PHOTOS)
     extra = {}
-    if args.degraded_copies:  # judged against the weights it started from, on clean and degraded inputs
+    if realistic:  # judged against the weights it started from, on clean and degraded inputs
         names = samples.VALIDATION_PHOTOS
         extra["evaluation_degraded"] = training.evaluate(reloaded, degraded_val, args.scale, names=names)
         start = recipe.build_model(args.scale)
@@ -638,7 +649,9 @@ def main(argv: list[str] | None = None) -> None:
         "backend": eh.backend.name(),
         "command": "python weights_factory/train.py " + " ".join(sys.argv[1:]),
         "degradation": degradation(args),
-        "degraded_copies": args.degraded_copies,
+        "lr_degradation": args.degradation,
+        "clean_share": args.clean_share,
+        "ema": args.ema,
         "evaluation": rows,
         **extra,
     }
