@@ -85,11 +85,11 @@ def missing_engine() -> str | None:
     if importlib.util.find_spec(ENGINE_MODULES[engine]) is not None:
         return None
     others = [other for other, module in ENGINE_MODULES.items() if importlib.util.find_spec(module) is not None]
-    switch = f", or set KERAS_BACKEND={others[0]} (installed here)" if others else ""
-    return (
-        f"Keras's {engine} engine is not installed: pip install 'edsr-helpers[{engine}]' "
-        f"(or [jax] or [torch] with KERAS_BACKEND set to it){switch}."
-    )
+    install = f"Keras's {engine} engine is not installed: pip install 'edsr-helpers[{engine}]'"
+    if others:
+        return f"{install}, or set KERAS_BACKEND={others[0]} (installed here)."
+    alternatives = " or ".join(f"[{other}]" for other in ENGINE_MODULES if other != engine)
+    return f"{install} (or {alternatives} with KERAS_BACKEND set to that engine's name)."
 
 
 def name() -> str:

@@ -505,6 +505,38 @@ def test_without_its_engine_the_command_says_in_one_line_what_to_install(tmp_pat
     assert list(tmp_path.iterdir()) == [photo]
 
 
+def test_upscaling_and_evaluating_need_none_of_the_notebooks_packages(tmp_path):
+    """The command line runs with every package of the ``[notebooks]`` extra made unimportable."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["notebooks"]
+    modules = {"tensorflow-datasets": "tensorflow_datasets", "importlib-resources": "importlib_resources"}
+    modules |= {"ipython": "IPython"}
+    blocked = sorted(
+        modules.get(Requirement(line).name.lower().replace("_", "-"), Requirement(line).name) for line in extra
+    )
+    photo = _write_photo(tmp_path / "photo.png", (64, 64))
+    script = textwrap.dedent(
+        f"""
+        import importlib.abc, sys
+        class Block(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name.split(".")[0] in {blocked!r}:
+                    raise ImportError("not installed: " + name)
+        sys.meta_path.insert(0, Block())
+        from edsr_helpers.__main__ import main
+        codes = [main(["--scale", "2", {str(photo)!r}]), main(["--scale", "2", "--evaluate", {str(photo)!r}])]
+        codes.append(main(["--scale", "2", "--evaluate", "--lr", "camera-like", {str(photo)!r}]))
+        print(codes)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "[0, 0, 0]", result.stderr[-2000:]
+    assert "matplotlib" in blocked and "sporco" in blocked and "tensorflow_datasets" in blocked
+
+
 # ------------------------------------------------------------------------------------------ the widget
 
 
