@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from edsr_helpers.gradient_similarity import gmsd  # written in notebook 05
 from edsr_helpers.objective import Y_OFFSET, Y_WEIGHTS, psnr, rgb_to_y  # written in notebook 03
 
-__all__ = ["PSNR", "Y_OFFSET", "Y_WEIGHTS", "psnr", "psnr_per_image", "rgb_to_y", "ssim"]
+__all__ = ["PSNR", "Y_OFFSET", "Y_WEIGHTS", "gmsd", "psnr", "psnr_per_image", "rgb_to_y", "ssim"]
 
 
 def ssim(reference: np.ndarray, test: np.ndarray, *, shave: int = 0, y_only: bool = False) -> float:

@@ -69,6 +69,12 @@ def realistic_bars() -> tuple[float, float]:
     return float(bars["degraded_gain_db"]), float(bars["clean_loss_db"])
 
 
+def realistic_gmsd_bar() -> float:
+    """How much lower (better) realistic weights' mean GMSD on degraded validation inputs must be than the
+    bicubic-trained weights' (0: lower at all): PSNR alone can reward a model that blurs evenly."""
+    return float(read_bars()["realistic"]["degraded_gmsd_below"])
+
+
 def offered_degradations() -> tuple[str, ...]:
     """The degradations that weights ship for at one scale at least (``("bicubic",)`` while no realistic ones do):
     what the command line's ``--degradation`` offers."""

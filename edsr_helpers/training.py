@@ -20,7 +20,7 @@ import numpy as np
 from edsr_helpers import backend
 from edsr_helpers.images import upscale_bicubic
 from edsr_helpers.inference import super_resolve
-from edsr_helpers.metrics import PSNR, psnr, ssim
+from edsr_helpers.metrics import PSNR, gmsd, psnr, ssim
 from edsr_helpers.objective import WarmupHalving, edsr_optimizer  # written in notebook 03
 from edsr_helpers.profiles import Profile
 
@@ -325,7 +325,8 @@ def evaluate(
 ) -> list[dict[str, float | str]]:
     """Per-image PSNR/SSIM of the model *and* of bicubic on the same full images, plus a mean row.
 
-    Both use the SR conventions (Y channel, border of ``scale`` pixels shaved) and plain RGB PSNR.
+    Both use the SR conventions (Y channel, border of ``scale`` pixels shaved) and plain RGB PSNR; GMSD
+    (notebook 05, lower is better) shows the structure PSNR misses.
     """
     rows = []
     names = list(names) if names is not None else None
@@ -338,6 +339,7 @@ def evaluate(
             row[f"{label}_psnr_y"] = psnr(hr, image, shave=scale, y_only=True)
             row[f"{label}_ssim_y"] = ssim(hr, image, shave=scale, y_only=True)
             row[f"{label}_psnr_rgb"] = psnr(hr, image, shave=scale)
+            row[f"{label}_gmsd"] = gmsd(hr, image, shave=scale)
         rows.append(row)
     if rows:
         mean = {"image": "mean"}

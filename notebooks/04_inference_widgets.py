@@ -13,33 +13,18 @@
 # %% [markdown]
 # ## Setup
 #
-# On Colab this cell installs `edsr_helpers` from the repository (nothing is upgraded, no restart needed) and keeps
-# runs and datasets in a Google Drive folder that every notebook shares (`USE_DRIVE = False` keeps them on the
-# VM). On your own machine it does nothing: `make setup` already installed the package.
+# On Colab this cell installs `edsr_helpers` from the repository (nothing is upgraded, no restart needed), and the
+# next one keeps runs and datasets in a Google Drive folder that every notebook shares (`course.setup(drive=False)`
+# keeps them on the VM). On your own machine the first does nothing: `make setup` already installed the package.
 
 # %%
+import subprocess
 import sys
 
 REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
-USE_DRIVE = True  # Colab: keep runs and downloads in Drive's MyDrive/edsr-course, shared by every notebook
-if "google.colab" in sys.modules:  # Colab only: install the helpers, keep its TF/Keras/ipywidgets
-    import subprocess
-
-    pip = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"],
-        capture_output=True,
-        text=True,
-    )
-    if pip.returncode:
-        reason = (pip.stderr.strip().splitlines() or ["pip gave no reason"])[-1]
-        raise SystemExit(
-            f"Could not install edsr_helpers from {REPO} at {REF!r} ({reason}). Check that this runtime is "
-            "online, that the repository is public, and that REF names one of its branches or tags."
-        )
-    if USE_DRIVE:
-        from edsr_helpers.course import colab
-
-        colab.use_drive_folder()
+install = [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"]
+if "google.colab" in sys.modules and subprocess.run(install).returncode:  # Colab only; nothing is upgraded
+    raise SystemExit(f"Could not install edsr_helpers from {REPO} at {REF!r}: is REF a branch or tag of it?")
 
 # %% tags=["nbval-ignore-output"]
 import numpy as np

@@ -46,8 +46,9 @@ def test_declined_mount_keeps_working_on_the_vm(tmp_path, clean_env, capsys):
     assert "not mounted (ValueError: mount failed)" in out and "stay on this VM" in out
 
 
-def test_setup_cell_on_colab_installs_then_mounts_drive(tmp_path, clean_env, monkeypatch):
-    """The setup cell as stored, run as on Colab: pip succeeds (replaced), then Drive is mounted (replaced)."""
+def test_setup_cell_on_colab_installs_then_course_setup_mounts_drive(tmp_path, clean_env, monkeypatch):
+    """The setup cell as stored, run as on Colab: pip succeeds (replaced); then ``course.setup()`` mounts Drive
+    (replaced), and ``drive=False`` leaves the runs on the VM."""
     notebook = nbformat.read(NOTEBOOKS[-1], as_version=4)
     setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
     installs, mounts = [], []
@@ -59,7 +60,13 @@ def test_setup_cell_on_colab_installs_then_mounts_drive(tmp_path, clean_env, mon
         subprocess, "run", lambda command, **_: installs.append(command) or subprocess.CompletedProcess(command, 0)
     )
     exec(compile(setup, "setup cell", "exec"), {})
-    assert "install" in installs[0] and mounts == [str(tmp_path)]
+    assert "install" in installs[0] and mounts == []
+    from edsr_helpers import course
+
+    course.setup(drive=False)
+    assert mounts == []
+    course.setup()
+    assert mounts == [str(tmp_path)]
     assert runs.runs_dir() == tmp_path / COLAB_DRIVE_FOLDER / "runs"
 
 

@@ -108,6 +108,7 @@ def test_badge_and_setup_cell(path):
     assert first.startswith("# ") and f"]({colab}/blob/{REPO_BRANCH}/notebooks/{path.name})" in first
     setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert '"google.colab" in sys.modules' in setup and f'REPO, REF = "{REPO_URL}", "{REPO_BRANCH}"' in setup
+    assert len(setup.strip().splitlines()) <= 10, "the setup cell stays short: the install, then course.setup()"
 
 
 def test_setup_cell_fails_with_a_sentence_not_a_pip_traceback(monkeypatch):
@@ -125,7 +126,7 @@ def test_setup_cell_fails_with_a_sentence_not_a_pip_traceback(monkeypatch):
         exec(compile(source, "setup cell", "exec"), {})
     message = str(stopped.value)
     assert "Could not install edsr_helpers from file:///nonexistent/edsr-notebooks at 'v9.9'" in message
-    assert "REF names one of its branches or tags" in message and "Traceback" not in message
+    assert "is REF a branch or tag of it?" in message and "Traceback" not in message
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

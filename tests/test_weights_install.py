@@ -94,7 +94,9 @@ def test_install_judges_realistic_weights_against_the_shipped_ones_and_writes_th
     )
     assert "x4 realistic not installed: it misses a bar" in printed and not list(package.iterdir())
 
+    assert "GMSD on degraded inputs" in printed and "(bar: lower: MISSED)" in printed  # the same weights: equal
     monkeypatch.setattr(pretrained, "realistic_bars", lambda: (-0.5, 0.7))  # bars it meets: it goes in
+    monkeypatch.setattr(pretrained, "realistic_gmsd_bar", lambda: -0.01)
     factory_install.main([str(folder), "--install", "--weights-dir", str(package)])
     assert "installed x4 realistic into" in capsys.readouterr().out
     card = (package / "MODEL_CARD.md").read_text()

@@ -8,9 +8,18 @@ from edsr_helpers.constants import DEFAULT_SEED
 from edsr_helpers.profiles import Profile, active_profile, describe_profile
 
 
-def setup(seed: int = DEFAULT_SEED) -> Profile:
-    """Fix the random seeds, set plotting defaults, print the active profile and return it."""
+def setup(seed: int = DEFAULT_SEED, *, drive: bool = True) -> Profile:
+    """Fix the random seeds, set plotting defaults, print the active profile and return it.
+
+    On Colab, with ``drive``, runs and datasets go to one Google Drive folder that every notebook shares (each
+    Colab notebook runs on a VM of its own; :func:`edsr_helpers.course.colab.use_drive_folder`).
+    """
     import warnings
+
+    from edsr_helpers.course import colab
+
+    if drive and colab.on_colab():
+        colab.use_drive_folder()
 
     import keras
     import matplotlib.pyplot as plt
