@@ -147,6 +147,7 @@ bench: setup
 	$(BIN)/python benchmarks/training_speed.py
 	$(BIN)/python benchmarks/time_to_parity.py
 	$(BIN)/python benchmarks/tiled_inference.py
+	$(BIN)/python benchmarks/upscale_memory.py
 	$(BIN)/python benchmarks/widget_latency.py
 	$(BIN)/python benchmarks/recipe_speed.py
 	$(BIN)/python benchmarks/warmup_effect.py
