@@ -67,6 +67,14 @@ def test_conda_and_pip_pin_the_same_packages():
     assert conda_pins() == requirements_pins()
 
 
+def test_conda_resolves_what_the_pins_pull_in_by_the_same_constraints():
+    """Without them, the packages the pins pull in would resolve to whatever is newest on the day."""
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    (pip_section,) = [entry["pip"] for entry in environment["dependencies"] if isinstance(entry, dict)]
+    assert "-c constraints.txt" in pip_section
+    assert (ROOT / "constraints.txt").exists()  # beside environment.yml: conda runs pip from that folder
+
+
 def test_constraints_agree_with_requirements():
     frozen = {
         _name(Requirement(line)): line.split("==")[1].strip()
