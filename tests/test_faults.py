@@ -219,7 +219,8 @@ def test_a_dangling_link_as_output_is_refused(tmp_path, capsys):
     dangling = tmp_path / "out.png"
     os.symlink(tmp_path / "nowhere" / "gone.png", dangling)
     assert main(["--scale", "2", str(photo), "-o", str(dangling), "--overwrite"]) == 1
-    assert "link to" in capsys.readouterr().err and "does not exist" in capsys.readouterr().err + "does not exist"
+    error = capsys.readouterr().err
+    assert f"skipped {photo}: {dangling} is a link to" in error and "which does not exist" in error
     assert dangling.is_symlink() and not (tmp_path / "nowhere").exists()
     with pytest.raises(inference.TargetIsDanglingLinkError, match="does not exist"):
         inference.check_target(dangling, overwrite=True)
@@ -578,7 +579,7 @@ def test_every_upload_mode_has_the_same_size_cap_and_says_so(widget, mode, monke
         added = widget.add_photo("big.png", _png(original), mode=mode)
     message = widget.message.value
     assert added is False and upscaled == [] and "the widget upscales at most 0.0 MP" in message
-    assert "upscale_file" in message and "66x66" in message or "72x72" in message
+    assert "upscale_file" in message and ("72x72 px" if mode == "as-is" else "66x66 px") in message
     quoted = set(re.findall(r"'([^']+)'", re.sub(r"<[^>]+>", "", message))) - {"big.png", "big"}
     assert quoted <= _controls(widget), quoted  # any control it names exists
 
