@@ -8,7 +8,6 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 .PHONY: setup run lab test unit lint sync notebook notebooks pretrained pretrained-realistic install-weights bench clean backends-setup test-backends test-colab
@@ -26,10 +25,9 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (edsr)" >/dev/null
 	touch $(STAMP)
 
+# Each notebook's name when it starts and its time when it ends; during training, Keras's epoch lines.
 run: setup
-	mkdir -p build/executed
-	$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=-1 \
-		--output-dir build/executed $(NOTEBOOKS)
+	$(BIN)/python tools/notebooks.py run --into build/executed
 	@echo "Executed notebooks are in build/executed/"
 
 lab: setup
@@ -90,7 +88,7 @@ test-colab:
 	$(COLAB_BIN)/python -m pip install --quiet --upgrade pip
 	$(COLAB_BIN)/python -m pip install --quiet -r requirements-colab.txt
 	$(COLAB_BIN)/python -m pip freeze > $(COLAB_VENV)/before.txt
-	$(COLAB_BIN)/python -m pip install --quiet "edsr-helpers @ git+file://$(CURDIR)@$$(git rev-parse HEAD)"
+	$(COLAB_BIN)/python -m pip install --quiet "edsr-helpers[notebooks] @ git+file://$(CURDIR)@$$(git rev-parse HEAD)"
 	$(COLAB_BIN)/python -m pip freeze | grep -v '^edsr-helpers' > $(COLAB_VENV)/after.txt
 	$(COLAB_BIN)/python tools/check_install_changed_nothing.py $(COLAB_VENV)/before.txt $(COLAB_VENV)/after.txt
 	$(COLAB_BIN)/python -m pip install --quiet nbval==0.11.0 pytest==9.2.0 pytest-xdist==3.8.0 \
@@ -115,7 +113,7 @@ sync: setup
 
 notebook: setup
 	@test -n "$(NB)" || { echo "usage: make notebook NB=03"; exit 2; }
-	case "$(NB)" in *03*) rm -rf notebooks/runs/cpu;; esac  # 03 trains from scratch; 04 uses what 03 saved
+	case "$(NB)" in *03*) rm -rf notebooks/runs/cpu;; esac  # 03 trains afresh; 04 uses what 03 saved
 	EDSR_PROFILE=cpu $(BIN)/python tools/notebooks.py execute $(NB)
 
 notebooks: setup

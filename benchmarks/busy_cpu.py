@@ -54,7 +54,7 @@ def time_steps(repeats: int, policy: str = "float32", patch: int | None = None) 
     from edsr_helpers import data, profiles, recipes, samples, training
 
     profile = profiles.PROFILES["cpu"]
-    scale, patch, batch = profile.scale, patch or profile.lr_patch_size, profile.batch_size
+    scale, patch, batch = profile.scale, patch or profile.recipe.lr_patch_size, profile.recipe.batch_size
     keras.config.set_dtype_policy(policy)
     pairs = data.pairs_from_images([samples.load_photo(name) for name in samples.TRAIN_PHOTOS], scale)
     lr, hr = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]

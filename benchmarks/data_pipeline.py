@@ -56,7 +56,8 @@ def main() -> None:
         profile = eh.profiles.PROFILES[name]
         pipeline = data.make_train_dataset_for(profile, data.load_sample(profile.scale, "train"))
         report(
-            f"offline photos, '{name}' profile ({profile.lr_patch_size}px LR, batch {profile.batch_size})",
+            f"offline photos, '{name}' profile "
+            f"({profile.recipe.lr_patch_size}px LR, batch {profile.recipe.batch_size})",
             pipeline,
             args.batches,
         )

@@ -36,7 +36,7 @@ def run(start: str, precision: str, checkpoints: list[int]) -> list[tuple[int, f
         net = recipe.build_model(profile.scale)
     finally:
         keras.config.set_dtype_policy("float32")
-    if start == "x2":
+    if start == "x2":  # what the recipe's init_from_scale does
         model.copy_matching_weights(pretrained.load_pretrained(2), net)
     training.compile_for_training(net, profile)
     results, done, seconds = [], 0, 0.0

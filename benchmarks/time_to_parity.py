@@ -62,8 +62,9 @@ def main() -> None:
     val_pairs = data.load_sample(4, "validation")
     bicubic = training.bicubic_psnr(val_pairs, 4)
     print(
-        f"cpu profile: {profile.lr_patch_size}px LR, batch {profile.batch_size}, lr {profile.learning_rate:g} "
-        f"(warm-up {profile.warmup_steps} steps), {policy}"
+        f"cpu profile: {profile.recipe.lr_patch_size}px LR, batch {profile.recipe.batch_size}, "
+        f"lr {profile.recipe.learning_rate:g} "
+        f"(warm-up {profile.recipe.warmup_steps} steps), {policy}"
     )
     clock = ParityClock(val_pairs, bicubic, args.every, args.limit_minutes * 60, args.extra_steps)
     train = data.make_train_dataset_for(profile, data.load_sample(4, "train"))

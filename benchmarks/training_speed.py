@@ -53,7 +53,7 @@ def seconds_per_step(net: keras.Model, batch, repeats: int) -> float:
 
 def step_gflop(profile: profiles.Profile) -> float:
     """Arithmetic of one training step: forward convs plus about twice that backwards (input and weight grads)."""
-    hr_pixels = profile.batch_size * (profile.lr_patch_size * profile.scale) ** 2
+    hr_pixels = profile.recipe.batch_size * (profile.recipe.lr_patch_size * profile.scale) ** 2
     return 3 * hr_pixels * edsr_model.flops_per_output_pixel(profile.scale) / 1e9
 
 
@@ -117,7 +117,8 @@ def main() -> None:
     print(f"CPU: {backend.device_name()}, engine: {backend.name()}")
     fast_policy = backend.choose_precision(refresh=True, verbose=True)
     print(
-        f"precision chosen here: {fast_policy}; cpu profile: {cpu.lr_patch_size}px LR patches, batch {cpu.batch_size}"
+        f"precision chosen here: {fast_policy}; cpu profile: {cpu.recipe.lr_patch_size}px LR patches, "
+        f"batch {cpu.recipe.batch_size}"
     )
 
     pairs = data.load_sample(4, "train")
@@ -149,7 +150,7 @@ def main() -> None:
     times = ", ".join(f"{policy} {seconds:.3f} s" for policy, seconds in full.items())
     print(f"full-size step: {times} -> measured choice {fast_policy} is {verdict}")
     report_ceiling(results, step_gflop(keras_io), fast_policy)
-    if cpu.lr_patch_size != keras_io.lr_patch_size or cpu.batch_size != keras_io.batch_size:
+    if cpu.recipe.lr_patch_size != keras_io.recipe.lr_patch_size or cpu.recipe.batch_size != keras_io.recipe.batch_size:
         own = next(iter(data.make_train_dataset_for(cpu, pairs)))
         step = seconds_per_step(fast, own, args.repeats)
         print(
@@ -163,8 +164,8 @@ def main() -> None:
         "same",
         dataset="sample",
         lr_patch_size=24,
-        learning_rate=cpu.learning_rate,
-        warmup_steps=cpu.warmup_steps,
+        learning_rate=cpu.recipe.learning_rate,
+        warmup_steps=cpu.recipe.warmup_steps,
     )
     same = profiles.Profile("same", "same", same_recipe)
     scores = {}

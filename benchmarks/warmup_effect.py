@@ -38,7 +38,7 @@ def main() -> None:
         started = time.perf_counter()
         runs, better = experiment(steps=args.steps, peak_factor=factor, profile_name=args.profile)
         scores = {name: training.evaluate(model, val, 4)[-1]["edsr_psnr_y"] for name, model in runs.items()}
-        peak = profile.learning_rate * factor
+        peak = profile.recipe.learning_rate * factor
         print(
             f"peak {peak:.0e}: warm-up {scores['warm-up']:.2f} dB, none {scores['none']:.2f} dB -> "
             f"warm-up gains {scores['warm-up'] - scores['none']:+.2f} dB ({time.perf_counter() - started:.0f} s)"

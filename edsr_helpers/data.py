@@ -71,8 +71,10 @@ def uses_div2k(profile: Profile, data_dir: str | os.PathLike | None = None) -> b
     """
     from edsr_helpers.backend import tensorflow_available
 
-    return profile.dataset == "div2k" or (
-        profile.dataset == "div2k-if-prepared" and tensorflow_available() and div2k_is_prepared(profile.scale, data_dir)
+    return profile.recipe.dataset == "div2k" or (
+        profile.recipe.dataset == "div2k-if-prepared"
+        and tensorflow_available()
+        and div2k_is_prepared(profile.scale, data_dir)
     )
 
 

@@ -225,8 +225,8 @@ def make_train_dataset_for(profile: Profile, pairs, **overrides):
     ``profile`` and its recipe."""
     settings = dict(
         scale=profile.scale,
-        lr_patch_size=profile.lr_patch_size,
-        batch_size=profile.batch_size,
+        lr_patch_size=profile.recipe.lr_patch_size,
+        batch_size=profile.recipe.batch_size,
         patches_per_image=profile.patches_per_image,
     )
     if isinstance(pairs, Sequence):  # the streaming pipeline draws uniformly and reads DIV2K's bicubic LR

@@ -43,8 +43,7 @@ class Profile:
         resumable: whether notebook 03 goes on from what an interrupted run left (``False``: a seconds-long
             run starts afresh every time, so its numbers never depend on what ran before).
 
-    The recipe's settings read through the profile too (``profile.learning_rate`` is
-    ``profile.recipe.learning_rate``), so code that trains needs only the profile.
+    What is learned is read from ``profile.recipe`` (``profile.recipe.learning_rate``), never through the profile.
     """
 
     name: str
@@ -66,17 +65,7 @@ class Profile:
     @property
     def hr_patch_size(self) -> int:
         """Side of the high-resolution training patch."""
-        return self.lr_patch_size * self.scale
-
-    def __getattr__(self, name: str):
-        # only called for names the profile lacks: the recipe's settings (dataset, lr_patch_size, batch_size,
-        # loss, learning_rate, lr_schedule, lr_halving_steps, warmup_steps, sampling, model)
-        if name in _RECIPE_FIELDS:
-            return getattr(self.recipe, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-
-_RECIPE_FIELDS = frozenset(field.name for field in dataclasses.fields(Recipe)) - {"name", "description", "steps"}
+        return self.recipe.lr_patch_size * self.scale
 
 
 PROFILES: dict[str, Profile] = {

@@ -44,14 +44,14 @@ def choose_precision(*, verbose: bool = False) -> str:
 def make_schedule(profile: Profile) -> keras.optimizers.schedules.LearningRateSchedule:
     """The profile's learning-rate schedule: warm-up, then halving (the paper's) or a cosine decay to zero over
     the whole run (Keras's ``CosineDecay``, with the same linear warm-up)."""
-    if profile.lr_schedule == "cosine":
-        warmup = profile.warmup_steps
+    if profile.recipe.lr_schedule == "cosine":
+        warmup = profile.recipe.warmup_steps
         if not warmup:
-            return keras.optimizers.schedules.CosineDecay(profile.learning_rate, profile.total_steps)
+            return keras.optimizers.schedules.CosineDecay(profile.recipe.learning_rate, profile.total_steps)
         return keras.optimizers.schedules.CosineDecay(
-            0.0, profile.total_steps - warmup, warmup_target=profile.learning_rate, warmup_steps=warmup
+            0.0, profile.total_steps - warmup, warmup_target=profile.recipe.learning_rate, warmup_steps=warmup
         )
-    return WarmupHalving(profile.learning_rate, profile.lr_halving_steps, profile.warmup_steps)
+    return WarmupHalving(profile.recipe.learning_rate, profile.recipe.lr_halving_steps, profile.recipe.warmup_steps)
 
 
 def make_optimizer(profile: Profile) -> keras.optimizers.Optimizer:

@@ -750,7 +750,7 @@ def default_photos(scale: int, *, div2k_images: int = 5, data_dir=None) -> list[
         Photo(name, lr, hr)
         for name, (lr, hr) in zip(samples.photo_names("validation"), data.load_sample(scale, "validation"), strict=True)
     ]
-    if active_profile().dataset != "sample" and backend.tensorflow_available():
+    if active_profile().recipe.dataset != "sample" and backend.tensorflow_available():
         try:
             prepared = data.div2k_is_prepared(scale, data_dir)
         except Exception as error:  # noqa: BLE001 - a broken tfds install must not take the widget down

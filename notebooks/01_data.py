@@ -31,7 +31,7 @@ import subprocess
 import sys
 
 REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
-install = [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"]
+install = [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers[notebooks] @ git+{REPO}@{REF}"]
 if "google.colab" in sys.modules and subprocess.run(install).returncode:  # Colab only; nothing is upgraded
     raise SystemExit(f"Could not install edsr_helpers from {REPO} at {REF!r}: is REF a branch or tag of it?")
 
@@ -186,7 +186,7 @@ def random_crop_pair(lr, hr, seed, *, scale: int, lr_patch_size: int):
 # every run, on every machine and engine. Here is one crop of this profile's patch size:
 
 # %%
-lr_patch, hr_patch = random_crop_pair(lr, hr, seed=7, scale=4, lr_patch_size=profile.lr_patch_size)
+lr_patch, hr_patch = random_crop_pair(lr, hr, seed=7, scale=4, lr_patch_size=profile.recipe.lr_patch_size)
 print("LR patch", lr_patch.shape, " HR patch", hr_patch.shape)
 course.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 
@@ -317,7 +317,10 @@ class PatchBatches(keras.utils.PyDataset):
 # %% tags=["nbval-ignore-output"]
 if isinstance(train_pairs, list):  # photos in memory: the class above
     train_ds = PatchBatches(
-        train_pairs, scale=profile.scale, lr_patch_size=profile.lr_patch_size, batch_size=profile.batch_size
+        train_pairs,
+        scale=profile.scale,
+        lr_patch_size=profile.recipe.lr_patch_size,
+        batch_size=profile.recipe.batch_size,
     )
 else:  # DIV2K, streamed from disk
     train_ds = eh.data.make_train_dataset_for(profile, train_pairs)

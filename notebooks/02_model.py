@@ -24,7 +24,7 @@ import subprocess
 import sys
 
 REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
-install = [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"]
+install = [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers[notebooks] @ git+{REPO}@{REF}"]
 if "google.colab" in sys.modules and subprocess.run(install).returncode:  # Colab only; nothing is upgraded
     raise SystemExit(f"Could not install edsr_helpers from {REPO} at {REF!r}: is REF a branch or tag of it?")
 
@@ -79,10 +79,10 @@ course.plotting.show_grid(
 # after the addition, so features can be negative and keep their scale through the whole stack.
 
 # %% [markdown]
-# Here it is as a Keras layer. The cell starts with `#| export architecture`: cells marked so *are* the
-# package's code. `edsr_helpers/architecture.py` is generated from them, so the model you build here is the one
-# notebooks 03 and 04 train and run. The decorator registers the layer under a fixed name, so a saved model
-# can be loaded again without running any code from the file (`safe_mode=True`, at the end of this notebook).
+# Here it is as a Keras layer. This cell *is* the package's code: `edsr_helpers` takes it from here, so the model
+# you build in this notebook is the one notebooks 03 and 04 train and run. The decorator registers the layer
+# under a fixed name, so a saved model can be loaded again without running any code from the file
+# (`safe_mode=True`, at the end of this notebook).
 
 # %%
 #| export architecture

@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 REPO, REF = "https://github.com/edsr-course/edsr-notebooks", "main"  # a course can pin a tag: REF = "v1.0"
-install = [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers @ git+{REPO}@{REF}"]
+install = [sys.executable, "-m", "pip", "install", "--quiet", f"edsr-helpers[notebooks] @ git+{REPO}@{REF}"]
 if "google.colab" in sys.modules and subprocess.run(install).returncode:  # Colab only; nothing is upgraded
     raise SystemExit(f"Could not install edsr_helpers from {REPO} at {REF!r}: is REF a branch or tag of it?")
 
@@ -52,13 +52,18 @@ plt.show()
 # `PSNR(super_resolution, high_resolution)`, but Keras calls a metric as `(y_true, y_pred)`: the uint8 target
 # lands in `super_resolution`, the float prediction in `high_resolution`. `tf.image.psnr` converts only the uint8
 # one to [0, 1], so the example computes `10·log10(255² / mean((SR − HR/255)²))`, which sits at 6–9 dB whatever
-# the model does (and it keeps only each batch's first image). Here it is on bicubic, called as Keras calls it:
+# the model does (and it keeps only each batch's first image). Swapping the two arguments does not fix it:
+# `tf.image.psnr` scales `max_val` by the dtype of its *first* image, so with the uint8 target first the peak
+# becomes 1 while the prediction stays on 0–255. The bug is the mix of scales, not the order. Here it is on
+# bicubic, called as Keras calls it, both ways round:
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 bicubic = eh.images.upscale_bicubic(lr, 4)
-print(f"keras-io's way:                  {course.lessons.keras_io_psnr(hr, bicubic.astype('float32')):6.2f} dB")
+prediction = bicubic.astype("float32")  # a model's output is float
+print(f"keras-io's way:                  {course.lessons.keras_io_psnr(hr, prediction):6.2f} dB")
 print(f"  the same by hand:               {10 * np.log10(255**2 / np.mean((bicubic - hr / 255) ** 2)):6.2f} dB")
+print(f"  arguments swapped:             {course.lessons.keras_io_psnr(hr, prediction, swapped=True):6.2f} dB")
 print(f"RGB, 0-255 on both sides:        {eh.metrics.psnr(hr, bicubic):6.2f} dB")
 print(f"Y channel, 4-pixel border shaved: {eh.metrics.psnr(hr, bicubic, shave=4, y_only=True):6.2f} dB  (papers)")
 
@@ -202,11 +207,21 @@ plt.show()
 # The model meets its loss, its optimizer and the two PSNRs it logs: RGB on the training patches, Y with the
 # border shaved on the validation photos. With several GPUs, `strategy` spreads each batch over them (on one
 # device it changes nothing).
+#
+# **A head start.** The paper does not train its ×4 model from nothing: it starts from its trained ×2 network,
+# because the residual body's features do not depend on the scale, and ×4 then converges much faster (Lim et
+# al. 2017, Fig. 4). On a CPU, where a lab affords a few hundred steps, the `cpu` recipe does the same from the
+# series' shipped ×2 weights: every layer but the last upsampling step is copied, and that one is learned here.
+# The `gpu` profile has the steps to train from scratch, and does.
 
 # %% tags=["nbval-ignore-output"]
 strategy = eh.training.choose_strategy()
 with strategy.scope():
     model = recipe.build_model(profile.scale)  # the recipe names the model: EDSR-baseline
+    if recipe.init_from_scale:  # the paper's head start: the shared layers of a trained smaller scale
+        source = eh.pretrained.load_pretrained(recipe.init_from_scale)
+        copied = eh.model.copy_matching_weights(source, model)
+        print(f"started from the shipped x{recipe.init_from_scale}: {len(copied)} of {len(model.layers)} layers")
     model.compile(
         optimizer=edsr_optimizer(schedule),
         loss=LOSS,

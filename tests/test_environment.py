@@ -89,7 +89,7 @@ def test_constraints_agree_with_requirements():
 
 def test_package_requirements_admit_the_tested_pins():
     pins = {name: version for (name, _), version in requirements_pins().items()}
-    for line in project()["dependencies"]:
+    for line in project()["dependencies"] + project()["optional-dependencies"]["notebooks"]:
         requirement = Requirement(line)
         assert _name(requirement) in pins, f"{requirement.name} is required but not pinned in requirements.txt"
         assert Version(pins[_name(requirement)]) in requirement.specifier, line
@@ -101,7 +101,8 @@ def test_package_requirements_admit_colab(python):
 
     assert Version(python) in SpecifierSet(project()["requires-python"])
     requirements = [Requirement(line) for line in project()["dependencies"]]
-    requirements += [Requirement(line) for line in project()["optional-dependencies"]["tensorflow"]]
+    for extra in ("tensorflow", "notebooks"):  # the setup cells install edsr-helpers[notebooks]
+        requirements += [Requirement(line) for line in project()["optional-dependencies"][extra]]
     for requirement in requirements:
         if _name(requirement) in COLAB_STACK:
             assert Version(COLAB_STACK[_name(requirement)]) in requirement.specifier, requirement

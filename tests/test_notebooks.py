@@ -206,3 +206,23 @@ def test_instructor_guide_is_complete():
         listed = re.findall(r"(?:^|· )(\d) ", row.split("|")[-2].strip())
         assert listed == [str(k) for k in range(1, len(exercises.CHECKERS[number]) + 1)], row
     assert "arXiv:1707.02921" in guide and "arXiv:1609.05158" in guide
+
+
+def test_make_run_prints_each_notebook_and_its_training_epochs(tmp_path, monkeypatch, capfd):
+    """``make run`` says which notebook runs and how long it took, and echoes Keras's epoch lines, nothing else."""
+    tool = _tool()
+    monkeypatch.setattr(tool, "NOTEBOOKS_DIR", tmp_path)
+    cells = [
+        nbformat.v4.new_code_cell('print("a table the reader looks at, not progress")'),
+        nbformat.v4.new_code_cell('print("Epoch 1/2")\nprint("5/5 - 3s - 612ms/step - loss: 9.1 - val_psnr_y: 26.1")'),
+    ]
+    toy = nbformat.v4.new_notebook(cells=cells)
+    jupytext.write(toy, tmp_path / "07_toy.py", fmt="py:percent")
+    nbformat.write(toy, tmp_path / "07_toy.ipynb")
+    assert tool.main(["run", "07_toy", "--into", str(tmp_path / "executed")]) == 0
+    printed = capfd.readouterr().out
+    assert "07_toy: running ..." in printed and re.search(r"07_toy: done in \d+ min \d\d s", printed)
+    assert "    Epoch 1/2" in printed and "5/5 - 3s - 612ms/step - loss: 9.1" in printed
+    assert "a table the reader looks at" not in printed
+    assert nbformat.read(tmp_path / "executed" / "07_toy.ipynb", as_version=4).cells[1].outputs
+    assert not nbformat.read(tmp_path / "07_toy.ipynb", as_version=4).cells[1].outputs  # left as it was

@@ -35,10 +35,10 @@ def test_description_says_how_to_change(monkeypatch):
 
 
 def test_profiles_are_consistent():
-    assert profiles.PROFILES["paper"].dataset == "div2k"
-    assert profiles.PROFILES["ci"].dataset == "sample"
+    assert profiles.PROFILES["paper"].recipe.dataset == "div2k"
+    assert profiles.PROFILES["ci"].recipe.dataset == "sample"
     for profile in profiles.PROFILES.values():
-        assert profile.hr_patch_size == profile.lr_patch_size * profile.scale
+        assert profile.hr_patch_size == profile.recipe.lr_patch_size * profile.scale
 
 
 def test_paper_recipe_only_by_name(monkeypatch):
@@ -48,12 +48,12 @@ def test_paper_recipe_only_by_name(monkeypatch):
     assert profiles.active_profile().name == "gpu"
     monkeypatch.setenv(profiles.PROFILE_ENV_VAR, "paper")
     paper = profiles.active_profile()
-    assert paper.dataset == "div2k" and paper.epochs * paper.steps_per_epoch == 300_000
+    assert paper.recipe.dataset == "div2k" and paper.epochs * paper.steps_per_epoch == 300_000
 
 
 def test_only_the_paper_profile_may_download():
     for profile in profiles.PROFILES.values():
-        assert (profile.dataset == "div2k") == (profile.name == "paper")
+        assert (profile.recipe.dataset == "div2k") == (profile.name == "paper")
 
 
 def test_class_sized_gpu_profile_trains_on_the_offline_photos_without_div2k():

@@ -100,6 +100,10 @@ def test_keras_io_psnr_as_keras_calls_it_lands_in_the_examples_logged_range():
     assert metrics.psnr(hr, bicubic) >= 20.0
     by_hand = 10 * np.log10(255.0**2 / np.mean((bicubic.astype(np.float64) - hr / 255.0) ** 2))
     assert reproduced == pytest.approx(by_hand, abs=0.01)  # the float prediction against the target / 255
+    # the other order: the uint8 target first sets the peak to 1, the float prediction stays on 0-255
+    swapped = lessons.keras_io_psnr(hr, bicubic.astype("float32"), swapped=True)
+    assert swapped == pytest.approx(10 * np.log10(1.0 / np.mean((hr / 255.0 - bicubic) ** 2)), abs=0.01)
+    assert swapped < -30
 
 
 # ---------------------------------------------------------------------------------------- optimizer etc.

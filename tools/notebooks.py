@@ -111,6 +111,36 @@ def sync(names: list[str] | None = None) -> None:
     jupytext_cli(["--sync", "--quiet", *(str(NOTEBOOKS_DIR / f"{stem}.py") for stem in stems(names))])
 
 
+#: What ``make run`` echoes of a notebook's output while it runs: Keras's epoch lines (``fit(verbose=2)``) and the
+#: lines that say a run stopped, resumed or was cut short by its time budget.
+PROGRESS_LINE = re.compile(r"^(Epoch \d+/\d+|\d+/\d+ - \d+s .*|.*(time budget|resuming|Restoring).*)$", re.IGNORECASE)
+
+
+def _client(notebook, *, progress: bool):
+    """An nbclient that, with ``progress``, prints the notebook's epoch lines as they arrive."""
+    from nbclient import NotebookClient
+
+    class ProgressClient(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):
+            if progress and msg.get("msg_type") == "stream":
+                for line in msg["content"].get("text", "").splitlines():
+                    if PROGRESS_LINE.match(line.strip()):
+                        print(f"    {line.strip()}", flush=True)
+            return super().output(outs, msg, display_id, cell_index)
+
+    # a cell may run as long as notebook 03's training budget (20 min) and one slow epoch more
+    return ProgressClient(notebook, timeout=3600, kernel_name="python3")
+
+
+def run(stem: str, into: Path) -> None:
+    """Run one notebook as a reader would (``make run``): the ``.ipynb`` they open, into ``into``, echoing its
+    training's epoch lines; the committed notebook is left as it is."""
+    notebook = nbformat.read(NOTEBOOKS_DIR / f"{stem}.ipynb", as_version=4)
+    _client(notebook, progress=True).execute(cwd=str(NOTEBOOKS_DIR))
+    into.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, into / f"{stem}.ipynb")
+
+
 def execute(stem: str) -> None:
     """Run one notebook top to bottom in notebooks/ and store its outputs in the ``.ipynb``.
 
@@ -118,17 +148,13 @@ def execute(stem: str) -> None:
     its text fallback (a wall of PNG bytes), and the cell's markdown says it needs a live kernel. nbclient's
     per-cell timing metadata is dropped and cell ids are numbered, so a re-run changes only what really changed.
     """
-    from nbclient import NotebookClient
-
     notebook = jupytext.read(NOTEBOOKS_DIR / f"{stem}.py")
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
         "colab": {"provenance": []},
     }
-    # a cell may run as long as notebook 03's training budget (20 min) and one slow epoch more
-    client = NotebookClient(notebook, timeout=3600, kernel_name="python3")
-    client.execute(cwd=str(NOTEBOOKS_DIR))
+    _client(notebook, progress=False).execute(cwd=str(NOTEBOOKS_DIR))
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"{stem[:2]}-{index:02d}"
         cell.metadata.pop("execution", None)
@@ -140,8 +166,9 @@ def execute(stem: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("sync", "check", "execute", "export"))
+    parser.add_argument("command", choices=("sync", "check", "execute", "export", "run"))
     parser.add_argument("names", nargs="*", help="notebook stems or numbers (default: all)")
+    parser.add_argument("--into", type=Path, default=ROOT / "build" / "executed", help="run: where the runs go")
     args = parser.parse_args(argv)
     if args.command == "check":
         problems = {stem: why for stem in stems(args.names) if (why := drift(stem))}
@@ -152,14 +179,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         export()
         return 0
-    sync(args.names)
-    export()
-    if args.command == "execute":
-        for stem in stems(args.names):
-            print(f"executing {stem} ...", flush=True)
-            started = time.perf_counter()
+    if args.command != "run":  # a reader's run reads the scripts and writes only into --into
+        sync(args.names)
+        export()
+    for stem in stems(args.names) if args.command in ("execute", "run") else ():
+        print(f"{stem}: running ...", flush=True)
+        started = time.perf_counter()
+        if args.command == "execute":
             execute(stem)
-            print(f"  {time.perf_counter() - started:.0f} s", flush=True)
+        else:
+            run(stem, args.into)
+        minutes, seconds = divmod(round(time.perf_counter() - started), 60)
+        print(f"{stem}: done in {minutes} min {seconds:02d} s", flush=True)
     return 0
 
 

@@ -463,7 +463,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=False,
         help="v2: add plasma's and lomiri's photographs, long side 1,800 px",
     )
-    parser.add_argument("--patch", type=int, default=profiles.PROFILES["cpu"].lr_patch_size, help="LR patch side")
+    cpu_patch = profiles.PROFILES["cpu"].recipe.lr_patch_size
+    parser.add_argument("--patch", type=int, default=cpu_patch, help="LR patch side")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=200, help="linear warm-up steps")
     parser.add_argument("--schedule", choices=("halving", "cosine"), default="halving")
@@ -632,8 +633,8 @@ def main(argv: list[str] | None = None) -> None:
         "scale": args.scale,
         "sources": sources,
         "steps": args.epochs * args.steps_per_epoch,
-        "batch": profile.batch_size,
-        "lr_patch": profile.lr_patch_size,
+        "batch": profile.recipe.batch_size,
+        "lr_patch": profile.recipe.lr_patch_size,
         "learning_rate": args.learning_rate,
         "halving": args.halving,
         "warmup": args.warmup,

@@ -51,7 +51,7 @@ def batch_norm_demo(
     }
 
 
-def keras_io_psnr(hr: np.ndarray, sr: np.ndarray) -> float:
+def keras_io_psnr(hr: np.ndarray, sr: np.ndarray, *, swapped: bool = False) -> float:
     """The PSNR the keras-io EDSR example logs for a prediction ``sr`` of ``hr``, called as Keras calls it.
 
     Its metric takes ``(super_resolution, high_resolution)`` and returns
@@ -60,12 +60,17 @@ def keras_io_psnr(hr: np.ndarray, sr: np.ndarray) -> float:
     in ``high_resolution``: ``tf.image.psnr`` keeps the float prediction on 0-255 (and ``max_val`` at 255) but
     converts the uint8 target to [0, 1]. Reproduced here through a compiled model whose output is ``sr``, so the
     argument order is Keras's own. TensorFlow only, as the example is.
+
+    ``swapped=True`` writes the metric the other way round (``tf.image.psnr(super_resolution, high_resolution)``):
+    then the uint8 target comes first and ``tf.image.psnr`` scales ``max_val`` by *its* dtype, to 1, while the
+    prediction stays on 0-255, so the order alone does not fix the mixed scales.
     """
     import keras
     import tensorflow as tf
 
     def keras_io_metric(super_resolution, high_resolution):  # the example's signature, in its order
-        return tf.image.psnr(high_resolution, super_resolution, max_val=255)[0]
+        first, second = (super_resolution, high_resolution) if swapped else (high_resolution, super_resolution)
+        return tf.image.psnr(first, second, max_val=255)[0]
 
     passthrough = keras.Sequential([keras.Input((None, None, 3)), keras.layers.Identity()])
     passthrough.compile(loss="mean_absolute_error", metrics=[keras_io_metric])

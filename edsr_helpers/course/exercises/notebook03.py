@@ -197,7 +197,7 @@ def solve_warmup_experiment(steps: int = 10, peak_factor: float = 1.0, profile_n
     profile = eh.profiles.PROFILES[profile_name]
     pairs = eh.data.load_pairs(profile, "train", verbose=False)
     val = eh.data.load_pairs(profile, "validation", verbose=False)
-    peak = profile.learning_rate * peak_factor
+    peak = profile.recipe.learning_rate * peak_factor
     runs, scores = {}, {}
     for name, warmup in (("warm-up", 200), ("none", 0)):
         schedule = eh.training.WarmupHalving(peak, halving_steps=1000, warmup_steps=warmup)
