@@ -148,6 +148,6 @@ def load_pretrained(scale: int = 4, degradation: str = "bicubic") -> keras.Model
     phone and web photos, a little worse on clean ones); the default, ``"bicubic"``, the papers' task.
     """
     path = weights_path(scale, degradation)  # first: an unshipped scale is told which ones ship
-    from edsr_helpers.inference import load_weights
+    from edsr_helpers.weight_files import load_weights
 
     return load_weights(build_model(SHIPPED_MODEL, int(scale)), path)
