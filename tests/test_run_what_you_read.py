@@ -11,10 +11,7 @@ import copy
 import re
 from pathlib import Path
 
-import jupytext
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 pytestmark = pytest.mark.engine_free
 
@@ -27,6 +24,9 @@ def _first_cell(cells, text: str, after: int = -1) -> int:
 
 def _printed(cells, upto: int) -> str:
     """Execute ``cells[: upto + 1]`` under the test profile; what the last of them printed."""
+    import nbformat  # the notebook tools are in the main venv only (make test-backends has none)
+    from nbclient import NotebookClient
+
     notebook = nbformat.v4.new_notebook(cells=copy.deepcopy(cells[: upto + 1]))
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     NotebookClient(
@@ -36,6 +36,8 @@ def _printed(cells, upto: int) -> str:
 
 
 def test_editing_notebook_01s_downscale_changes_the_bicubic_score_it_prints(monkeypatch):
+    import jupytext
+
     monkeypatch.setenv("EDSR_PROFILE", "ci")
     cells = jupytext.read(ROOT / "notebooks" / "01_data.py").cells
     shown = _first_cell(cells, "def downscale(")
