@@ -52,7 +52,8 @@ print(source)
 # A network that works on any input size can upscale a whole photo in one pass, but the activations of a 2K
 # output take gigabytes (the keras-io example peaks at 4.7 GB for one 2040×1356 image). `upscale` cuts the
 # input into tiles, adds a margin of context around each (the overlap), and keeps only each tile's centre.
-# Memory is bounded by the tile. Here is the loop; `forward` runs the model on one float image:
+# The model's memory is bounded by the tile; the result itself is one float array here (`eh.inference.upscale_file`
+# writes it band by band instead). Here is the loop; `forward` runs the model on one float image:
 
 # %%
 #| export tiling
