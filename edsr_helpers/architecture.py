@@ -3,6 +3,7 @@
 Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.
 """
 
+# From notebooks/02_model.py, under "The residual block"
 import keras
 from keras import layers, ops
 
@@ -41,6 +42,7 @@ class ResidualBlock(layers.Layer):
         return {**super().get_config(), **config}
 
 
+# From notebooks/02_model.py, under "Upsampling with pixel shuffle"
 def pixel_shuffle(x, block_size: int):
     """``(B, H, W, C*r*r) -> (B, H*r, W*r, C)``: channel ``(i*r + j)*C + c`` goes to sub-pixel ``(i, j)``."""
     if hasattr(ops, "depth_to_space"):
@@ -78,6 +80,7 @@ class PixelShuffle(layers.Layer):
         return {**super().get_config(), "block_size": self.block_size}
 
 
+# From notebooks/02_model.py, under "Upsampling with pixel shuffle"
 def upsampling_factors(scale: int) -> tuple[int, ...]:
     """Pixel-shuffle steps for ``scale``: x2 and x3 in one step, x4 as two x2 steps (as in the paper)."""
     if scale not in SCALES:
@@ -85,6 +88,7 @@ def upsampling_factors(scale: int) -> tuple[int, ...]:
     return (2, 2) if scale == 4 else (scale,)
 
 
+# From notebooks/02_model.py, under "The whole model"
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class MeanShift(layers.Layer):
     """Add ``sign * mean`` to each RGB channel (-1 at the input, +1 at the output)."""
@@ -102,6 +106,7 @@ class MeanShift(layers.Layer):
         return {**super().get_config(), "sign": self.sign, "mean": list(self.mean)}
 
 
+# From notebooks/02_model.py, under "The whole model"
 def edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: float):
     """EDSR's layers, wired: the input and output tensors of the model."""
     inputs = keras.Input(shape=(None, None, 3), name="lr")  # any image size
@@ -119,6 +124,7 @@ def edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: flo
     return inputs, outputs
 
 
+# From notebooks/02_model.py, under "The whole model"
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class EDSR(keras.Model):
     """EDSR as a functional Keras model that remembers what it was built from."""
@@ -147,3 +153,18 @@ def edsr(scale: int = 4, num_res_blocks: int = 16, num_filters: int = 64, res_sc
     16 blocks x 64 filters is the baseline; 32 x 256 with ``res_scale=0.1`` the paper's full model.
     """
     return EDSR(scale, num_res_blocks, num_filters, res_scale, name=name or f"edsr_x{scale}")
+
+
+# The public names the cells above define, in order.
+__all__ = [
+    "PACKAGE",
+    "ResidualBlock",
+    "pixel_shuffle",
+    "pixel_shuffle_by_reshape",
+    "PixelShuffle",
+    "upsampling_factors",
+    "MeanShift",
+    "edsr_graph",
+    "EDSR",
+    "edsr",
+]

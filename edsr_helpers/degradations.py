@@ -3,6 +3,7 @@
 Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.
 """
 
+# From notebooks/05_real_photos.py, under "A degradation pipeline, cell by cell"
 import io
 
 import numpy as np
@@ -31,6 +32,7 @@ def blur(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return np.stack([fftconvolve(padded[..., c], kernel, mode="valid") for c in range(padded.shape[-1])], -1)
 
 
+# From notebooks/05_real_photos.py, under "A degradation pipeline, cell by cell"
 #: PIL's antialiased resize filters, by name.
 RESIZE_METHODS = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR, "area": Image.BOX}
 
@@ -62,6 +64,7 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     return np.asarray(Image.open(buffer), dtype=np.float64)
 
 
+# From notebooks/05_real_photos.py, under "A degradation pipeline, cell by cell"
 def degradation_pass(x: np.ndarray, size: tuple[int, int], rng: np.random.Generator, strength: float) -> np.ndarray:
     """Blur, resize to ``size``, add noise, compress: each drawn at random, ``strength`` (0-1] scaling them."""
     sigma = rng.uniform(0.2, 3.0) * strength
@@ -99,6 +102,7 @@ def degrade_for_evaluation(hr: np.ndarray, scale: int) -> np.ndarray:
     return np.clip(np.round(jpeg(x, 75)), 0, 255).astype(np.uint8)
 
 
+# From notebooks/05_real_photos.py, under "A degradation pipeline, cell by cell"
 def degrade_camera_like(hr: np.ndarray, scale: int, seed: int) -> np.ndarray:
     """One pass drawn around a camera's: mild blur, any downscaling, noise up to 10 levels, JPEG 50-95."""
     rng = np.random.default_rng(seed)
@@ -120,6 +124,7 @@ def degrade_camera_like(hr: np.ndarray, scale: int, seed: int) -> np.ndarray:
 DEGRADATIONS = {"realistic": degrade, "camera-like": degrade_camera_like}
 
 
+# From notebooks/05_real_photos.py, under "Fine-tuning on degraded pairs"
 def degraded_patch(lr, hr, seed, *, scale, lr_patch_size, degradation, clean_share=0.0, margin=4):
     """One training example whose LR is drawn afresh by ``degradation(hr, scale, seed)``; with probability
     ``clean_share`` the pair's clean LR is kept. ``margin`` LR pixels around the patch are degraded, then cut."""
@@ -130,3 +135,21 @@ def degraded_patch(lr, hr, seed, *, scale, lr_patch_size, degradation, clean_sha
     lr_region = degradation(hr_region, scale, int(degrade_seed.generate_state(1)[0]))
     lr_patch, hr_patch = crop_pair(lr_region, hr_region, margin, margin, scale=scale, lr_patch_size=lr_patch_size)
     return random_transform_pair(lr_patch, hr_patch, transform_seed)
+
+
+# The public names the cells above define, in order.
+__all__ = [
+    "gaussian_kernel",
+    "blur",
+    "RESIZE_METHODS",
+    "resize",
+    "gaussian_noise",
+    "poisson_noise",
+    "jpeg",
+    "degradation_pass",
+    "degrade",
+    "degrade_for_evaluation",
+    "degrade_camera_like",
+    "DEGRADATIONS",
+    "degraded_patch",
+]

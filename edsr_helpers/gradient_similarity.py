@@ -3,6 +3,7 @@
 Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.
 """
 
+# From notebooks/05_real_photos.py, under "A number for structure: GMSD"
 import numpy as np
 
 #: Prewitt's horizontal gradient, as the paper's code writes it (the vertical one is its transpose).
@@ -27,3 +28,10 @@ def gmsd(reference, test, *, shave: int = 0, constant: float = 170.0) -> float:
     ref, out = magnitudes
     similarity = (2 * ref * out + constant) / (ref**2 + out**2 + constant)
     return float(np.std(similarity, ddof=1))
+
+
+# The public names the cells above define, in order.
+__all__ = [
+    "PREWITT",
+    "gmsd",
+]

@@ -3,6 +3,7 @@
 Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.
 """
 
+# From notebooks/03_training.py, under "PSNR, computed right"
 import keras
 import numpy as np
 
@@ -29,6 +30,7 @@ def psnr(reference, test, *, shave: int = 0, y_only: bool = False, max_val: floa
     return float("inf") if mse == 0 else 10.0 * np.log10(max_val**2 / mse)
 
 
+# From notebooks/03_training.py, under "The schedule"
 @keras.saving.register_keras_serializable(package="edsr_helpers")
 class WarmupHalving(keras.optimizers.schedules.LearningRateSchedule):
     """Linear warm-up to ``learning_rate``, then halve it every ``halving_steps`` steps (EDSR's schedule)."""
@@ -53,6 +55,7 @@ class WarmupHalving(keras.optimizers.schedules.LearningRateSchedule):
         }
 
 
+# From notebooks/03_training.py, under "The schedule"
 #: L1: the mean absolute error over every pixel and colour (Keras's name for it).
 LOSS = "mean_absolute_error"
 
@@ -60,3 +63,15 @@ LOSS = "mean_absolute_error"
 def edsr_optimizer(learning_rate) -> keras.optimizers.Optimizer:
     """Adam as the paper sets it: beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-8; the rate may be a schedule."""
     return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+
+
+# The public names the cells above define, in order.
+__all__ = [
+    "Y_WEIGHTS",
+    "Y_OFFSET",
+    "rgb_to_y",
+    "psnr",
+    "WarmupHalving",
+    "LOSS",
+    "edsr_optimizer",
+]

@@ -3,6 +3,7 @@
 Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.
 """
 
+# From notebooks/01_data.py, under "Making the degradation yourself"
 import keras
 import numpy as np
 from PIL import Image
@@ -19,6 +20,7 @@ def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
     return np.asarray(Image.fromarray(hr).resize((width // scale, height // scale), Image.BICUBIC))
 
 
+# From notebooks/01_data.py, under "Training patches, cut in register"
 def crop_pair(lr, hr, top: int, left: int, *, scale: int, lr_patch_size: int):
     """The LR patch at ``(top, left)`` and the HR patch exactly above it (offset and size times ``scale``)."""
     hr_patch_size = lr_patch_size * scale
@@ -35,6 +37,7 @@ def random_crop_pair(lr, hr, seed, *, scale: int, lr_patch_size: int):
     return crop_pair(lr, hr, top, left, scale=scale, lr_patch_size=lr_patch_size)
 
 
+# From notebooks/01_data.py, under "Rotations and flips"
 def transform_pair(lr, hr, quarter_turns: int, flip: bool):
     """Turn both images by ``quarter_turns`` x 90 degrees, then mirror them left-right if ``flip``.
 
@@ -59,6 +62,7 @@ def random_patch(lr, hr, seed, *, scale: int, lr_patch_size: int):
     return random_transform_pair(lr_patch, hr_patch, transform_seed)
 
 
+# From notebooks/01_data.py, under "The input pipeline"
 class PatchBatches(keras.utils.PyDataset):
     """Endless batches of augmented patches from pairs in memory; batch ``i`` is a pure function of the seed
     and ``start + i``. Pass ``steps_per_epoch`` to ``fit``: the stream has no end."""
@@ -85,3 +89,15 @@ class PatchBatches(keras.utils.PyDataset):
     def patch(self, lr, hr, seed):
         """One training example; notebook 05 makes it another way, with a degraded LR."""
         return random_patch(lr, hr, seed, scale=self.scale, lr_patch_size=self.lr_patch_size)
+
+
+# The public names the cells above define, in order.
+__all__ = [
+    "downscale",
+    "crop_pair",
+    "random_crop_pair",
+    "transform_pair",
+    "random_transform_pair",
+    "random_patch",
+    "PatchBatches",
+]

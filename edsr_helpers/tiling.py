@@ -3,6 +3,7 @@
 Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.
 """
 
+# From notebooks/04_inference_widgets.py, under "A whole photo, in tiles"
 import numpy as np
 
 
@@ -26,6 +27,7 @@ def upscale_in_tiles(forward, lr: np.ndarray, scale: int, tile: int | None, over
     return out
 
 
+# From notebooks/04_inference_widgets.py, under "EDSR+: the self-ensemble"
 #: The 8 symmetries of a square as (quarter turns, flip): 4 rotations, each with and without a mirror.
 SYMMETRIES = tuple((turns, flip) for flip in (False, True) for turns in range(4))
 
@@ -47,3 +49,13 @@ def self_ensemble(upscale_one, lr: np.ndarray) -> np.ndarray:
         sr = untransform(upscale_one(np.ascontiguousarray(transform(lr, turns, flip))), turns, flip)
         total = sr.astype(np.float32) if total is None else total + sr
     return total / len(SYMMETRIES)
+
+
+# The public names the cells above define, in order.
+__all__ = [
+    "upscale_in_tiles",
+    "SYMMETRIES",
+    "transform",
+    "untransform",
+    "self_ensemble",
+]

@@ -6,8 +6,10 @@ committed copy shows a run that learns; ``make notebooks`` does all of them. ``p
 fails when a pair has drifted (``tests/test_notebooks.py`` calls it).
 
 The EDSR core is written in the notebooks, where students read it. A code cell whose first line is
-``#| export NAME`` (nbdev's marker) is copied into ``edsr_helpers/NAME.py``; ``make sync`` regenerates those
-modules and ``python tools/notebooks.py check`` fails when one differs from its notebook.
+``#| export NAME`` (nbdev's marker) is copied into ``edsr_helpers/NAME.py``, each block behind a comment naming
+its notebook and the heading it sits under, and the module ends with an ``__all__`` of the names the cells
+define. ``make sync`` syncs every pair first, so an edit made in the ``.ipynb`` reaches the module too;
+``python tools/notebooks.py check`` fails when a module differs from its notebook.
 
 Cells tagged ``nbval-ignore-output`` hold outputs that vary between runs or profiles; ``make test`` re-executes
 every notebook under ``ci`` and compares the outputs of every other code cell.
@@ -16,6 +18,7 @@ every notebook under ``ci`` and compares the outputs of every other code cell.
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 import time
@@ -29,6 +32,9 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 PACKAGE_DIR = ROOT / "edsr_helpers"
 #: The first line of a cell that the package takes: ``#| export architecture`` -> edsr_helpers/architecture.py
 EXPORT_MARKER = re.compile(r"#\| export (\w+)")
+#: A markdown line that is a heading: ``## The residual block`` -> "The residual block"
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+FENCED_CODE = re.compile(r"^```.*?^```", re.M | re.S)  # its ``# comments`` are not headings
 #: The tags a cell may carry: nbval's, and ``live-widget`` for cells whose output needs a live kernel.
 KNOWN_TAGS = {"nbval-ignore-output", "nbval-skip", "live-widget"}
 
@@ -63,16 +69,49 @@ def drift(stem: str) -> str | None:
     return f"{script.name} has {len(text_cells)} cells, {ipynb.name} {len(stored_cells)}"
 
 
+def public_names(source: str) -> list[str]:
+    """The public names a block of code defines at module level, in order: its functions, classes and assigned
+    names (imports and ``_private`` names are not the module's to offer)."""
+    names: list[str] = []
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                found = [statement.name]
+            elif isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                found = [node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)]
+            elif isinstance(statement, ast.If | ast.Try | ast.With):
+                for block in ("body", "orelse", "finalbody", "handlers"):
+                    for part in getattr(statement, block, ()):
+                        visit(part.body if isinstance(part, ast.ExceptHandler) else [part])
+                continue
+            else:
+                continue
+            names.extend(name for name in found if not name.startswith("_") and name not in names)
+
+    visit(ast.parse(source).body)
+    return names
+
+
 def exported_modules() -> dict[Path, str]:
     """The text of every module the notebooks export, keyed by its path in the package.
 
-    Each module is its cells in notebook order, behind a header that says where it comes from; a module takes
-    cells from one notebook only, so every piece of the core has one place where it is taught.
+    Each module is its cells in notebook order, behind a header that says where it comes from; each block is
+    preceded by a comment naming its notebook and the heading it sits under, so a line of the package leads back
+    to the cell a student reads, and the module ends with ``__all__``, the public names its cells define. A
+    module takes cells from one notebook only, so every piece of the core has one place where it is taught.
     """
-    cells: dict[str, list[str]] = {}
+    blocks: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}
     origin: dict[str, str] = {}
     for stem in stems():
-        for cell in jupytext.read(NOTEBOOKS_DIR / f"{stem}.py").cells:
+        heading = None
+        for index, cell in enumerate(jupytext.read(NOTEBOOKS_DIR / f"{stem}.py").cells):
+            if cell.cell_type == "markdown":
+                headings = HEADING.findall(FENCED_CODE.sub("", cell.source))
+                heading = headings[-1] if headings else heading
+                continue
             first, _, body = cell.source.partition("\n")
             match = EXPORT_MARKER.fullmatch(first.strip()) if cell.cell_type == "code" else None
             if not match:
@@ -80,14 +119,21 @@ def exported_modules() -> dict[Path, str]:
             module = match.group(1)
             if origin.setdefault(module, stem) != stem:
                 raise ValueError(f"{module} is exported by {origin[module]} and {stem}: one notebook per module")
-            cells.setdefault(module, []).append(body.strip("\n"))
+            where = f'under "{heading}"' if heading else f"cell {index}"
+            body = body.strip("\n")
+            blocks.setdefault(module, []).append(f"# From notebooks/{stem}.py, {where}\n{body}")
+            names.setdefault(module, []).extend(name for name in public_names(body) if name not in names[module])
     return {
         PACKAGE_DIR / f"{module}.py": (
             f'"""Generated from notebooks/{origin[module]}.py, the cells marked ``#| export {module}``.\n\n'
             f"Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.\n"
-            f'"""\n\n' + "\n\n\n".join(body) + "\n"
+            f'"""\n\n'
+            + "\n\n\n".join(body)
+            + "\n\n\n# The public names the cells above define, in order.\n__all__ = [\n"
+            + "".join(f'    "{name}",\n' for name in names[module])
+            + "]\n"
         )
-        for module, body in cells.items()
+        for module, body in blocks.items()
     }
 
 
@@ -97,18 +143,31 @@ def stale_exports() -> list[Path]:
 
 
 def export() -> None:
-    """Write the modules the notebooks export (``#| export NAME`` cells) into the package."""
+    """Sync every pair, then write the modules the notebooks export (``#| export NAME`` cells) into the package.
+
+    The modules are made from the scripts, so a cell edited in Jupyter (in the ``.ipynb``) must reach its script
+    first: exporting an unsynced script would write yesterday's code into the package.
+    """
+    sync()
     for path, text in exported_modules().items():
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
-            print(f"wrote {path.relative_to(ROOT)}")
+            print(f"wrote {path.relative_to(PACKAGE_DIR.parent)}")
 
 
 def sync(names: list[str] | None = None) -> None:
-    """Make each pair agree, from whichever side was edited last (jupytext --sync)."""
+    """Make each pair agree, from whichever side was edited last (jupytext --sync).
+
+    Raises:
+        SystemExit: if a pair still differs afterwards (jupytext only warns when it finds no pairing settings),
+            so nothing is exported from a script that is not what the notebook holds.
+    """
     from jupytext.cli import jupytext as jupytext_cli
 
     jupytext_cli(["--sync", "--quiet", *(str(NOTEBOOKS_DIR / f"{stem}.py") for stem in stems(names))])
+    problems = [f"{stem}: {why}" for stem in stems(names) if (why := drift(stem))]
+    if problems:
+        raise SystemExit("could not sync " + "; ".join(problems) + " (are jupytext's settings in pyproject.toml?)")
 
 
 #: What ``make run`` echoes of a notebook's output while it runs: Keras's epoch lines (``fit(verbose=2)``) and the
@@ -176,12 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, why in problems.items():
             print(f"{name}: {why} (run `make sync`)", file=sys.stderr)
         return 1 if problems else 0
-    if args.command == "export":
-        export()
-        return 0
     if args.command != "run":  # a reader's run reads the scripts and writes only into --into
-        sync(args.names)
-        export()
+        export()  # syncs every pair first, the named ones included
     for stem in stems(args.names) if args.command in ("execute", "run") else ():
         print(f"{stem}: running ...", flush=True)
         started = time.perf_counter()
