@@ -245,7 +245,7 @@ def profile_run(profile: Profile, out: Path) -> None:
     training.compile_for_training(net, profile)
     folder = Path(tempfile.mkdtemp(prefix=f"run_{profile.name}_"))  # checkpoints stay off $OUT (8 files come back)
     # no time budget (notebook 03 passes profile.training_minutes): this times the profile's whole run
-    callbacks = training.make_callbacks(folder, bicubic_psnr=bicubic, live_plot=False, patches=train)
+    callbacks = training.make_callbacks(folder, patches=train)
     steps = profile.epochs * profile.steps_per_epoch
     print(f"\nNotebook 03 under profile '{profile.name}' ({steps} steps):")
     start = time.perf_counter()

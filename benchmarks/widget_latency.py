@@ -26,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     model = eh.pretrained.load_pretrained(4)
     start = time.perf_counter()
-    widget = eh.widgets.crop_compare(model)
+    widget = eh.presentation.widgets.crop_compare(model)
     print(f"first photo super-resolved and shown in {time.perf_counter() - start:.1f} s (one-off)")
     for plus in (False, True):
         widget.plus.value = plus
@@ -45,7 +45,7 @@ def main() -> None:
             f"95th percentile {np.percentile(timings_ms, 95):.0f} ms, max {timings_ms.max():.0f} ms "
             f"({len(timings)} moves)"
         )
-    scales = eh.widgets.shipped_compare(scale=4)
+    scales = eh.presentation.widgets.shipped_compare(scale=4)
     for scale in [s for s in sorted(eh.pretrained.WEIGHT_FILES) if s != 4] + [4]:
         shown_before = scale in scales.widgets
         start = time.perf_counter()
@@ -54,7 +54,7 @@ def main() -> None:
         print(f"scale menu -> x{scale} shown in {time.perf_counter() - start:.2f} s ({when})")
     photo = eh.samples.load_photo("chelsea")
     start = time.perf_counter()
-    scales.current.add_photo("upload.png", eh.widgets.png_bytes(photo))
+    scales.current.add_photo("upload.png", eh.presentation.widgets.png_bytes(photo))
     print(f"an upload at x4 ({photo.shape[1]}x{photo.shape[0]} px) shown in {time.perf_counter() - start:.2f} s")
     start = time.perf_counter()
     scales.chooser.value = 2

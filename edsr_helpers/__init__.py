@@ -11,11 +11,16 @@ The core, for anyone upscaling photos or training from Python or the command lin
 - :mod:`edsr_helpers.degradations` — blur, resizing, noise and JPEG as real photos have them, generated from
   notebook 05
 - :mod:`edsr_helpers.inference` — running a model on photos, tiled, with the self-ensemble
-- :mod:`edsr_helpers.metrics` — PSNR/SSIM on the SR conventions, a Keras PSNR metric
+- :mod:`edsr_helpers.metrics` — PSNR/SSIM on the SR conventions (:func:`~edsr_helpers.metrics.score`), a Keras
+  PSNR metric
 - :mod:`edsr_helpers.images`, :mod:`edsr_helpers.samples` — reading photos, the offline photos
-- :mod:`edsr_helpers.pretrained` — EDSR-baseline weights shipped with the package
-- :mod:`edsr_helpers.widgets` — the crop-and-compare widget
+- :mod:`edsr_helpers.pretrained`, :mod:`edsr_helpers.weight_files` — EDSR-baseline weights shipped with the
+  package, and loading weights files safely
 - :mod:`edsr_helpers.backend` — the one place that knows TensorFlow, JAX and torch apart
+
+What shows those results in a notebook (the crop-and-compare widget, live training curves, tables) is
+:mod:`edsr_helpers.presentation`: it depends on the core, the core never imports it, and its matplotlib,
+ipywidgets and IPython come with the ``[notebooks]`` extra.
 
 How big a run is: :mod:`~edsr_helpers.profiles` (the notebooks, the weights factory and the benchmarks size
 their work by it); where runs are kept: :mod:`~edsr_helpers.runs`. What only the notebook series needs (lessons,
@@ -61,13 +66,14 @@ _SUBMODULES = (
     "inference",
     "metrics",
     "model",
+    "presentation",
     "pretrained",
     "profiles",
     "recipes",
     "runs",
     "samples",
     "training",
-    "widgets",
+    "weight_files",
 )
 __all__ = [*_SUBMODULES, "__version__"]
 

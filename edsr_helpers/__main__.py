@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {missing}", file=sys.stderr)
         return 2
     from edsr_helpers import inference
+    from edsr_helpers.model import model_scale
 
     if args.model is None:
         args.scale = args.scale or 4
@@ -98,12 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.model is not None:
             model = inference.load_model(args.model)
-            if args.scale not in (None, inference.model_scale(model)):
+            if args.scale not in (None, model_scale(model)):
                 raise ValueError(
-                    f"{args.model} upscales x{inference.model_scale(model)}, not x{args.scale}: drop --scale "
+                    f"{args.model} upscales x{model_scale(model)}, not x{args.scale}: drop --scale "
                     "or use a model of that scale."
                 )
-            args.scale = inference.model_scale(model)
+            args.scale = model_scale(model)
         else:
             if args.scale not in pretrained.WEIGHT_FILES:
                 shipped = ", ".join(f"x{scale}" for scale in sorted(pretrained.WEIGHT_FILES))

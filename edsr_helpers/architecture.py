@@ -8,11 +8,12 @@ import keras
 from keras import layers, ops
 
 from edsr_helpers.constants import DIV2K_RGB_MEAN, SCALES
+from edsr_helpers.serialization import register_serializable
 
 PACKAGE = "edsr_helpers"  # the registered names are "edsr_helpers>ResidualBlock" etc.
 
 
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register_serializable(package=PACKAGE)
 class ResidualBlock(layers.Layer):
     """EDSR's residual block: ``x + res_scale * conv(relu(conv(x)))``, without batch normalization."""
 
@@ -59,7 +60,7 @@ def pixel_shuffle_by_reshape(x, block_size: int):
     return ops.reshape(x, (batch, height * block_size, width * block_size, out_channels))
 
 
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register_serializable(package=PACKAGE)
 class PixelShuffle(layers.Layer):
     """Sub-pixel upsampling (Shi et al., 2016): cheaper than convolving at high resolution, no checkerboard."""
 
@@ -89,7 +90,7 @@ def upsampling_factors(scale: int) -> tuple[int, ...]:
 
 
 # From notebooks/02_model.py, under "The whole model"
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register_serializable(package=PACKAGE)
 class MeanShift(layers.Layer):
     """Add ``sign * mean`` to each RGB channel (-1 at the input, +1 at the output)."""
 
@@ -125,7 +126,7 @@ def edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: flo
 
 
 # From notebooks/02_model.py, under "The whole model"
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register_serializable(package=PACKAGE)
 class EDSR(keras.Model):
     """EDSR as a functional Keras model that remembers what it was built from."""
 

@@ -14,7 +14,7 @@ Everything that differs between the engines lives here, so every other module is
 - XLA compilation of training steps (:func:`jit_compile`);
 - the compiled forward pass that inference uses (:func:`compiled_forward`) and an input gradient
   (:func:`input_gradient`);
-- data-parallel training on several devices (:func:`choose_distribution`).
+- data-parallel training on several devices (:func:`choose_strategy`).
 
 Choose the engine *before* the first ``import keras`` (or ``import edsr_helpers``), with the environment
 variable ``KERAS_BACKEND=jax`` (or ``torch``); on Colab, in the setup cell.
@@ -36,8 +36,6 @@ from pathlib import Path
 
 import numpy as np
 
-#: Engines Keras 3 can run on.
-BACKENDS = ("tensorflow", "jax", "torch")
 #: Set to a Keras dtype policy (``float32``, ``mixed_bfloat16``, ``mixed_float16``) to skip the measurement.
 PRECISION_ENV_VAR = "EDSR_PRECISION"
 #: A 16-bit policy is taken only when it is at least this much faster than float32 in the measurement, so
@@ -443,7 +441,7 @@ class SingleDevice:
         return "SingleDevice()"
 
 
-def choose_distribution(devices: list[str] | None = None):
+def choose_strategy(devices: list[str] | None = None):
     """How to spread training over this machine's devices; build and compile the model inside its ``scope()``.
 
     - TensorFlow: a ``tf.distribute`` strategy: ``TPUStrategy`` on a Colab TPU, ``MirroredStrategy`` on several

@@ -39,8 +39,6 @@ DIV2K_DOWNLOAD_GB = {2: 5.0, 3: 4.5, 4: 4.3}
 #: Environment variable naming tensorflow-datasets' data folder (Colab points it at the Drive folder). tfds reads
 #: it once, at import, so the series re-reads it at every call (``data.tfds_data_dir``).
 TFDS_DATA_DIR_ENV_VAR = "TFDS_DATA_DIR"
-#: Images in the official splits (for messages and sanity checks).
-DIV2K_NUM_IMAGES = {"train": 800, "validation": 100}
 
 #: How the LR input of an original is made where the series scores upscalings against it (the widget's uploads,
 #: ``edsr-upscale --evaluate``): the series' bicubic downscaling, or notebook 05's fixed camera-like degradation

@@ -25,12 +25,12 @@ import keras
 import numpy as np
 from PIL import Image
 
-from edsr_helpers import model as edsr_model
 from edsr_helpers import runs, tiling
 from edsr_helpers.backend import compiled_forward
 from edsr_helpers.images import ImageLike, load_image
-from edsr_helpers.tiling import upscale_in_tiles  # noqa: F401 (the tile loop as notebook 04 writes it)
-from edsr_helpers.weight_files import is_hdf5, load_weights  # noqa: F401 (load_weights: eh.inference.load_weights)
+from edsr_helpers.model import model_scale
+from edsr_helpers.profiles import Profile
+from edsr_helpers.weight_files import is_hdf5
 
 #: Side of a tile in LR pixels when tiling is automatic: under 1 GiB peak RSS for a 2K output, no slower than
 #: one pass (benchmarks/tiled_inference.py).
@@ -60,11 +60,6 @@ def to_uint8(sr) -> np.ndarray:
             "weights, or train again with a lower learning rate."
         )
     return np.round(np.clip(sr, 0.0, 255.0)).astype(np.uint8)
-
-
-def model_scale(model: keras.Model) -> int:
-    """The upscaling factor of an EDSR model (what it was built with; see :func:`edsr_helpers.model.model_scale`)."""
-    return edsr_model.model_scale(model)
 
 
 def _forward(model: keras.Model, lr: np.ndarray) -> np.ndarray:
@@ -304,7 +299,7 @@ def load_model(path: str | os.PathLike) -> keras.Model:
         raise WeightsFileError(
             f"{path} holds weights only, not a whole model. Pass a .keras model (model.save('mine.keras') writes "
             "one; notebook 03 saves notebooks/runs/<profile>/edsr.keras), or load these weights into a model of "
-            "their architecture: eh.inference.load_weights(eh.model.edsr_preset('baseline', scale), path)."
+            "their architecture: eh.weight_files.load_weights(eh.model.edsr_preset('baseline', scale), path)."
         )
     damage = _keras_archive_damage(path)
     if damage:
@@ -332,12 +327,13 @@ def _keras_archive_damage(path: Path) -> str | None:
     return f"{broken} inside it is damaged" if broken else None
 
 
-def load_model_for(profile) -> tuple[keras.Model, str]:
+def load_model_for(profile: Profile, *, use_trained: bool = True) -> tuple[keras.Model, str]:
     """The model notebook 03 trained under the same profile, else the shipped pretrained weights.
 
     Only the same profile's run counts, so whatever another profile left behind (``make run`` trains under
-    ``cpu``) never changes what the ``ci`` test run of notebook 04 shows. Under ``ci`` itself, whose training
-    lasts seconds, the pretrained weights are always used. Returns the model and a sentence saying which.
+    ``cpu``) never changes what a test run of notebook 04 shows. ``use_trained=False`` always takes the
+    pretrained weights: the caller says so for a run too short to show anything. Returns the model and a
+    sentence saying which.
     """
     from edsr_helpers import pretrained
 
@@ -345,10 +341,8 @@ def load_model_for(profile) -> tuple[keras.Model, str]:
         f"the pretrained EDSR-baseline x{profile.scale} weights shipped with edsr_helpers "
         "(edsr_helpers/weights/MODEL_CARD.md)"
     )
-    if profile.name == "ci":
-        return pretrained.load_pretrained(profile.scale), (
-            f"The 'ci' profile trains for seconds only, so this notebook uses {card}."
-        )
+    if not use_trained:
+        return pretrained.load_pretrained(profile.scale), f"This notebook uses {card}."
     path = runs.trained_model_path(profile)
     if path.exists():
         model = load_model(path)
@@ -362,14 +356,14 @@ def load_model_for(profile) -> tuple[keras.Model, str]:
 def self_ensemble_gain(model: keras.Model, pairs, names) -> list[list[str]]:
     """Rows ``[name, bicubic, EDSR, EDSR+, gain]`` of Y-PSNR (shave = scale) per photo, and their mean."""
     from edsr_helpers.images import upscale_bicubic
-    from edsr_helpers.metrics import psnr
+    from edsr_helpers.metrics import score
 
     scale = model_scale(model)
     scores = []
     for lr, hr in pairs:
         lr, hr = np.asarray(lr), np.asarray(hr)
         outputs = (upscale_bicubic(lr, scale), upscale(model, lr), upscale(model, lr, self_ensemble=True))
-        scores.append([psnr(hr, image, shave=scale, y_only=True) for image in outputs])
+        scores.append([score(hr, image, shave=scale).psnr for image in outputs])
     names = [*names, "mean"]
     scores.append(list(np.mean(scores, axis=0)))
     return [
@@ -641,7 +635,7 @@ def evaluate_photo(
         ValueError: if the photo is too small to make an LR image of at least ``MIN_EVALUATION_LR_SIDE`` pixels.
     """
     from edsr_helpers.images import crop_to_multiple, make_lr, upscale_bicubic
-    from edsr_helpers.metrics import psnr, ssim
+    from edsr_helpers.metrics import score
 
     scale = model_scale(model)
     hr = load_image(original)
@@ -656,16 +650,11 @@ def evaluate_photo(
     outputs = {"bicubic": upscale_bicubic(lr, scale), "EDSR": upscale(model, lr)}
     if self_ensemble:
         outputs["EDSR+"] = upscale(model, lr, self_ensemble=True)
-    return [
-        {
-            "method": method,
-            "psnr_y": psnr(hr, sr, shave=scale, y_only=True),
-            "ssim_y": ssim(hr, sr, shave=scale, y_only=True),
-            "psnr_rgb": psnr(hr, sr, shave=scale),
-            "ssim_rgb": ssim(hr, sr, shave=scale),
-        }
-        for method, sr in outputs.items()
-    ]
+    rows = []
+    for method, sr in outputs.items():
+        y, rgb = (score(hr, sr, shave=scale, y_only=y_only, with_ssim=True) for y_only in (True, False))
+        rows.append({"method": method, "psnr_y": y.psnr, "ssim_y": y.ssim, "psnr_rgb": rgb.psnr, "ssim_rgb": rgb.ssim})
+    return rows
 
 
 def evaluation_table(rows: list[dict[str, float | str]]) -> str:

@@ -7,12 +7,14 @@ for whole numpy images, so that every number the series prints is computed one w
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from edsr_helpers.gradient_similarity import gmsd  # written in notebook 05
 from edsr_helpers.objective import Y_OFFSET, Y_WEIGHTS, psnr, rgb_to_y  # written in notebook 03
 
-__all__ = ["PSNR", "Y_OFFSET", "Y_WEIGHTS", "gmsd", "psnr", "psnr_per_image", "rgb_to_y", "ssim"]
+__all__ = ["PSNR", "Y_OFFSET", "Y_WEIGHTS", "Score", "gmsd", "psnr", "psnr_per_image", "rgb_to_y", "score", "ssim"]
 
 
 def ssim(reference: np.ndarray, test: np.ndarray, *, shave: int = 0, y_only: bool = False) -> float:
@@ -44,6 +46,28 @@ def ssim(reference: np.ndarray, test: np.ndarray, *, shave: int = 0, y_only: boo
             sigma=1.5,
             use_sample_covariance=False,
         )
+    )
+
+
+class Score(NamedTuple):
+    """PSNR (dB) of an image against its reference and, when asked for, its SSIM (``None`` otherwise)."""
+
+    psnr: float
+    ssim: float | None = None
+
+
+def score(
+    reference: np.ndarray, test: np.ndarray, *, shave: int = 0, y_only: bool = True, with_ssim: bool = False
+) -> Score:
+    """How close ``test`` (bicubic's or a model's upscaling) is to ``reference``, as SR papers measure it.
+
+    On the Y channel by default (``y_only=False``: RGB), with a border of ``shave`` pixels left out (the papers'
+    is the scale), PSNR and, ``with_ssim``, SSIM. Every table, curve and widget of the series scores through it,
+    so bicubic and a model are always compared the same way.
+    """
+    return Score(
+        psnr(reference, test, shave=shave, y_only=y_only),
+        ssim(reference, test, shave=shave, y_only=y_only) if with_ssim else None,
     )
 
 

@@ -276,7 +276,7 @@ def as_validation_dataset(pairs: Iterable[Pair], copies: int | None = None) -> V
     """Whole validation images, one per batch, for ``model.fit(validation_data=)`` on any engine.
 
     With several devices pass ``copies=strategy.num_replicas_in_sync`` (the strategy from
-    :func:`edsr_helpers.training.choose_strategy`) so each device gets a copy; by default the global JAX
+    :func:`edsr_helpers.backend.choose_strategy`) so each device gets a copy; by default the global JAX
     distribution, if any, decides.
     """
     from edsr_helpers.backend import batch_multiple

@@ -1,17 +1,17 @@
 """Stage 3 of the series (notebook 03): training EDSR with plain ``model.fit``.
 
 What is here is what ``fit`` does not decide for you: the precision that makes this machine fast, the
-learning-rate schedule of the paper (with a warm-up), the callbacks that make a run safe to interrupt, a live
-plot for the notebook, and an evaluation that always shows bicubic next to the model.
+learning-rate schedule of the paper (with a warm-up), the callbacks that make a run safe to interrupt, and an
+evaluation that always scores bicubic next to the model. The live plot and the tables that show them are in
+:mod:`edsr_helpers.presentation`.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import keras
@@ -20,7 +20,7 @@ import numpy as np
 from edsr_helpers import backend
 from edsr_helpers.images import upscale_bicubic
 from edsr_helpers.inference import super_resolve
-from edsr_helpers.metrics import PSNR, gmsd, psnr, ssim
+from edsr_helpers.metrics import PSNR, gmsd, score
 from edsr_helpers.objective import WarmupHalving, edsr_optimizer  # written in notebook 03
 from edsr_helpers.profiles import Profile
 
@@ -79,40 +79,11 @@ def compile_for_training(model: keras.Model, profile: Profile, *, jit_compile: b
 # ------------------------------------------------------------------------------------------- callbacks
 
 
-class LivePlot(keras.callbacks.Callback):
-    """Redraw training loss and validation PSNR after every epoch, in place, in the notebook.
-
-    A dashed line marks bicubic's PSNR on the same validation images: the curve must cross it. ``metric`` may
-    name several curves, ``{label: log key}``, each with its own bicubic line in ``bicubic_psnr`` (same labels).
-    """
-
-    def __init__(
-        self, bicubic_psnr: float | dict[str, float] | None = None, metric: str | dict[str, str] = "val_psnr_y"
-    ):
-        super().__init__()
-        self.bicubic_psnr, self.metric = bicubic_psnr, metric
-        self.history: dict[str, list[float]] = {}
-        self._handle = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        import matplotlib.pyplot as plt
-        from IPython.display import display
-
-        for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
-        figure = plot_history(self.history, self.bicubic_psnr, self.metric)
-        if self._handle is None:
-            self._handle = display(figure, display_id=True)
-        else:
-            self._handle.update(figure)
-        plt.close(figure)
-
-
 class ScoreOnPairs(keras.callbacks.Callback):
     """After every epoch, score the model on more validation pairs (whole images, Y-PSNR, border shaved) and log
     it as ``val_<name>_psnr_y``, beside what ``fit``'s own validation logs: one run, two kinds of input.
 
-    Put it before :class:`LivePlot` in the callback list, so the plot sees the new number.
+    Put it before any callback that reads the logs (a live plot, a checkpoint), so that one sees the new number.
     """
 
     def __init__(self, pairs, scale: int, name: str):
@@ -120,43 +91,9 @@ class ScoreOnPairs(keras.callbacks.Callback):
         self.pairs, self.scale, self.key = list(pairs), scale, f"val_{name}_psnr_y"
 
     def on_epoch_end(self, epoch, logs=None):
-        scores = [psnr(hr, super_resolve(self.model, lr), shave=self.scale, y_only=True) for lr, hr in self.pairs]
+        scores = [score(hr, super_resolve(self.model, lr), shave=self.scale).psnr for lr, hr in self.pairs]
         if logs is not None:
             logs[self.key] = float(np.mean(scores))
-
-
-def plot_history(
-    history: dict[str, list[float]],
-    bicubic_psnr: float | dict[str, float] | None = None,
-    metric: str | dict[str, str] = "val_psnr_y",
-):
-    """Figure of loss (left) and validation PSNR (right) per epoch, bicubic as a dashed line (one per curve
-    when ``metric`` names several, ``{label: log key}``)."""
-    import matplotlib.pyplot as plt
-
-    curves = metric if isinstance(metric, dict) else {"EDSR": metric}
-    bicubic = bicubic_psnr if isinstance(bicubic_psnr, dict) else {label: bicubic_psnr for label in curves}
-    figure, (loss_axis, psnr_axis) = plt.subplots(1, 2, figsize=(10, 3.4))
-    epochs = np.arange(1, len(history.get("loss", [])) + 1)
-    loss_axis.plot(epochs, history.get("loss", []), "o-", label="training L1 loss")
-    if "val_loss" in history:
-        loss_axis.plot(epochs, history["val_loss"], "o-", label="validation L1 loss")
-    loss_axis.set(xlabel="epoch", ylabel="mean |SR - HR| (0-255)", title="loss")
-    loss_axis.legend()
-    for index, (label, key) in enumerate(curves.items()):
-        color = f"C{2 + index}"
-        if key in history:
-            psnr_axis.plot(epochs, history[key], "o-", color=color, label=label)
-        if bicubic.get(label) is not None:
-            name = "bicubic" if len(curves) == 1 else f"bicubic, {label}"
-            value = bicubic[label]
-            psnr_axis.axhline(value, color=color, linestyle="--", alpha=0.7, label=f"{name} {value:.2f} dB")
-    psnr_axis.set(xlabel="epoch", ylabel="PSNR (dB, Y, shaved)", title="validation PSNR")
-    psnr_axis.legend(loc="lower right", fontsize="small")
-    for axis in (loss_axis, psnr_axis):
-        axis.grid(alpha=0.3)
-    figure.tight_layout()
-    return figure
 
 
 #: Where ``make_callbacks``' ``BackupAndRestore`` keeps a run's state, inside the run folder.
@@ -256,12 +193,10 @@ class TimeBudget(keras.callbacks.Callback):
 def make_callbacks(
     run_dir: str | os.PathLike,
     *,
-    bicubic_psnr: float | None = None,
-    live_plot: bool = True,
     monitor: str = "val_psnr_y",
     patches=None,
     minutes: float | None = None,
-    also_score: dict[str, tuple[Iterable, float | None]] | None = None,
+    also_score: Mapping[str, Iterable[tuple[np.ndarray, np.ndarray]]] | None = None,
     scale: int | None = None,
 ) -> list[keras.callbacks.Callback]:
     """The callbacks every training run uses, writing into ``run_dir``.
@@ -274,9 +209,10 @@ def make_callbacks(
     - ``CSVLogger``: ``log.csv``, appended across resumptions;
     - :class:`TimeBudget`, given ``minutes`` (a profile's ``training_minutes``): a slow machine ends the run
       early, at an epoch's end, instead of overrunning a lab;
-    - :class:`LivePlot` in notebooks;
-    - given ``also_score={name: (pairs, bicubic_psnr)}`` and the ``scale``, :class:`ScoreOnPairs` logs
-      ``val_<name>_psnr_y`` for each, before anything reads the logs, and the live plot draws those curves too.
+    - given ``also_score={name: pairs}`` and the ``scale``, :class:`ScoreOnPairs` logs ``val_<name>_psnr_y``
+      for each, before anything reads the logs.
+
+    A notebook adds :class:`edsr_helpers.presentation.plots.LivePlot` after them to watch the curves.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -285,7 +221,7 @@ def make_callbacks(
         raise ValueError("also_score needs the scale, to shave the border as fit's own validation does.")
     callbacks = [
         backup_and_restore(run_dir),
-        *(ScoreOnPairs(pairs, scale, name) for name, (pairs, _) in also_score.items()),
+        *(ScoreOnPairs(pairs, scale, name) for name, pairs in also_score.items()),
         keras.callbacks.ModelCheckpoint(str(run_dir / "best.keras"), monitor=monitor, mode="max", save_best_only=True),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
@@ -294,24 +230,7 @@ def make_callbacks(
         callbacks.append(ContinuePatchStream(patches, run_dir))
     if minutes is not None:
         callbacks.append(TimeBudget(minutes))
-    if live_plot and also_score:
-        curves = {"validation": monitor} | {name: f"val_{name}_psnr_y" for name in also_score}
-        lines = {"validation": bicubic_psnr} | {name: bicubic for name, (_, bicubic) in also_score.items()}
-        callbacks.append(LivePlot(lines, metric=curves))
-    elif live_plot:
-        callbacks.append(LivePlot(bicubic_psnr, metric=monitor))
     return callbacks
-
-
-def read_log(run_dir: str | os.PathLike) -> dict[str, list[float]]:
-    """The CSV log of a run as ``{column: values}`` (epochs in order, across resumptions)."""
-    with open(Path(run_dir) / "log.csv", newline="") as file:
-        rows = list(csv.DictReader(file))
-
-    def number(text: str | None) -> float:
-        return float(text) if text not in (None, "", "NA") else float("nan")  # CSVLogger writes NA for gaps
-
-    return {key: [number(row[key]) for row in rows] for key in (rows[0] if rows else {})}
 
 
 # ------------------------------------------------------------------------------------------ evaluation
@@ -336,9 +255,8 @@ def evaluate(
         bicubic = upscale_bicubic(lr, scale)
         row: dict[str, float | str] = {"image": names[index] if names else f"#{index + 1}"}
         for label, image in (("bicubic", bicubic), ("edsr", sr)):
-            row[f"{label}_psnr_y"] = psnr(hr, image, shave=scale, y_only=True)
-            row[f"{label}_ssim_y"] = ssim(hr, image, shave=scale, y_only=True)
-            row[f"{label}_psnr_rgb"] = psnr(hr, image, shave=scale)
+            row[f"{label}_psnr_y"], row[f"{label}_ssim_y"] = score(hr, image, shave=scale, with_ssim=True)
+            row[f"{label}_psnr_rgb"] = score(hr, image, shave=scale, y_only=False).psnr
             row[f"{label}_gmsd"] = gmsd(hr, image, shave=scale)
         rows.append(row)
     if rows:
@@ -352,60 +270,5 @@ def evaluate(
 
 def bicubic_psnr(pairs: Iterable[tuple[np.ndarray, np.ndarray]], scale: int) -> float:
     """Mean Y-PSNR (shave ``scale``) of bicubic upscaling: the line a model has to beat."""
-    values = [psnr(hr, upscale_bicubic(np.asarray(lr), scale), shave=scale, y_only=True) for lr, hr in pairs]
+    values = [score(hr, upscale_bicubic(np.asarray(lr), scale), shave=scale).psnr for lr, hr in pairs]
     return float(np.mean(values))
-
-
-# ------------------------------------------------------------------------------------ distribution, runs
-
-
-def choose_strategy(devices: list[str] | None = None):
-    """How to spread training over this machine's devices: build and compile the model inside its ``scope()``.
-
-    ``tf.distribute`` on TensorFlow (TPU, several GPUs), ``keras.distribution.DataParallel`` on JAX with
-    several devices, nothing otherwise; see :func:`edsr_helpers.backend.choose_distribution`.
-    """
-    return backend.choose_distribution(devices)
-
-
-#: Published EDSR-baseline PSNR on DIV2K validation, per scale, from the official EDSR-PyTorch README. It is RGB
-#: PSNR with a border of ``scale + 6`` pixels left out (that code's DIV2K convention), not this series' shave of
-#: ``scale``, so it is shown as a reference line, not as a number to subtract from ours.
-PUBLISHED_DIV2K_BASELINE_RGB: dict[int, float] = {2: 34.61, 3: 30.92, 4: 28.95}
-
-
-def show_evaluation(rows: list[dict[str, float | str]], *, published_scale: int | None = None) -> None:
-    """Display :func:`evaluate`'s rows as a table: bicubic and EDSR side by side, gain in the last column.
-
-    With ``published_scale`` (for DIV2K validation results) a last row gives the published EDSR-baseline.
-    """
-    from edsr_helpers.course.plotting import show_table
-
-    header = [
-        "image",
-        "bicubic PSNR-Y",
-        "EDSR PSNR-Y",
-        "bicubic SSIM-Y",
-        "EDSR SSIM-Y",
-        "bicubic RGB",
-        "EDSR RGB",
-        "gain (Y)",
-    ]
-    table = [
-        [
-            row["image"],
-            f"{row['bicubic_psnr_y']:.2f}",
-            f"{row['edsr_psnr_y']:.2f}",
-            f"{row['bicubic_ssim_y']:.4f}",
-            f"{row['edsr_ssim_y']:.4f}",
-            f"{row['bicubic_psnr_rgb']:.2f}",
-            f"{row['edsr_psnr_rgb']:.2f}",
-            f"{row['edsr_psnr_y'] - row['bicubic_psnr_y']:+.2f} dB",
-        ]
-        for row in rows
-    ]
-    if published_scale in PUBLISHED_DIV2K_BASELINE_RGB:
-        published = PUBLISHED_DIV2K_BASELINE_RGB[published_scale]
-        label = f"EDSR-baseline, official code (DIV2K val, RGB, border {published_scale + 6} px)"
-        table.append([label, "", "", "", "", "", f"{published:.2f}", ""])
-    show_table(header, table)

@@ -82,7 +82,8 @@ course.plotting.show_grid(
 # Here it is as a Keras layer. This cell *is* the package's code: `edsr_helpers` takes it from here, so the model
 # you build in this notebook is the one notebooks 03 and 04 train and run. The decorator registers the layer
 # under a fixed name, so a saved model can be loaded again without running any code from the file
-# (`safe_mode=True`, at the end of this notebook).
+# (`safe_mode=True`, at the end of this notebook). It is Keras's `keras.saving.register_keras_serializable` with
+# one check more: a name already held by a different class is an error.
 
 # %%
 #| export architecture
@@ -90,11 +91,12 @@ import keras
 from keras import layers, ops
 
 from edsr_helpers.constants import DIV2K_RGB_MEAN, SCALES
+from edsr_helpers.serialization import register_serializable
 
 PACKAGE = "edsr_helpers"  # the registered names are "edsr_helpers>ResidualBlock" etc.
 
 
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register_serializable(package=PACKAGE)
 class ResidualBlock(layers.Layer):
     """EDSR's residual block: ``x + res_scale * conv(relu(conv(x)))``, without batch normalization."""
 
@@ -197,7 +199,7 @@ def pixel_shuffle_by_reshape(x, block_size: int):
     return ops.reshape(x, (batch, height * block_size, width * block_size, out_channels))
 
 
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register_serializable(package=PACKAGE)
 class PixelShuffle(layers.Layer):
     """Sub-pixel upsampling (Shi et al., 2016): cheaper than convolving at high resolution, no checkerboard."""
 
@@ -249,7 +251,7 @@ def upsampling_factors(scale: int) -> tuple[int, ...]:
 
 # %%
 #| export architecture
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register_serializable(package=PACKAGE)
 class MeanShift(layers.Layer):
     """Add ``sign * mean`` to each RGB channel (-1 at the input, +1 at the output)."""
 
@@ -298,7 +300,7 @@ def edsr_graph(scale: int, num_res_blocks: int, num_filters: int, res_scale: flo
 
 # %%
 #| export architecture
-@keras.saving.register_keras_serializable(package=PACKAGE)
+@register_serializable(package=PACKAGE)
 class EDSR(keras.Model):
     """EDSR as a functional Keras model that remembers what it was built from."""
 

@@ -215,7 +215,7 @@ plt.show()
 # The `gpu` profile has the steps to train from scratch, and does.
 
 # %% tags=["nbval-ignore-output"]
-strategy = eh.training.choose_strategy()
+strategy = eh.backend.choose_strategy()
 with strategy.scope():
     model = recipe.build_model(profile.scale)  # the recipe names the model: EDSR-baseline
     if recipe.init_from_scale:  # the paper's head start: the shared layers of a trained smaller scale
@@ -250,7 +250,7 @@ callbacks = [
     keras.callbacks.CSVLogger(folder / "log.csv", append=True),
     eh.training.ContinuePatchStream(train_ds, folder),
     *([eh.training.TimeBudget(profile.training_minutes)] if profile.training_minutes else []),
-    eh.training.LivePlot(bicubic_val),
+    eh.presentation.plots.LivePlot(bicubic_val),
 ]
 val_ds = eh.data.as_validation_dataset(val_pairs, copies=strategy.num_replicas_in_sync)
 print("run folder:", eh.runs.shown(folder))
@@ -298,7 +298,7 @@ model = keras.models.load_model(folder / "best.keras")  # the epoch the validati
 on_div2k = eh.data.uses_div2k(profile)
 names = None if on_div2k else eh.samples.photo_names("validation")
 rows = evaluate(model, val_pairs, profile.scale, names=names)
-eh.training.show_evaluation(rows, published_scale=profile.scale if on_div2k else None)
+eh.presentation.tables.show_evaluation(rows, published_scale=profile.scale if on_div2k else None)
 
 # %% [markdown]
 # Then the test photos, the number to report:
@@ -306,7 +306,7 @@ eh.training.show_evaluation(rows, published_scale=profile.scale if on_div2k else
 # %% tags=["nbval-ignore-output"]
 test_pairs = eh.data.load_pairs(profile, "test", verbose=False)
 rows = evaluate(model, test_pairs, profile.scale, names=eh.samples.photo_names("test"))
-eh.training.show_evaluation(rows)
+eh.presentation.tables.show_evaluation(rows)
 
 # %% [markdown]
 # **Why is the log's training PSNR above the validation PSNR?** Mostly not over-fitting: they are measured on

@@ -335,11 +335,11 @@ model.set_weights(shipped.get_weights())
 eh.training.compile_for_training(model, run)
 folder = eh.runs.run_dir(run, fresh=True)
 callbacks = eh.training.make_callbacks(
-    folder,
-    bicubic_psnr=eh.training.bicubic_psnr(clean_val, 4),
-    also_score={"degraded": (degraded_val, eh.training.bicubic_psnr(degraded_val, 4))},
-    scale=4,
-    minutes=profile.training_minutes,
+    folder, also_score={"degraded": degraded_val}, scale=4, minutes=profile.training_minutes
+)
+bicubic = {"validation": eh.training.bicubic_psnr(clean_val, 4), "degraded": eh.training.bicubic_psnr(degraded_val, 4)}
+callbacks.append(
+    eh.presentation.plots.LivePlot(bicubic, metric={"validation": "val_psnr_y", "degraded": "val_degraded_psnr_y"})
 )
 history = model.fit(
     train_batches,
@@ -441,10 +441,12 @@ course.plotting.show_comparison(
 
 # %% tags=["nbval-ignore-output", "live-widget"]
 camera_like = [
-    eh.widgets.Photo(f"{name} (camera-like LR)", lr, hr)
+    eh.presentation.widgets.Photo(f"{name} (camera-like LR)", lr, hr)
     for name, (lr, hr) in zip(eh.samples.photo_names("test"), degraded_test, strict=True)
 ]
-widget = eh.widgets.crop_compare(shipped, name="shipped ×4", photos=camera_like, others={"fine-tuned": model})
+widget = eh.presentation.widgets.crop_compare(
+    shipped, name="shipped ×4", photos=camera_like, others={"fine-tuned": model}
+)
 widget.left.label, widget.right.label = "shipped ×4", "fine-tuned"
 widget
 

@@ -82,7 +82,7 @@ def test_input_gradient_is_local():
 
 
 def test_single_device_distribution_is_a_no_op_scope():
-    strategy = training.choose_strategy()
+    strategy = backend.choose_strategy()
     with strategy.scope():
         net = model.edsr(2, num_res_blocks=1, num_filters=4)
     assert strategy.num_replicas_in_sync == 1 and net.scale == 2
@@ -96,7 +96,7 @@ def test_device_and_jit_choices_are_reported():
 
 def test_the_widget_runs_a_real_model_on_this_engine():
     """crop_compare on the offline validation photos: panels come from the model through the compiled forward."""
-    from edsr_helpers import widgets
+    from edsr_helpers.presentation import widgets
 
     net = model.edsr(4, num_res_blocks=1, num_filters=8)
     widget = widgets.crop_compare(net)

@@ -21,9 +21,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from edsr_helpers import images, inference, pretrained, samples, tiling, widgets
+from edsr_helpers import images, inference, pretrained, samples, tiling, weight_files
 from edsr_helpers import model as edsr_model
 from edsr_helpers.__main__ import main, program_name
+from edsr_helpers.presentation import widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 engine_free = pytest.mark.engine_free
@@ -417,11 +418,11 @@ def test_weights_of_another_scale_are_named_before_anything_loads(recwarn):
     x2 = build_model(pretrained.SHIPPED_MODEL, 2)
     before = [np.array(weight) for weight in x2.get_weights()]
     with pytest.raises(ValueError, match="weights of a x4 model; this model upscales x2"):
-        inference.load_weights(x2, pretrained.weights_path(4))
+        weight_files.load_weights(x2, pretrained.weights_path(4))
     assert not [warning for warning in recwarn if "freshly" in str(warning.message)]
     assert all(np.array_equal(a, b) for a, b in zip(before, x2.get_weights(), strict=True))  # nothing loaded
     with pytest.raises(ValueError, match="another architecture"):
-        inference.load_weights(edsr_model.edsr(2, num_res_blocks=1, num_filters=8), pretrained.weights_path(2))
+        weight_files.load_weights(edsr_model.edsr(2, num_res_blocks=1, num_filters=8), pretrained.weights_path(2))
 
 
 @engine_free

@@ -18,8 +18,8 @@ def small_model():
 
 
 def test_scale_is_read_from_the_model(small_model):
-    assert inference.model_scale(small_model) == 4
-    assert inference.model_scale(edsr_model.edsr(3, num_res_blocks=1, num_filters=4)) == 3
+    assert edsr_model.model_scale(small_model) == 4
+    assert edsr_model.model_scale(edsr_model.edsr(3, num_res_blocks=1, num_filters=4)) == 3
 
 
 def test_tiled_equals_untiled_when_the_overlap_covers_the_receptive_field(small_model, photo):
@@ -211,7 +211,8 @@ def test_tiny_inputs_keep_their_colours(size):
 
 def test_exif_orientation_is_applied_everywhere_a_photo_is_read(tmp_path, small_model):
     """A phone photo stored sideways with Orientation=6 is read upright (loader, upscale_file, widget upload)."""
-    from edsr_helpers import images, widgets
+    from edsr_helpers import images
+    from edsr_helpers.presentation import widgets
 
     upright = np.zeros((40, 100, 3), np.uint8)
     upright[:, :50] = (250, 0, 0)  # red on the left, as the photographer saw it

@@ -53,15 +53,6 @@ def test_pairs_figure_titles_show_sizes(photo):
     assert [axis.get_title() for axis in figure.axes] == ["x LR 20×10", "x HR 80×40"]
 
 
-@pytest.mark.parametrize("rows", [[["a", 1]], []])
-def test_show_table_renders_markdown(rows, monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", shown.append)
-    plotting.show_table(["name", "value"], rows)
-    text = shown[0].data
-    assert text.splitlines()[0] == "| name | value |" and len(text.splitlines()) == 2 + len(rows)
-
-
 def test_gradient_map_figure_marks_each_share_and_the_receptive_field():
     gradient = np.exp(-np.hypot(*np.mgrid[-20:21, -20:21]) / 3.0)
     figure = plotting.gradient_map_figure(gradient, {0.9: 4, 0.99: 9}, receptive_field=30.5)

@@ -38,3 +38,15 @@ def test_y_channel_is_matlab_rgb2ycbcr():
 def test_shape_mismatch_is_an_error(photo):
     with pytest.raises(ValueError, match="differ in shape"):
         metrics.psnr(photo, photo[:-1])
+
+
+def test_score_is_psnr_and_ssim_on_y_with_the_border_shaved(photo):
+    noisy = np.clip(photo.astype(int) + np.random.default_rng(1).integers(-9, 10, photo.shape), 0, 255).astype(np.uint8)
+    on_y = metrics.score(photo, noisy, shave=4, with_ssim=True)
+    assert on_y.psnr == metrics.psnr(photo, noisy, shave=4, y_only=True)
+    assert on_y.ssim == metrics.ssim(photo, noisy, shave=4, y_only=True)
+    on_rgb = metrics.score(photo, noisy, shave=4, y_only=False)
+    assert on_rgb == (metrics.psnr(photo, noisy, shave=4), None) and on_rgb.psnr != on_y.psnr
+    damaged = photo.copy()
+    damaged[:4] = 0
+    assert metrics.score(photo, damaged, shave=4).psnr == float("inf")

@@ -162,7 +162,7 @@ def test_no_notebook_reads_another_profiles_run():
     for script in SCRIPTS:
         source = script.read_text()
         assert not re.search(r"runs/(cpu|gpu|ci)\b", source), script.name
-        loads[script.stem] = re.findall(r"load_model_for\((\w+)\)|runs\.run_dir\((\w+)", source)
+        loads[script.stem] = re.findall(r"load_model_for\((\w+)[,)]|runs\.run_dir\((\w+)", source)
     assert loads["04_inference_widgets"] == [("profile", "")]
     assert all(name in ("profile", "run") for found in loads.values() for pair in found for name in pair if name)
 

@@ -1,4 +1,5 @@
-"""The package's two faces: ``import edsr_helpers`` and the command line load only what they use."""
+"""The package's layers: ``import edsr_helpers`` and the command line load only what they use, and the core
+imports neither the presentation nor the course."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 pytestmark = pytest.mark.engine_free
 
 COURSE_MODULES = ("course", "course.plotting", "course.lessons", "course.exercises", "course.colab", "course.notebook")
+PRESENTATION_MODULES = ("presentation", "presentation.widgets", "presentation.plots", "presentation.tables")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -22,7 +24,7 @@ def _modules_after(code: str) -> set[str]:
 def test_import_loads_neither_keras_nor_matplotlib_nor_the_course():
     loaded = _modules_after("import edsr_helpers")
     assert "matplotlib" not in loaded and "keras" not in loaded
-    assert not {f"edsr_helpers.{name}" for name in COURSE_MODULES} & loaded
+    assert not {f"edsr_helpers.{name}" for name in (*COURSE_MODULES, *PRESENTATION_MODULES)} & loaded
 
 
 def test_command_line_help_loads_neither_matplotlib_nor_the_course():
@@ -31,7 +33,69 @@ def test_command_line_help_loads_neither_matplotlib_nor_the_course():
         "try:\n    main()\nexcept SystemExit:\n    pass"
     )
     assert "matplotlib" not in loaded
-    assert not {f"edsr_helpers.{name}" for name in COURSE_MODULES} & loaded
+    assert not {f"edsr_helpers.{name}" for name in (*COURSE_MODULES, *PRESENTATION_MODULES)} & loaded
+
+
+def test_training_and_inference_load_neither_the_presentation_nor_the_course():
+    loaded = _modules_after("import edsr_helpers.inference, edsr_helpers.training")
+    assert "ipywidgets" not in loaded
+    assert not {f"edsr_helpers.{name}" for name in (*COURSE_MODULES, *PRESENTATION_MODULES)} & loaded
+
+
+def test_the_core_runs_without_matplotlib_ipython_or_ipywidgets():
+    """Keras imports matplotlib and IPython itself when they are installed, so what is loaded cannot tell; with
+    them made unimportable the core must still import and upscale."""
+    loaded = _modules_after(
+        "import sys\n"
+        "for blocked in ('matplotlib', 'IPython', 'ipywidgets'):\n"
+        "    sys.modules[blocked] = None\n"
+        "import numpy as np\n"
+        "from edsr_helpers import __main__, data, inference, metrics, model, pretrained, training\n"
+        "sr = inference.upscale(model.edsr(2, num_res_blocks=1, num_filters=4), np.zeros((8, 8, 3), np.uint8))\n"
+        "assert sr.shape == (16, 16, 3)"
+    )
+    assert "edsr_helpers.training" in loaded and "edsr_helpers.__main__" in loaded
+
+
+def _imported_modules(path) -> set[str]:
+    """Every module a source file imports, at any depth (function-level imports included)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_the_core_imports_nothing_of_the_presentation_or_the_course():
+    """Layers point one way: the course and the presentation use the core, the core uses neither."""
+    from pathlib import Path
+
+    package = Path(__import__("edsr_helpers").__file__).parent
+    shown = ("edsr_helpers.course", "edsr_helpers.presentation", "matplotlib", "ipywidgets", "IPython")
+    offenders = {
+        path.name: sorted(name for name in _imported_modules(path) if name.startswith(shown))
+        for path in package.glob("*.py")
+    }
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_the_course_and_the_presentation_use_only_public_names():
+    """A private name (``_forward``) may change without notice; the series builds on the public ones only."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__import__("edsr_helpers").__file__).parent
+    private = []
+    for path in [*(package / "course").rglob("*.py"), *(package / "presentation").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("edsr_helpers"):
+                private += [f"{path.name}: {alias.name}" for alias in node.names if alias.name.startswith("_")]
+    assert private == []
 
 
 def test_submodules_load_on_first_use():

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -192,13 +194,13 @@ def test_fit_learns_and_logs(tmp_path):
         validation_data=val,
         shuffle=False,  # patches are already random (PyDataset)
         verbose=0,
-        callbacks=training.make_callbacks(tmp_path, live_plot=False),
+        callbacks=training.make_callbacks(tmp_path),
     )
     losses = history.history["loss"]
     assert losses[-1] < losses[0]  # the logged loss is the L1 loss and it falls
     assert 0 < losses[-1] < 255
     assert set(history.history) >= {"psnr", "psnr_y", "val_psnr", "val_psnr_y", "val_loss"}
-    log = training.read_log(tmp_path)
+    log = read_log(tmp_path)
     assert log["epoch"] == [0.0, 1.0, 2.0] and log["val_psnr_y"] == pytest.approx(history.history["val_psnr_y"])
     best = keras.saving.load_model(tmp_path / "best.keras", safe_mode=True)
     assert best.count_params() == model.count_params()
@@ -249,7 +251,7 @@ def test_interrupted_run_resumes_from_the_saved_epoch_on_unseen_patches(tmp_path
     recorder = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: epochs_seen.append(epoch))
     model = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
     patches = _recording_train_ds()
-    callbacks = training.make_callbacks(tmp_path, live_plot=False, monitor="psnr", patches=patches)
+    callbacks = training.make_callbacks(tmp_path, monitor="psnr", patches=patches)
     with pytest.raises(KeyboardInterrupt):
         model.fit(
             patches,
@@ -267,7 +269,7 @@ def test_interrupted_run_resumes_from_the_saved_epoch_on_unseen_patches(tmp_path
     epochs_seen.clear()
     fresh = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
     patches = _recording_train_ds()
-    callbacks = training.make_callbacks(tmp_path, live_plot=False, monitor="psnr", patches=patches)
+    callbacks = training.make_callbacks(tmp_path, monitor="psnr", patches=patches)
     fresh.fit(
         patches,
         epochs=4,
@@ -281,7 +283,7 @@ def test_interrupted_run_resumes_from_the_saved_epoch_on_unseen_patches(tmp_path
     assert min(patches.requested) == 2 * 5 and set(range(10, 20)) <= set(patches.requested)
     assert int(fresh.optimizer.iterations) == 4 * 5
     assert not np.allclose(fresh.get_weights()[0], weights_at_crash[0])
-    assert training.read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0, 3.0]
+    assert read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0, 3.0]
     assert training.completed_epochs(tmp_path) == 0  # a finished run leaves no backup: the next one starts anew
 
 
@@ -304,7 +306,7 @@ def test_a_run_killed_while_writing_its_backup_resumes_from_the_epoch_before(tmp
 
     def three_epochs_of_two_steps():
         model = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
-        callbacks = [*training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), recorder]
+        callbacks = [*training.make_callbacks(tmp_path, monitor="psnr"), recorder]
         model.fit(_recording_train_ds(), epochs=3, steps_per_epoch=2, callbacks=callbacks, shuffle=False, verbose=0)
         return model
 
@@ -320,7 +322,7 @@ def test_a_run_killed_while_writing_its_backup_resumes_from_the_epoch_before(tmp
     fresh = three_epochs_of_two_steps()
     assert epochs_seen == [1, 2]  # from the backup of epoch 0, kept as the previous one
     assert int(fresh.optimizer.iterations) == 3 * 2
-    assert training.read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0]
+    assert read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0]
 
 
 class _Ticker(keras.callbacks.Callback):
@@ -348,13 +350,13 @@ def test_time_budget_ends_the_run_at_the_epoch_that_would_overrun(tmp_path, caps
         _recording_train_ds(),
         epochs=5,
         steps_per_epoch=5,
-        callbacks=[clock, *training.make_callbacks(tmp_path, live_plot=False, monitor="psnr"), budget],
+        callbacks=[clock, *training.make_callbacks(tmp_path, monitor="psnr"), budget],
         shuffle=False,  # patches are already random (PyDataset)
         verbose=0,
     )
     assert len(history.history["loss"]) == epochs_trained
     assert int(model.optimizer.iterations) == 5 * epochs_trained
-    assert training.read_log(tmp_path)["epoch"] == [float(epoch) for epoch in range(epochs_trained)]
+    assert read_log(tmp_path)["epoch"] == [float(epoch) for epoch in range(epochs_trained)]
     assert training.completed_epochs(tmp_path) == 0  # ended, not interrupted: a re-run starts a new run
     said = capsys.readouterr().out
     if epochs_trained < 5:
@@ -372,7 +374,7 @@ def test_lab_profiles_carry_a_time_budget_that_make_callbacks_applies(tmp_path):
     assert PROFILES["ci"].training_minutes is None and PROFILES["paper"].training_minutes is None
 
     def budgets(minutes):
-        callbacks = training.make_callbacks(tmp_path, live_plot=False, minutes=minutes)
+        callbacks = training.make_callbacks(tmp_path, minutes=minutes)
         return [callback.minutes for callback in callbacks if isinstance(callback, training.TimeBudget)]
 
     assert budgets(PROFILES["cpu"].training_minutes) == [profiles.LAB_TRAINING_MINUTES]
@@ -391,7 +393,7 @@ def test_nan_terminates_training(tmp_path):
         epochs=3,
         shuffle=False,  # patches are already random (PyDataset)
         verbose=0,
-        callbacks=training.make_callbacks(tmp_path, live_plot=False, monitor="loss"),
+        callbacks=training.make_callbacks(tmp_path, monitor="loss"),
     )
     assert len(history.history["loss"]) == 1 and np.isnan(history.history["loss"][0])
 
@@ -416,11 +418,11 @@ def test_data_parallel_fit_on_two_cpu_devices():
     script = textwrap.dedent(_TWO_DEVICE_SETUP[keras.backend.backend()]) + textwrap.dedent(
         """
         import json
-        from edsr_helpers import data, model, training
+        from edsr_helpers import backend, data, model, training
         from edsr_helpers.profiles import Profile
         from edsr_helpers.recipes import Recipe
         profile = Profile("t", "t", Recipe("t", "t", dataset="sample", lr_patch_size=8, batch_size=4))
-        strategy = training.choose_strategy(devices)
+        strategy = backend.choose_strategy(devices)
         with strategy.scope():
             net = model.edsr(4, num_res_blocks=1, num_filters=8)
             training.compile_for_training(net, profile)  # JAX: jitted (eager collectives deadlock on host devices)
@@ -481,17 +483,6 @@ def test_run_dir_and_saved_model(tmp_path, monkeypatch):
     assert runs.shown(tmp_path / "elsewhere") == str((tmp_path / "elsewhere").resolve())  # else absolute
 
 
-def test_show_evaluation_adds_the_published_baseline_on_div2k(monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", shown.append)
-    keys = ["psnr_y", "ssim_y", "psnr_rgb"]
-    row = {"image": "0801", **{f"bicubic_{k}": 1.0 for k in keys}, **{f"edsr_{k}": 2.0 for k in keys}}
-    training.show_evaluation([row])
-    training.show_evaluation([row], published_scale=4)
-    assert "28.95" not in shown[0].data and "+1.00 dB" in shown[0].data
-    assert "EDSR-baseline, official code (DIV2K val, RGB, border 10 px)" in shown[1].data and "28.95" in shown[1].data
-
-
 def test_uses_div2k_follows_profile_and_disk(div2k_dirs):
     _, data_dir, _ = div2k_dirs
     assert data.uses_div2k(PROFILES["paper"]) and not data.uses_div2k(PROFILES["ci"], data_dir)
@@ -524,22 +515,24 @@ def test_also_score_logs_a_second_validation_curve(tmp_path):
     pairs = data.load_sample(4, "validation")[:1]
     small = [(lr[:24, :24], hr[:96, :96]) for lr, hr in pairs]
     net = training.compile_for_training(_tiny_model(), TINY)
-    callbacks = training.make_callbacks(tmp_path, also_score={"degraded": (small, 20.0)}, scale=4, live_plot=False)
+    callbacks = training.make_callbacks(tmp_path, also_score={"degraded": small}, scale=4)
     history = net.fit(_train_ds(), epochs=2, steps_per_epoch=1, callbacks=callbacks, verbose=0)
     assert len(history.history["val_degraded_psnr_y"]) == 2
     assert "val_degraded_psnr_y" in runs_log_columns(tmp_path)
     with pytest.raises(ValueError, match="scale"):
-        training.make_callbacks(tmp_path, also_score={"degraded": (small, 20.0)})
-
-
-def test_the_live_plot_draws_one_curve_and_one_bicubic_line_per_input():
-    history = {"loss": [3.0, 2.0], "val_psnr_y": [25.0, 26.0], "val_degraded_psnr_y": [23.0, 24.0]}
-    figure = training.plot_history(
-        history, {"clean": 25.5, "degraded": 24.5}, {"clean": "val_psnr_y", "degraded": "val_degraded_psnr_y"}
-    )
-    labels = [line.get_label() for line in figure.axes[1].get_lines()]
-    assert labels == ["clean", "bicubic, clean 25.50 dB", "degraded", "bicubic, degraded 24.50 dB"]
+        training.make_callbacks(tmp_path, also_score={"degraded": small})
 
 
 def runs_log_columns(folder) -> list[str]:
-    return list(training.read_log(folder))
+    return list(read_log(folder))
+
+
+def read_log(run_dir) -> dict[str, list[float]]:
+    """The CSV log of a run as ``{column: values}`` (epochs in order, across resumptions)."""
+    with open(Path(run_dir) / "log.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+
+    def number(text: str | None) -> float:
+        return float(text) if text not in (None, "", "NA") else float("nan")  # CSVLogger writes NA for gaps
+
+    return {key: [number(row[key]) for row in rows] for key in (rows[0] if rows else {})}

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from edsr_helpers import images, metrics, samples, widgets
+from edsr_helpers import images, metrics, samples
+from edsr_helpers.presentation import widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 

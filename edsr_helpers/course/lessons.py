@@ -127,10 +127,6 @@ def residual_growth(
     return growth
 
 
-#: Published DIV2K-validation x4 PSNR (RGB, official EDSR-PyTorch README) of the two models: baseline, full.
-PUBLISHED_X4_DIV2K = {"EDSR-baseline": 28.95, "EDSR (full)": 29.25}
-
-
 def psnr_choices(model, photos, scale: int = 4) -> list[dict[str, float | str]]:
     """How much each evaluation choice moves the PSNR of one model on the same photos, measured.
 
@@ -140,9 +136,10 @@ def psnr_choices(model, photos, scale: int = 4) -> list[dict[str, float | str]]:
     """
     import keras
 
+    from edsr_helpers.backend import compiled_forward
     from edsr_helpers.images import crop_to_multiple, downscale
-    from edsr_helpers.inference import _forward, to_uint8
-    from edsr_helpers.metrics import psnr
+    from edsr_helpers.inference import to_uint8
+    from edsr_helpers.metrics import score
 
     def lr_by(method: str, hr: np.ndarray) -> np.ndarray:
         if method == "pil":
@@ -163,14 +160,15 @@ def psnr_choices(model, photos, scale: int = 4) -> list[dict[str, float | str]]:
         ("LR by area (box) averaging", "area", True, scale, True),
         ("output not rounded to 8 bits", "pil", False, scale, True),
     )
+    forward = compiled_forward(model)
     rows = []
     for label, method, rounded, shave, y_only in choices:
         scores = []
         for photo in photos:
             hr = crop_to_multiple(np.asarray(photo), scale)
-            sr = _forward(model, lr_by(method, hr).astype("float32"))
+            sr = forward(lr_by(method, hr).astype("float32")[None])[0]
             sr = to_uint8(sr) if rounded else np.clip(sr, 0, 255)
-            scores.append(psnr(hr, sr, shave=shave, y_only=y_only))
+            scores.append(score(hr, sr, shave=shave, y_only=y_only).psnr)
         rows.append({"choice": label, "psnr": float(np.mean(scores))})
     for row in rows:
         row["change"] = row["psnr"] - rows[0]["psnr"]
@@ -185,20 +183,20 @@ def degradation_gap(models: dict, inputs: dict[str, list]) -> list[dict[str, flo
     """
     from edsr_helpers.images import upscale_bicubic
     from edsr_helpers.inference import upscale
-    from edsr_helpers.metrics import psnr, ssim
+    from edsr_helpers.metrics import score
 
     rows = []
     for input_name, pairs in inputs.items():
         methods = {"bicubic": lambda lr: upscale_bicubic(lr, 4)}
         methods |= {label: (lambda lr, model=model: upscale(model, lr)) for label, model in models.items()}
         for method, run in methods.items():
-            outputs = [(run(lr), hr) for lr, hr in pairs]
+            scores = [score(hr, run(lr), shave=4, with_ssim=True) for lr, hr in pairs]
             rows.append(
                 {
                     "input": input_name,
                     "method": method,
-                    "psnr_y": float(np.mean([psnr(hr, sr, shave=4, y_only=True) for sr, hr in outputs])),
-                    "ssim_y": float(np.mean([ssim(hr, sr, shave=4, y_only=True) for sr, hr in outputs])),
+                    "psnr_y": float(np.mean([one.psnr for one in scores])),
+                    "ssim_y": float(np.mean([one.ssim for one in scores])),
                 }
             )
     return rows
@@ -206,7 +204,7 @@ def degradation_gap(models: dict, inputs: dict[str, list]) -> list[dict[str, flo
 
 def show_gap_table(rows: list[dict[str, float | str]]) -> None:
     """:func:`degradation_gap`'s rows as a table, each method's gain over bicubic on the same input beside it."""
-    from edsr_helpers.course.plotting import show_table
+    from edsr_helpers.presentation.tables import show_table
 
     bicubic = {row["input"]: row["psnr_y"] for row in rows if row["method"] == "bicubic"}
     show_table(

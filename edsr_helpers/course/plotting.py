@@ -84,15 +84,6 @@ def show_pairs(pairs: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[s
     plt.show()
 
 
-def show_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Display rows as a Markdown table (renders in Jupyter, reads as text elsewhere)."""
-    from IPython.display import Markdown, display
-
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    display(Markdown("\n".join(lines)))
-
-
 def comparison_figure(
     lr: np.ndarray,
     hr: np.ndarray,
@@ -110,7 +101,7 @@ def comparison_figure(
         crop: ``(top, left, size)`` of an HR region to zoom into; the whole image when None.
         scale: HR/LR ratio (derived from the shapes when None).
     """
-    from edsr_helpers.metrics import psnr
+    from edsr_helpers.metrics import score
 
     scale = scale or hr.shape[0] // lr.shape[0]
     top, left, size = crop or (0, 0, max(hr.shape[:2]))
@@ -120,7 +111,7 @@ def comparison_figure(
     titles = ["LR (input)"]
     for name, image in outputs.items():
         images.append(image[region])
-        titles.append(f"{name}\n{psnr(hr, image, shave=scale, y_only=True):.2f} dB")
+        titles.append(f"{name}\n{score(hr, image, shave=scale).psnr:.2f} dB")
     images.append(hr[region])
     titles.append("HR (ground truth)")
     return grid_figure(images, titles, size=3.0)

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from edsr_helpers.images import crop_to_multiple, load_image, make_lr, upscale_bicubic
-from edsr_helpers.metrics import psnr, ssim
+from edsr_helpers.metrics import score
 
 #: Width in screen pixels of every panel (the zoom slider's default) and of the thumbnail.
 PANEL_PX = 240
@@ -109,7 +109,6 @@ def read_upload(value) -> list[tuple[str, bytes]]:
 #: megapixels at x4, 33 s on this project's 2-core CPU (measured). Bigger photos: ``inference.upscale_file`` (tiled,
 #: written band by band, no widget).
 MAX_INPUT_PIXELS = 1024 * 1024
-AS_IS_MAX_PIXELS = MAX_INPUT_PIXELS  # its earlier name
 
 
 def _check_input_size(name: str, lr: np.ndarray, what: str) -> None:
@@ -345,10 +344,7 @@ class CropCompare:
             return None
         if shown not in photo.whole_scores:
             image = self.result(photo, shown)
-            photo.whole_scores[shown] = (
-                psnr(photo.hr, image, shave=self.scale, y_only=True),
-                ssim(photo.hr, image, shave=self.scale, y_only=True),
-            )
+            photo.whole_scores[shown] = score(photo.hr, image, shave=self.scale, with_ssim=True)
         return photo.whole_scores[shown]
 
     def _ensure(self, photo: Photo, plus: bool) -> None:
@@ -581,7 +577,7 @@ class CropCompare:
         if hr_crop is None:
             return f"{crop.shape[1]}×{crop.shape[0]} px (no original to score against)"
         whole = self.whole_scores(self.photo, shown)
-        crop_scores = psnr(hr_crop, crop, y_only=True), ssim(hr_crop, crop, y_only=True)
+        crop_scores = score(hr_crop, crop, with_ssim=True)
         return (
             f"crop: PSNR {crop_scores[0]:.2f} dB · SSIM {crop_scores[1]:.3f}<br>"
             f"whole: PSNR {whole[0]:.2f} dB · SSIM {whole[1]:.3f}"
@@ -779,8 +775,9 @@ def crop_compare(
         ValueError: if another model's scale differs from ``model``'s.
     """
     from edsr_helpers import inference
+    from edsr_helpers.model import model_scale
 
-    scale = inference.model_scale(model)
+    scale = model_scale(model)
 
     def upscalers(net):
         return (
@@ -789,9 +786,9 @@ def crop_compare(
         )
 
     for other_name, other in (others or {}).items():
-        if inference.model_scale(other) != scale:
+        if model_scale(other) != scale:
             raise ValueError(
-                f"{other_name!r} upscales x{inference.model_scale(other)} and the widget's model x{scale}: compare "
+                f"{other_name!r} upscales x{model_scale(other)} and the widget's model x{scale}: compare "
                 "models of one scale."
             )
     upscale, upscale_plus = upscalers(model)
