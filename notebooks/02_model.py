@@ -352,7 +352,7 @@ model.summary(line_length=96)
 # (EDSR-PyTorch) lists for this model. The same formula for every variant:
 
 # %%
-course.plotting.show_table(*eh.model.architecture_table())
+eh.presentation.tables.show_table(*eh.model.architecture_table())
 
 # %% [markdown]
 # Two more columns to read:
