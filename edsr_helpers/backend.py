@@ -11,7 +11,8 @@ Everything that differs between the engines lives here, so every other module is
 - the precision policy, chosen by *measuring* a few training steps in each candidate (:func:`choose_precision`),
   never from CPU flags, which mispredict: AVX512-BF16 made bfloat16 2x faster on one CPU and 1.5x slower on
   another;
-- XLA compilation of training steps (:func:`jit_compile`);
+- XLA compilation of training steps, measured on a CPU like the precision (:func:`choose_xla`,
+  :func:`jit_compile`);
 - the compiled forward pass that inference uses (:func:`compiled_forward`) and an input gradient
   (:func:`input_gradient`);
 - data-parallel training on several devices (:func:`choose_strategy`).
@@ -41,6 +42,10 @@ PRECISION_ENV_VAR = "EDSR_PRECISION"
 #: A 16-bit policy is taken only when it is at least this much faster than float32 in the measurement, so
 #: timing noise can never make the choice slower than float32.
 PRECISION_MARGIN = 0.9
+#: Set to ``1`` or ``0`` to force XLA on or off for training, skipping the measurement.
+XLA_ENV_VAR = "EDSR_XLA"
+#: XLA is taken for training on a CPU only when it is at least this much faster in the measurement.
+XLA_MARGIN = 0.95
 
 
 # ------------------------------------------------------------------------------------------ which engine
@@ -230,13 +235,22 @@ def device_name() -> str:
 
 
 def jit_compile() -> bool:
-    """Whether ``model.compile`` should ask for XLA: yes on JAX (its normal mode) and on TensorFlow GPUs.
+    """Whether ``model.compile`` should ask for XLA: yes on JAX (its normal mode) and on TensorFlow GPUs; on a
+    TensorFlow CPU what :func:`choose_xla` measured here (off until it has).
 
-    On the project's CPUs TensorFlow's XLA made EDSR's training step slower (0.75 vs 0.33 s); Keras on torch
-    would route it through ``torch.compile``, which is slow to start and not worth it for a notebook run.
+    On CPUs XLA helps or hurts by chip and precision (float32 steps 1.2x faster on one AMD EPYC, bfloat16 steps
+    2.3x slower on another), so it is measured like the precision. Keras on torch would route it through
+    ``torch.compile``, which is slow to start and not worth it for a notebook run.
     """
     engine = name()
-    return engine == "jax" or (engine == "tensorflow" and has_gpu())
+    if engine != "tensorflow":
+        return engine == "jax"
+    if has_gpu():
+        return True
+    requested = os.environ.get(XLA_ENV_VAR, "").strip()
+    if requested:
+        return requested == "1"
+    return bool(_read_cache().get(_xla_cache_key(), {}).get("choice", False))
 
 
 # ------------------------------------------------------------------------------------------ precision
@@ -276,6 +290,7 @@ def measure_precisions(
     rng = np.random.default_rng(0)
     images = rng.uniform(0, 255, (batch, lr_size, lr_size, 3)).astype("float32")
     previous = keras.config.dtype_policy()
+    engine_jit = name() == "jax" or (name() == "tensorflow" and has_gpu())  # XLA is measured on its own
     timings = {}
     try:
         for policy in candidates or precision_candidates():
@@ -284,7 +299,7 @@ def measure_precisions(
             layers += [keras.layers.Conv2D(64, 3, padding="same", activation="relu") for _ in range(4)]
             layers += [keras.layers.Conv2D(3, 3, padding="same", dtype="float32")]
             stack = keras.Sequential([keras.Input((None, None, 3)), *layers])
-            stack.compile(optimizer="adam", loss="mean_absolute_error", jit_compile=jit_compile())
+            stack.compile(optimizer="adam", loss="mean_absolute_error", jit_compile=engine_jit)
             for _ in range(2):
                 stack.train_on_batch(images, images)
             best = float("inf")
@@ -306,6 +321,75 @@ def pick_precision(timings: dict[str, float]) -> str:
     return fastest
 
 
+def _read_cache() -> dict:
+    try:
+        return json.loads(_cache_file().read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_cache_entry(key: str, entry: dict) -> None:
+    """Add one measurement to the cache file; a read-only home only means measuring again next time."""
+    stored = _read_cache()
+    stored[key] = entry
+    with contextlib.suppress(OSError):
+        cache = _cache_file()
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(stored, indent=1))
+
+
+def _xla_cache_key() -> str:
+    import keras
+
+    return f"{_cache_key()} | XLA under {keras.config.dtype_policy().name}"
+
+
+def measure_xla(build: Callable[[bool], object], inputs: np.ndarray, targets: np.ndarray, *, steps: int = 4) -> dict:
+    """Seconds per training step of ``build(jit_compile)`` (a compiled model) without and with XLA.
+
+    Both are warmed up first (XLA compiles then), and the timed steps alternate between them, so a slow moment
+    on a shared machine hits both; the fastest step of each counts. Keys: ``"off"``, ``"on"``.
+    """
+    models = {"off": build(False), "on": build(True)}
+    for model in models.values():
+        for _ in range(2):
+            model.train_on_batch(inputs, targets)
+    best = dict.fromkeys(models, float("inf"))
+    for _ in range(steps):
+        for mode, model in models.items():
+            start = time.perf_counter()
+            model.train_on_batch(inputs, targets)
+            best[mode] = min(best[mode], time.perf_counter() - start)
+    return best
+
+
+def choose_xla(
+    build: Callable[[bool], object],
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    *,
+    refresh: bool = False,
+    verbose: bool = False,
+) -> bool:
+    """Whether training on this TensorFlow CPU is faster with XLA, under the current dtype policy: measured once
+    on the real model (:func:`measure_xla`), cached beside the precision, and from then on what
+    :func:`jit_compile` answers. Other engines and GPUs are not measured (:func:`jit_compile` says why).
+    ``EDSR_XLA=1`` or ``0`` overrides."""
+    if name() != "tensorflow" or has_gpu() or os.environ.get(XLA_ENV_VAR, "").strip():
+        return jit_compile()
+    key = _xla_cache_key()
+    entry = _read_cache().get(key)
+    if refresh or entry is None:
+        timings = measure_xla(build, inputs, targets)
+        entry = {"choice": timings["on"] <= XLA_MARGIN * timings["off"], "seconds_per_step": timings}
+        _write_cache_entry(key, entry)
+    if verbose:
+        off, on = entry["seconds_per_step"]["off"], entry["seconds_per_step"]["on"]
+        choice = "on" if entry["choice"] else "off"
+        print(f"measured here: XLA off {off * 1e3:.0f} ms, on {on * 1e3:.0f} ms per step of EDSR -> {choice}")
+    return entry["choice"]
+
+
 def choose_precision(*, refresh: bool = False, verbose: bool = False) -> str:
     """The fastest safe Keras dtype policy on this machine and engine, measured once and cached.
 
@@ -317,20 +401,12 @@ def choose_precision(*, refresh: bool = False, verbose: bool = False) -> str:
     requested = os.environ.get(PRECISION_ENV_VAR, "").strip()
     if requested:
         return requested
-    cache, key = _cache_file(), _cache_key()
-    try:
-        stored = json.loads(cache.read_text())
-    except (OSError, ValueError):
-        stored = {}
-    if not refresh and key in stored:
-        entry = stored[key]
-    else:
+    key = _cache_key()
+    entry = _read_cache().get(key)
+    if refresh or entry is None:
         timings = measure_precisions()
         entry = {"choice": pick_precision(timings), "seconds_per_step": timings}
-        stored[key] = entry
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps(stored, indent=1))
+        _write_cache_entry(key, entry)
     if verbose:
         times = ", ".join(f"{policy} {seconds * 1e3:.0f} ms" for policy, seconds in entry["seconds_per_step"].items())
         print(f"measured here: {times} per small step -> {entry['choice']}")

@@ -28,14 +28,46 @@ from edsr_helpers.profiles import Profile
 
 
 def choose_precision(*, verbose: bool = False) -> str:
-    """The fastest safe Keras dtype policy on this machine, measured (:func:`edsr_helpers.backend.choose_precision`).
+    """The fastest safe Keras dtype policy on this machine, measured, and (on a TensorFlow CPU) whether XLA
+    speeds up training under it, so that :func:`edsr_helpers.backend.jit_compile` answers from a measurement.
 
     ``mixed_bfloat16`` or ``mixed_float16`` run the convolutions in 16-bit floats while the weights stay
     float32. Whether that is faster depends on the chip, not on its feature flags: bfloat16 was 1.9x faster than
     float32 on one 2-core AMD EPYC and 1.5x slower on an Intel Xeon that also lists AVX512-BF16. So a few small
-    training steps in each policy decide, once per machine and engine.
+    training steps in each policy decide (:func:`edsr_helpers.backend.choose_precision`); then a few steps of
+    EDSR-baseline itself, with XLA off and on (:func:`edsr_helpers.backend.choose_xla`). Both once per machine
+    and engine, cached.
     """
-    return backend.choose_precision(verbose=verbose)
+    precision = backend.choose_precision(verbose=verbose)
+    if backend.name() != "tensorflow" or backend.has_gpu():
+        return precision
+    from edsr_helpers.model import edsr_preset  # the real model: a miniature misjudges XLA's gain
+
+    def build(jit: bool) -> keras.Model:
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(precision)
+        try:
+            net = edsr_preset("baseline", XLA_PROBE_SCALE)
+        finally:
+            keras.config.set_dtype_policy(previous)
+        net.compile(optimizer=edsr_optimizer(1e-4), loss="mean_absolute_error", jit_compile=jit)
+        return net
+
+    rng = np.random.default_rng(0)
+    size = XLA_PROBE_LR_SIZE
+    inputs = rng.uniform(0, 255, (XLA_PROBE_BATCH, size, size, 3)).astype("float32")
+    targets = rng.uniform(0, 255, (XLA_PROBE_BATCH, size * XLA_PROBE_SCALE, size * XLA_PROBE_SCALE, 3))
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)  # jit_compile() answers for the policy the model is built in
+    try:
+        backend.choose_xla(build, inputs, targets.astype("float32"), verbose=verbose)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    return precision
+
+
+#: The training step :func:`choose_precision` times with XLA off and on: notebook 03's model, a small batch.
+XLA_PROBE_SCALE, XLA_PROBE_LR_SIZE, XLA_PROBE_BATCH = 4, 24, 8
 
 
 # ------------------------------------------------------------------------------------------- optimizer

@@ -88,9 +88,14 @@ def test_single_device_distribution_is_a_no_op_scope():
     assert strategy.num_replicas_in_sync == 1 and net.scale == 2
 
 
-def test_device_and_jit_choices_are_reported():
+def test_device_and_jit_choices_are_reported(monkeypatch):
     assert backend.device_name()
-    assert backend.jit_compile() == (backend.name() == "jax" or (backend.name() == "tensorflow" and backend.has_gpu()))
+    if backend.name() == "tensorflow" and not backend.has_gpu():  # measured on a CPU (choose_xla); forced here
+        for forced, expected in (("1", True), ("0", False)):
+            monkeypatch.setenv(backend.XLA_ENV_VAR, forced)
+            assert backend.jit_compile() is expected
+    else:
+        assert backend.jit_compile() == (backend.name() == "jax" or backend.has_gpu())
     assert set(backend.precision_candidates()) >= {"float32", "mixed_bfloat16"}
 
 

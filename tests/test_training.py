@@ -145,14 +145,60 @@ def test_precision_choice_is_measured_once_and_cached_per_machine(monkeypatch, t
         return {"float32": 0.3, "mixed_bfloat16": 0.5}
 
     monkeypatch.setattr(backend, "measure_precisions", fake_measure)
+    monkeypatch.setattr(backend, "measure_xla", lambda *args, **kwargs: {"off": 1.0, "on": 1.0})
     assert training.choose_precision() == "float32"
     assert training.choose_precision() == "float32" and len(calls) == 1  # second call: from the cache
     stored = json.loads((tmp_path / "edsr_helpers" / "precision.json").read_text())
-    (key,) = stored
+    key = next(key for key in stored if "XLA" not in key)
     assert key.startswith(f"{keras.backend.backend()} | ") and stored[key]["choice"] == "float32"
     assert backend.choose_precision(refresh=True) == "float32" and len(calls) == 2
     monkeypatch.setenv(backend.PRECISION_ENV_VAR, "mixed_bfloat16")
     assert training.choose_precision() == "mixed_bfloat16" and len(calls) == 2
+
+
+@pytest.mark.parametrize(("off", "on", "expected"), [(1.0, 0.8, True), (1.0, 0.97, False), (1.0, 1.3, False)])
+def test_xla_is_taken_on_a_cpu_only_where_measured_clearly_faster(monkeypatch, tmp_path, off, on, expected):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv(backend.XLA_ENV_VAR, raising=False)
+    calls = []
+
+    def fake_measure(build, inputs, targets, **kwargs):
+        calls.append(build)
+        return {"off": off, "on": on}
+
+    monkeypatch.setattr(backend, "measure_xla", fake_measure)
+    chosen = backend.choose_xla(None, None, None)
+    if backend.name() != "tensorflow" or backend.has_gpu():  # not measured: the engine's own answer
+        assert not calls and chosen == backend.jit_compile() == (backend.name() == "jax" or backend.has_gpu())
+        return
+    assert chosen is expected and backend.jit_compile() is expected  # jit_compile answers from the measurement
+    assert backend.choose_xla(None, None, None) is expected and len(calls) == 1  # then from the cache
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        assert backend.jit_compile() is False  # measured for float32 only: another policy is not assumed
+    finally:
+        keras.config.set_dtype_policy("float32")
+    monkeypatch.setenv(backend.XLA_ENV_VAR, "0" if expected else "1")
+    assert backend.jit_compile() is not expected and backend.choose_xla(None, None, None) is not expected
+
+
+def test_xla_measurement_times_both_models_on_the_same_batch():
+    built = []
+
+    class Stub:
+        def __init__(self, jit):
+            self.jit, self.steps = jit, 0
+
+        def train_on_batch(self, inputs, targets):
+            self.steps += 1
+
+    def build(jit):
+        built.append(Stub(jit))
+        return built[-1]
+
+    timings = backend.measure_xla(build, np.zeros((1, 4, 4, 3)), np.zeros((1, 8, 8, 3)), steps=3)
+    assert set(timings) == {"off", "on"} and all(0 <= seconds < 1 for seconds in timings.values())
+    assert [stub.jit for stub in built] == [False, True] and [stub.steps for stub in built] == [5, 5]
 
 
 def test_precision_cache_tells_apart_cpus_that_share_a_model_name(monkeypatch, tmp_path):
