@@ -131,9 +131,9 @@ def load_div2k(
         if not _host_reachable(DIV2K_HOST, DIV2K_CONNECT_TIMEOUT_S):
             raise DatasetUnavailableError(
                 f"{name} is not prepared in {where}, and the DIV2K server ({DIV2K_HOST}) cannot be reached "
-                "from this machine. Either use the offline photos (edsr_helpers.data.load_sample, what the "
-                "'cpu' and 'ci' profiles do), run on a machine with internet (e.g. Colab), or download the "
-                "DIV2K zips elsewhere, extract them into one folder and call "
+                "from this machine. Either use the offline photos (edsr_helpers.data.load_sample), run on a "
+                "machine with internet (e.g. Colab), or download the DIV2K zips elsewhere, extract them into one "
+                "folder and call "
                 "edsr_helpers.data.prepare_div2k_from_extracted(folder, scale)."
             )
     return tfds.load(
