@@ -18,7 +18,7 @@ import time
 import keras
 import numpy as np
 
-from edsr_helpers import data, model, pretrained, profiles, training
+from edsr_helpers import backend, data, model, pretrained, profiles, training
 
 
 def run(start: str, precision: str, checkpoints: list[int]) -> list[tuple[int, float, float]]:
@@ -62,6 +62,7 @@ def main() -> None:
     print(
         f"precisions: {', '.join(f'{asked}={used}' for asked, used in zip(args.precisions, precisions, strict=True))}"
     )
+    print(f"XLA for training: {'on' if backend.jit_compile() else 'off'} (measured by choose_precision)")
     table = {}
     for precision in dict.fromkeys(precisions):
         for start in args.starts:
