@@ -117,7 +117,9 @@ print(f"{len(val_pairs)} validation images; bicubic scores {bicubic_val:.2f} dB 
 # %% [markdown]
 # **Mixed precision** runs the convolutions in 16-bit floats, the weights in float32. Whether that is faster
 # depends on the chip, so `choose_precision` times a few steps in each policy and keeps the faster; set it before
-# the model is built ([measurements](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md)).
+# the model is built. On a CPU it then times EDSR's step with and without **XLA** (which compiles the whole step
+# into one program) and keeps the faster for `model.compile` below
+# ([measurements](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md)).
 
 # %% tags=["nbval-ignore-output"]
 import keras
