@@ -142,3 +142,26 @@ def test_the_engine_extras_admit_the_tested_engines():
             requirement = Requirement(line)
             name = "tensorflow-cpu" if _name(requirement) == "tensorflow" else _name(requirement)
             assert Version(versions[name]) in requirement.specifier, line
+
+
+def test_the_repository_carries_no_weights_that_do_not_ship():
+    """A Colab install clones the repository: every weights or model file in it is shipped or a test's fixture."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("git") or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.h5", "*.keras", "*.npz", "*.npy", "*.ckpt", "*.pt"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    from edsr_helpers import pretrained
+
+    names = [*pretrained.WEIGHT_FILES.values()]
+    names += [pretrained.weight_file_name(scale, "realistic") for scale in pretrained.REALISTIC_SCALES]
+    shipped = {f"edsr_helpers/weights/{name}" for name in names}
+    stray = [path for path in tracked if path not in shipped and not path.startswith("tests/data/")]
+    assert not stray, f"weights that do not ship are tracked (keep a run in progress on a branch of its own): {stray}"
