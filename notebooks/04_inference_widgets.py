@@ -53,8 +53,10 @@ print(source)
 # A network that works on any input size can upscale a whole photo in one pass, but the activations of a 2K
 # output take gigabytes (the keras-io example peaks at 4.7 GB for one 2040×1356 image). `upscale` cuts the
 # input into tiles, adds a margin of context around each (the overlap), and keeps only each tile's centre.
-# The model's memory is bounded by the tile; the result itself is one float array here (`eh.inference.upscale_file`
-# writes it band by band instead). Here is the loop; `forward` runs the model on one float image:
+# The model's memory is bounded by the tile. The result is not: this loop fills one float32 array of the whole
+# output, 12 bytes per output pixel, about 2.3 GB for a 12-megapixel photo at ×4 (`eh.inference.upscale` assembles
+# uint8 instead, and `eh.inference.upscale_file` writes band by band). Here is the loop; `forward` runs the model on
+# one float image:
 
 # %%
 #| export tiling
@@ -122,9 +124,25 @@ field = eh.model.receptive_field(eh.model.model_scale(model), 16)  # 72.5 px by 
 course.plotting.show_gradient_map(gradient, radii, receptive_field=field)
 
 # %% [markdown]
-# What a tile loses at its border is the part of the gradient outside the overlap, a fraction of a percent:
-# after rounding to 8 bits, at most a grey level, as measured above. Exercise 1 below measures the seam error
-# for other overlaps.
+# What a tile loses at its border is the part of the gradient outside the overlap: the square of 12 pixels
+# each way around the centre holds nearly all of it.
+
+# %% tags=["nbval-ignore-output"]
+from IPython.display import Markdown, display
+
+overlap = eh.inference.DEFAULT_OVERLAP
+middle_y, middle_x = gradient.shape[0] // 2, gradient.shape[1] // 2
+inside = gradient[middle_y - overlap : middle_y + overlap + 1, middle_x - overlap : middle_x + overlap + 1]
+outside = 1 - inside.sum() / gradient.sum()
+display(
+    Markdown(
+        f"Outside the overlap: **{outside:.2%}** of the gradient. After rounding to 8 bits that moved the tiled "
+        f"photo by at most **{difference.max()}** grey level(s), as measured above."
+    )
+)
+
+# %% [markdown]
+# Exercise 1 below measures the seam error for other overlaps.
 
 # %%
 bicubic = eh.images.upscale_bicubic(lr, 4)
@@ -169,7 +187,7 @@ def self_ensemble(upscale_one, lr: np.ndarray) -> np.ndarray:
 
 # %% tags=["nbval-ignore-output"]
 val_pairs = eh.data.load_sample(4, "validation")
-rows = []
+val_rows = []
 for name, (lr_val, hr_val) in zip(eh.samples.photo_names("validation"), val_pairs, strict=True):
     edsr = to_uint8(upscale_in_tiles(forward, lr_val, 4, tile=64, overlap=eh.inference.DEFAULT_OVERLAP))
     ensembled = to_uint8(self_ensemble(forward, lr_val))
@@ -177,15 +195,15 @@ for name, (lr_val, hr_val) in zip(eh.samples.photo_names("validation"), val_pair
         eh.metrics.psnr(hr_val, image, shave=4, y_only=True)
         for image in (eh.images.upscale_bicubic(lr_val, 4), edsr, ensembled)
     ]
-    rows.append([name, *scores])
-rows.append(["mean", *np.mean([row[1:] for row in rows], axis=0)])
-table = [[name, *(f"{value:.2f}" for value in row), f"{row[2] - row[1]:+.2f} dB"] for name, *row in rows]
+    val_rows.append([name, *scores])
+val_rows.append(["mean", *np.mean([row[1:] for row in val_rows], axis=0)])
+table = [[name, *(f"{value:.2f}" for value in row), f"{row[2] - row[1]:+.2f} dB"] for name, *row in val_rows]
 eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], table)
 
 # %% [markdown]
-# Notebook 03 may have printed a slightly different PSNR for the same model and photo: it ran in mixed
-# precision, with 16-bit arithmetic, where this notebook computes in float32. The difference sits in the second
-# decimal, far below anything an eye could see.
+# Notebook 03 may print a slightly different PSNR for the same model and photo when it runs in mixed precision,
+# with 16-bit arithmetic, where this notebook computes in float32. The difference sits in the second decimal at
+# most, far below anything an eye could see.
 #
 # ## The crop-and-compare widget
 #
@@ -232,23 +250,69 @@ scales
 # %% tags=["nbval-ignore-output"]
 shipped = eh.pretrained.load_pretrained(4)
 photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("validation")]
-rows = course.lessons.psnr_choices(shipped, photos)
+choices = course.lessons.psnr_choices(shipped, photos)
+papers = choices[0]["psnr"]
+
+# %% [markdown]
+# Two rows more. Y in the papers' (studio) range runs from 16 to 235: it spans 219 of 255 grey levels, so the
+# same error is a larger share of the peak of 255, and scores `20·log10(255/219)` = 1.32 dB higher. That part of
+# the Y–RGB gap is arithmetic, not better images: stretching Y to 0–255 removes it exactly. The official EDSR code
+# scores DIV2K on RGB with a border of `scale + 6` (its benchmark sets on Y with `scale`, as the first row):
+
+# %% tags=["nbval-ignore-output"]
+studio = 20 * np.log10(255 / 219)  # the same errors, Y on 219 levels instead of 255
+official = []  # the official code's DIV2K score: RGB, border of scale + 6
+for photo in photos:
+    hr_photo = eh.images.crop_to_multiple(photo, 4)
+    sr_photo = eh.inference.upscale(shipped, eh.images.downscale(hr_photo, 4), tile=None)
+    official.append(eh.metrics.psnr(hr_photo, sr_photo, shave=4 + 6))
+measured = [(row["choice"].removesuffix(" (the official code)"), row["psnr"]) for row in choices]
+rows = [measured[0], ("Y stretched to 0-255 (the studio-range arithmetic)", papers - studio), *measured[1:]]
+rows.append(("the official code on DIV2K: RGB, border of scale + 6", float(np.mean(official))))
 eh.presentation.tables.show_table(
     ["evaluation choice", "PSNR (dB)", "change (dB)"],
-    [[row["choice"], f"{row['psnr']:.2f}", f"{row['change']:+.2f}"] for row in rows],
+    [[choice, f"{value:.2f}", f"{value - papers:+.2f}"] for choice, value in rows],
 )
 
 # %% [markdown]
-# - **Y or RGB** moves the number most among the conventions: papers report Y (brightness), where errors are
-#   smaller; a number on RGB is not comparable with one on Y.
-# - **The border** matters little here; the official EDSR code leaves out `scale + 6` pixels while its README
-#   says `scale + 2`, and papers usually shave `scale`. Say which.
-# - **How the LR image was made** matters far more than any convention: a model trained on antialiased bicubic
+# - **Y or RGB** moves the number most among the conventions, and most of that move is the studio-range
+#   arithmetic of the second row; the rest is what Y really changes: it averages the three colours' errors, which
+#   partly cancel. A number on RGB is not comparable with one on Y.
+# - **The border** matters little here. The official EDSR code leaves out `scale + 6` pixels on DIV2K while its
+#   README says `scale + 2`, and papers shave `scale` on the benchmark sets. Say which.
+# - **How the LR image was made** can matter more than any convention: a model trained on antialiased bicubic
 #   (MATLAB's `imresize`, PIL) loses several dB on LR images made without antialiasing, as `tf.image.resize`
-#   does by default, and about a dB on area-averaged ones. It learned to undo one degradation.
-# - **Rounding** the output to 8 bits changes the number by hundredths of a dB.
+#   does by default, and most of a dB on area-averaged ones. It learned to undo one degradation.
+# - **Rounding** the output to 8 bits moves the number by less than a hundredth of a dB here.
 # - **The model itself**: the published DIV2K-validation ×4 scores are 28.95 dB for EDSR-baseline and 29.25 dB for
-#   full EDSR (RGB, official code), a 0.30 dB gap, smaller than most of the choices above.
+#   full EDSR (the official code: RGB, border of `scale + 6`), a 0.30 dB gap, smaller than the Y–RGB and the LR
+#   choices above and larger than the border and the rounding.
+
+# %% [markdown]
+# ## Summary
+#
+# - A network that takes any input size upscales a whole photo in tiles; a margin of context around each tile,
+#   far smaller than the receptive field, is enough, because the effective receptive field is small.
+# - EDSR+ averages the model's answers for the 8 rotations/flips: no training, 8× the time, a small gain.
+# - A PSNR is only comparable with another measured the same way: colour space, border, how the LR was made.
+#
+# This run's numbers:
+
+# %% tags=["nbval-ignore-output"]
+bicubic_mean, edsr_mean, plus_mean = val_rows[-1][1:]
+changes = {choice: value - papers for choice, value in rows}
+without_antialiasing = next(change for choice, change in changes.items() if "without antialiasing" in choice)
+display(
+    Markdown(
+        f"- Tiles of 64 LR px with {overlap} px of overlap: at most {difference.max()} grey level(s) from one pass; "
+        f"{outside:.2%} of the gradient lies outside the overlap.\n"
+        f"- Validation photos (Y, border of 4): EDSR {edsr_mean - bicubic_mean:+.2f} dB over bicubic, "
+        f"EDSR+ {plus_mean - edsr_mean:+.2f} dB more.\n"
+        f"- Shipped ×4: RGB instead of Y {changes['RGB instead of Y']:+.2f} dB, of which {-studio:+.2f} dB is the "
+        f"studio-range arithmetic; LR without antialiasing {without_antialiasing:+.2f} dB."
+    )
+)
+
 
 # %% [markdown]
 # ## Where to go next
@@ -270,26 +334,72 @@ eh.presentation.tables.show_table(
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None`, the `{}` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
-# `course.exercises.show_solution("check_...")` shows a reference solution. The checkers use the shipped ×4 weights,
-# `eh.pretrained.load_pretrained(4)`, so everyone's numbers agree.
+# `None` or the `{}` with your answer and run the cell; where a question asks *why*, write your answer in the cell
+# below it. The checkers use the shipped ×4 weights, `eh.pretrained.load_pretrained(4)`, on monarch, and score
+# on Y with a border of 4 pixels left out (`y_only=True, shave=4`), so everyone's numbers agree.
 #
-# **1. A phone photo** (quick check). A phone photo of 4032×3024 pixels goes through `upscale` with automatic
-# tiling: tiles of `eh.inference.DEFAULT_TILE` LR pixels. How many tiles does it run?
+# **1. How much overlap do tiles need?** (predict, then measure). The figure above shows how far the shipped
+# model's effective receptive field reaches. **Predict first**: which of the overlaps 0, 4, 12 and 36 is the
+# smallest that keeps tiles within 1 grey level of one pass? Record it in `guess`. Then, on the crop
+# `lr[course.exercises.SEAM_CROP]` of monarch's LR image, upscale once in one pass (`tile=None`) and once in
+# tiles of 32 LR pixels for each overlap (`eh.inference.upscale(shipped, crop, tile=32, overlap=...)`), record
+# the largest absolute difference in grey levels in `errors`, and set `enough` to the smallest overlap whose
+# error is at most 1.
 
 # %%
-tiles = None  # your answer
-course.exercises.check_tile_count(tiles)
+shipped = eh.pretrained.load_pretrained(4)
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+guess = None  # the overlap you predict, before you measure
+errors = {}  # {overlap: largest |one pass - tiled|}
+enough = None
+course.exercises.check_seam_errors(guess, errors, enough)
 
 # %% [markdown]
-# **2. Two metrics, two verdicts** (guess, then measure). Two damaged copies of monarch's HR image:
-# `brighter`, every pixel 10 grey levels lighter, and `blurred`, a 3×3 box blur. **Guess first**: which of
-# the two will PSNR rate higher, and which will SSIM? Record it in `guess`, then measure both on Y
-# (`eh.metrics.psnr(hr, damaged, y_only=True)` and `eh.metrics.ssim(...)`) and fill `scores`. Which metric
-# agrees with your eyes (`course.plotting.grid_figure([hr, brighter, blurred])`)?
+# *Your answer*: why is an overlap so much smaller than the receptive field (72 LR pixels across) enough?
+
+# %% [markdown]
+# **2. What the margins cost** (predict, then measure, then choose). Every tile runs with its margins, which are
+# thrown away. A phone photo of 4032×3024 pixels goes through `upscale_in_tiles` above with an overlap of
+# `eh.inference.DEFAULT_OVERLAP` pixels. **Predict first**: for the default tile, `eh.inference.DEFAULT_TILE`
+# pixels, what share of extra pixels does the model run (0.1 is 10 % more)? Record it in `guess`. Then measure it
+# for tiles of 32, 64, 104, 128 and 256 pixels without a model: pass a `forward` that counts the pixels of each
+# tile it is given and returns the tile unchanged, with `scale=1`, on `np.zeros((3024, 4032, 3), np.float32)`.
+# Fill `overheads` with (pixels run / pixels of the photo − 1) and set `tile` to the smallest of these tiles
+# whose extra share is at most 0.5.
 
 # %%
-lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+guess = None  # the extra share you predict for the default tile
+overheads = {}  # {tile: extra share}
+tile = None
+course.exercises.check_tile_overhead(guess, overheads, tile)
+
+# %% [markdown]
+# *Your answer*: why is the extra work so much larger than overlap ÷ tile, and what keeps us from choosing a
+# very large tile?
+
+# %% [markdown]
+# **3. Does EDSR+ help bicubic?** (predict, then measure). `self_ensemble` above takes any upscaling function.
+# **Predict first** how many dB the self-ensemble adds to bicubic (`eh.images.upscale_bicubic(image, 4)`) and to
+# the shipped model (`eh.inference.upscale(shipped, image, tile=None)`) on monarch, and record both in `guess`.
+# Then measure: for each, the Y-PSNR (`shave=4`) of the self-ensemble's result rounded to 8 bits
+# (`eh.inference.to_uint8`) minus that of the plain result, both against `hr`.
+
+# %%
+guess = None  # {"bicubic": dB, "EDSR": dB}, before you measure
+gains = {}  # {"bicubic": dB, "EDSR": dB}
+course.exercises.check_ensemble_gains(guess, gains)
+
+# %% [markdown]
+# *Your answer*: why does averaging the 8 views help one and not the other?
+
+# %% [markdown]
+# **4. Two metrics, two verdicts** (guess, then measure). Two damaged copies of monarch's HR image:
+# `brighter`, every pixel 10 grey levels lighter, and `blurred`, a 3×3 box blur. **Guess first**: which of
+# the two will PSNR rate higher, and which will SSIM? Record it in `guess`, then measure both metrics on Y with
+# a border of 4 (`eh.metrics.psnr(hr, damaged, shave=4, y_only=True)` and `eh.metrics.ssim` with the same
+# arguments) and fill `scores`.
+
+# %%
 brighter = course.exercises.distort(hr, "brighter")
 blurred = course.exercises.distort(hr, "blurred")
 guess = None  # {"psnr": "brighter" or "blurred", "ssim": "brighter" or "blurred"}, before you measure
@@ -297,26 +407,5 @@ scores = {}  # {"brighter": (psnr, ssim), "blurred": (psnr, ssim)}
 course.exercises.check_metric_disagreement(guess, scores)
 
 # %% [markdown]
-# **3. How much overlap do tiles need?** (experiment). On the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR
-# image, upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels, for each overlap in 0, 4, 12
-# and 36. Record the largest absolute difference (in grey levels) for each overlap in `errors`, and set `enough`
-# to the smallest overlap whose error is at most 1 grey level.
-
-# %%
-shipped = eh.pretrained.load_pretrained(4)
-errors = {}  # {overlap: largest |one pass - tiled|}
-enough = None
-course.exercises.check_seam_errors(errors, enough)
-
-# %% [markdown]
-# **4. EDSR+ by hand** (write code). Write `edsr_plus(model, lr)` that upscales each of the 8 rotations/flips of
-# `lr` with `eh.inference.upscale(model, view, tile=None)`, turns each result back, and returns their average
-# as a uint8 image, without `self_ensemble=True`. Hint: undo the last transform first.
-
-
-# %%
-def edsr_plus(model, lr):
-    raise NotImplementedError  # your code
-
-
-course.exercises.check_self_ensemble(edsr_plus)
+# *Your answer*: which metric agrees with your eyes (`course.plotting.grid_figure([hr, brighter, blurred])`),
+# and why does the other disagree?

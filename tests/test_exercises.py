@@ -23,7 +23,7 @@ EXPERIMENTS = tuple(
     if exercise.wrong_answer is None
 )
 #: Solutions that run the shipped model many times (5-10 s each): with the experiments, in `make test` only.
-SLOW_SOLUTIONS = ("check_seam_errors", "check_noise_crossover")
+SLOW_SOLUTIONS = ("check_seam_errors", "check_ensemble_gains", "check_noise_crossover")
 ALL = [
     pytest.param(
         notebook,
@@ -84,14 +84,10 @@ def test_checkers_never_print_the_answer(capsys):
     for name, arguments in [
         ("check_patch_count", (1,)),
         ("check_upsampler_parameters", (1,)),
-        ("check_tile_count", (1,)),
     ]:
         getattr(exercises, name)(*arguments)
     out = capsys.readouterr().out
-    right = [
-        str(exercises.find(name).solution()[0])
-        for name in ("check_patch_count", "check_upsampler_parameters", "check_tile_count")
-    ]
+    right = [str(exercises.find(name).solution()[0]) for name in ("check_patch_count", "check_upsampler_parameters")]
     assert not any(answer in out or f"{int(answer):,}" in out for answer in right)
 
 
@@ -139,8 +135,8 @@ def test_every_exercise_has_a_solution_and_a_wrong_answer_beside_its_checker():
 def test_show_solution_displays_the_reference_code(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", shown.append)
-    exercises.show_solution("check_tile_count")
-    assert "def solve_tile_count" in shown[0].data
+    exercises.show_solution("check_tile_overhead")
+    assert "def solve_tile_overhead" in shown[0].data
     with pytest.raises(KeyError, match="no exercise"):
         exercises.show_solution("check_nothing")
 
@@ -197,3 +193,50 @@ def test_no_checker_prints_its_answer_to_a_wrong_attempt(notebook, exercise, cap
     out = capsys.readouterr().out
     leaked = [text for text in _answer_texts(answer) if text in out]
     assert not leaked, out
+
+
+def test_tile_overhead_counts_what_the_loop_runs(capsys):
+    """The checker's arithmetic equals a count of the tiles the notebook's loop really runs, and the formula for a
+    tile in the middle of the photo is rejected with its own hint."""
+    from edsr_helpers.course.exercises import notebook04
+
+    computed = []
+
+    def counting(image):
+        computed.append(image.shape[0] * image.shape[1])
+        return image
+
+    eh.tiling.upscale_in_tiles(counting, np.zeros((300, 410, 3), np.float32), 1, 64, 12)
+    assert notebook04.tile_overhead(64, 12, (300, 410)) == pytest.approx(sum(computed) / (300 * 410) - 1)
+    guess, overheads, tile = notebook04.solve_tile_overhead()
+    assert exercises.check_tile_overhead(guess, overheads, tile)
+    assert not exercises.check_tile_overhead(guess, overheads, 256)  # a right count, a wrong choice
+    middle = notebook04._overheads_of_a_middle_tile()
+    verdict = exercises.check_tile_overhead(*middle)
+    assert not verdict and "middle of the photo" in verdict.message
+    assert not exercises.check_tile_overhead("a lot", overheads, tile)
+
+
+def test_metric_disagreement_asks_for_y_with_the_shave():
+    guess, scores = exercises.find("check_metric_disagreement").solution()
+    assert exercises.check_metric_disagreement(guess, scores)
+    hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)[1]
+    unshaved = {
+        name: (eh.metrics.psnr(hr, exercises.distort(hr, name), y_only=True), scores[name][1]) for name in scores
+    }
+    assert not exercises.check_metric_disagreement(guess, unshaved)
+
+
+@pytest.mark.slow
+def test_ensemble_gains_accept_the_measurement_and_reject_a_swap():
+    guess, gains = exercises.find("check_ensemble_gains").solution()
+    assert abs(gains["bicubic"]) < 0.01 < gains["EDSR"]  # bicubic commutes with the symmetries, EDSR does not
+    assert exercises.check_ensemble_gains(guess, gains)
+    assert not exercises.check_ensemble_gains(guess, {"bicubic": gains["EDSR"], "EDSR": gains["bicubic"]})
+
+
+def test_notebook_04_questions_in_words_have_model_answers_in_the_key():
+    key = (ROOT / "docs" / "ANSWER_KEY.md").read_text()
+    for exercise in exercises.EXERCISES["04"]:
+        assert len(exercise.model_answer) > 100, exercise.name
+        assert exercise.model_answer in key, exercise.name

@@ -63,6 +63,8 @@ def answer_key() -> str:
         for number, (title, exercise) in enumerate(zip(titles, entries, strict=True), start=1):
             code = inspect.getsource(exercise.solution).rstrip()
             lines += ["", f"### {notebook}.{number} {title}", "", "```python", code, "```"]
+            if exercise.model_answer:
+                lines += ["", "Model answer: " + exercise.model_answer]
             if exercise.wrong_answer is None:
                 continue
             asked = inspect.signature(exercise.checker).parameters

@@ -97,11 +97,14 @@ def call_student(function: Callable, *args):
 @dataclasses.dataclass(frozen=True)
 class Exercise:
     """One exercise: its checker, its reference solution and a typical wrong answer, each giving the checker's
-    arguments (``None`` for the wrong answer of an experiment: it is built from the solution's own runs)."""
+    arguments (``None`` for the wrong answer of an experiment: it is built from the solution's own runs), and the
+    model answer to the question it asks in words, if any (the answer key prints it; students write theirs in the
+    answer cell below the exercise)."""
 
     checker: Callable[..., Verdict]
     solution: Callable[[], tuple]
     wrong_answer: Callable[[], tuple] | None
+    model_answer: str = ""
 
     @property
     def name(self) -> str:
