@@ -7,7 +7,7 @@
 # learned upsampler at the end. In this notebook you will:
 #
 # 1. see why EDSR removes batch normalization, on a real photo patch;
-# 2. build the residual block, with the residual scaling that lets the big model train;
+# 2. build the residual block, and measure what residual scaling changes, at initialisation and in training;
 # 3. watch pixel shuffle rearrange a tensor small enough to read by eye;
 # 4. assemble EDSR, check its parameter count against the paper, and count its cost and reach;
 # 5. run it once on a real photo (untrained, so expect nothing good yet) and save and reload it safely.
@@ -127,39 +127,162 @@ class ResidualBlock(layers.Layer):
 
 
 # %% [markdown]
-# `res_scale` is 1 in the baseline model. For the full model, 256 filters wide, the paper reports that training
-# became unstable, and that multiplying each block's correction by 0.1 before adding it cured that. Why? Each
-# block *adds* to what it received, so the additions pile up. Measure it on a freshly initialised stack shaped
-# like the full model (32 blocks of 256 filters) and like the baseline (16 of 64), from the same weights and the
-# same input, only the scaling changed:
+# `res_scale` is 1 in the baseline model. For the full model the paper reports that training became unstable,
+# and that multiplying each block's correction by 0.1 before adding it cured that. But the full model differs
+# from the baseline in two ways: it is twice as deep (32 blocks against 16) *and* four times as wide (256
+# filters against 64). To tell the two apart, measure each combination. Each block *adds* to what it received,
+# so the additions can pile up: here is the spread of the features after every block of a freshly initialised
+# stack, from the same input of spread 1, with and without scaling:
 
 # %% tags=["nbval-ignore-output"]
 import matplotlib.pyplot as plt
 
-full = course.lessons.residual_growth((1.0, 0.1), depth=32, num_filters=256)
-baseline = course.lessons.residual_growth((1.0,), depth=16, num_filters=64)
-plt.figure(figsize=(5, 3))
-for label, spreads in (
-    ("full, res_scale 1.0", full[1.0]),
-    ("full, res_scale 0.1", full[0.1]),
-    ("baseline, res_scale 1.0", baseline[1.0]),
-):
-    plt.semilogy(range(1, len(spreads) + 1), spreads, label=label)
+growth = {
+    (depth, width): course.lessons.residual_growth((1.0, 0.1), depth=depth, num_filters=width)
+    for depth in (16, 32)
+    for width in (64, 256)
+}
+plt.figure(figsize=(6, 3.2))
+for (depth, width), spreads in growth.items():
+    line = plt.semilogy(range(1, depth + 1), spreads[1.0], label=f"{depth} x {width}, res_scale 1")
+    plt.semilogy(range(1, depth + 1), spreads[0.1], ":", color=line[0].get_color())
 plt.xlabel("residual block")
 plt.ylabel("spread of the features (std)")
-plt.legend()
+plt.title("dotted: the same stacks with res_scale 0.1", fontsize=9)
+plt.legend(fontsize=8)
 plt.grid(alpha=0.3)
 plt.show()
-print(
-    f"after 32 wide blocks: x{full[1.0][-1]:.0f} (res_scale 1.0), x{full[0.1][-1]:.2f} (0.1); "
-    f"after the baseline's 16: x{baseline[1.0][-1]:.1f}"
+
+# %% [markdown]
+# The growth after the last block, side by side:
+
+# %% tags=["nbval-ignore-output"]
+from IPython.display import Markdown, display
+
+eh.presentation.tables.show_table(
+    ["blocks", "64 filters", "256 filters", "256 filters, res_scale 0.1"],
+    [
+        [depth, f"×{growth[depth, 64][1.0][-1]:.1f}", f"×{growth[depth, 256][1.0][-1]:.1f}"]
+        + [f"×{growth[depth, 256][0.1][-1]:.2f}"]
+        for depth in (16, 32)
+    ],
+)
+by_width = [growth[depth, 256][1.0][-1] / growth[depth, 64][1.0][-1] for depth in (16, 32)]
+by_depth = [growth[32, width][1.0][-1] / growth[16, width][1.0][-1] for width in (64, 256)]
+display(
+    Markdown(
+        f"Four times the width multiplies the growth by {min(by_width):.1f} to {max(by_width):.1f}; twice the "
+        f"depth multiplies it by {min(by_depth):.0f} to {max(by_depth):.0f}. With 0.1, no stack grows beyond "
+        f"×{max(spreads[0.1][-1] for spreads in growth.values()):.2f}."
+    )
 )
 
 # %% [markdown]
-# At initialisation the wide stack multiplies the spread of its features by hundreds without scaling, and
-# hardly at all with 0.1; the narrow baseline grows far less, which is why it trains without scaling. Huge
-# activations mean huge gradients in the first steps, which is where the instability the paper saw begins; the
-# measurement shows the mechanism, not the training run itself.
+# Depth makes the features pile up far more than width does. With Keras's default (Glorot) initialisation a
+# convolution keeps the spread of its input whatever its width, so every block adds about the same share of what
+# it received, and the shares compound block after block (a small difference per block compounds too). A 32-block
+# stack of 64 filters also grows by hundreds: the growth at initialisation alone does not explain why the paper
+# needed scaling for *width*. What does? Train, and watch.
+#
+# ## What goes wrong at width 256: a short training run
+#
+# Three stacks of the same depth learn ×2 on the same batches of patches from the training photos, from the same
+# starting weights where their shapes agree: 64 filters without scaling (the baseline's choice), 256 without, and
+# 256 with 0.1. They use the L1 loss and Adam at the learning rate notebook 03 trains with, but without its
+# warm-up (a warm-up is itself a cure for an unstable start) and in float32. Each step records the loss and the
+# size (L2 norm) of the gradient before Adam uses it. The run is small on a CPU and larger on a GPU:
+
+# %% tags=["nbval-ignore-output"]
+size = course.lessons.SCALING_RUN_SIZES[profile.name]
+depth, narrow, wide = size["num_res_blocks"], size["narrow"], size["wide"]
+batches = course.lessons.scaling_batches(
+    size["steps"], lr_patch_size=size["lr_patch_size"], batch_size=size["batch_size"]
+)
+runs = {}
+for label, width, res_scale in (
+    (f"{narrow} filters, res_scale 1", narrow, 1.0),
+    (f"{wide} filters, res_scale 1", wide, 1.0),
+    (f"{wide} filters, res_scale 0.1", wide, 0.1),
+):
+    runs[label] = course.lessons.residual_scaling_run(
+        res_scale, batches, num_res_blocks=depth, num_filters=width, learning_rate=profile.recipe.learning_rate
+    )
+    print(f"{label}: {len(runs[label]['loss'])} steps in {runs[label]['seconds']:.0f} s")
+
+# %%
+figure, (loss_axis, norm_axis) = plt.subplots(1, 2, figsize=(10, 3.2))
+for label, run in runs.items():
+    steps = range(1, len(run["loss"]) + 1)
+    loss_axis.semilogy(steps, run["loss"], label=label)
+    norm_axis.semilogy(steps, run["gradient_norm"], label=label)
+loss_axis.set(xlabel="training step", ylabel="L1 loss (0-255 scale)", title=f"{depth} blocks, each step's loss")
+norm_axis.set(xlabel="training step", ylabel="gradient norm", title="each step's gradient, before Adam")
+for axis in (loss_axis, norm_axis):
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+figure.tight_layout()
+plt.show()
+
+# %% [markdown]
+# In numbers (a *spike* is a step whose loss is more than twice the median of the ten steps before it):
+
+# %% tags=["nbval-ignore-output"]
+summary = {label: course.lessons.summarize_scaling_run(run) for label, run in runs.items()}
+eh.presentation.tables.show_table(
+    ["stack", "first loss", "largest loss", "spikes", "largest gradient", "median gradient", "NaN", "final loss"],
+    [
+        [label, f"{s['first_loss']:.1f}", f"{s['largest_loss']:.1f}", s["spikes"]]
+        + [f"{s['largest_gradient_norm']:,.0f}", f"{s['median_gradient_norm']:,.0f}"]
+        + [f"at step {s['first_nan_step']}" if s["first_nan_step"] else "none", f"{s['final_loss']:.1f}"]
+        for label, s in summary.items()
+    ],
+)
+narrow_run, wide_run, scaled_run = summary.values()
+nan_runs = [label for label, s in summary.items() if s["first_nan_step"]]
+display(
+    Markdown(
+        f"Without scaling, the {wide}-filter stack's loss went from {wide_run['first_loss']:.0f} to as much as "
+        f"{wide_run['largest_loss']:,.0f} ({wide_run['spikes']} spike(s)); its largest gradient was "
+        f"{wide_run['largest_gradient_norm'] / scaled_run['largest_gradient_norm']:.0f} times the scaled stack's "
+        f"and {wide_run['largest_gradient_norm'] / narrow_run['largest_gradient_norm']:.0f} times the "
+        f"{narrow}-filter stack's. "
+        + (f"NaN appeared in: {', '.join(nan_runs)}. " if nan_runs else "No run produced a NaN. ")
+        + f"After {wide_run['steps']} steps the losses are {wide_run['final_loss']:.1f} (wide, unscaled), "
+        f"{scaled_run['final_loss']:.1f} (wide, 0.1) and {narrow_run['final_loss']:.1f} (narrow, unscaled)."
+    )
+)
+
+# %% tags=["nbval-ignore-output"]
+spiky = wide_run["spikes"] > max(narrow_run["spikes"], scaled_run["spikes"])
+behind = wide_run["final_loss"] > max(narrow_run["final_loss"], scaled_run["final_loss"])
+at_start = (
+    f" (where their growths at initialisation were ×{growth[depth, narrow][1.0][-1]:.1f} and "
+    f"×{growth[depth, wide][1.0][-1]:.1f})"
+    if (depth, narrow) in growth and (depth, wide) in growth
+    else ""
+)
+display(
+    Markdown(
+        f"**What this run shows.** At the same depth{at_start}, the "
+        f"{wide}-filter stack without scaling {'spiked more often' if spiky else 'did not spike more often'} and "
+        f"{'ended with a higher loss' if behind else 'did not end with a higher loss'} than the {narrow}-filter "
+        f"stack without scaling and the {wide}-filter stack with 0.1. "
+        + (
+            f"Without scaling, training broke down to NaN ({', '.join(nan_runs)})."
+            if nan_runs
+            else "Nothing diverged to NaN: at this size the trouble is erratic, oversized steps that set training "
+            "back, not a crash."
+        )
+    )
+)
+
+# %% [markdown]
+# **What it does not show.** It is one seed and a short run on small patches: it does not show whether the
+# unscaled wide model would end in NaN over the paper's 300,000 steps, nor that 0.1 is the best factor (exercise 1
+# looks at that), nor *why* width matters. A likely reason, not measured here: Adam moves every weight by about
+# the learning rate at each step, whatever the size of its gradient, and a convolution with four times the
+# filters adds up four times as many moved weights, so one step changes its output about four times as much.
+# Scaling the correction by 0.1 shrinks that change tenfold.
 
 # %% [markdown]
 # ## Upsampling with pixel shuffle
@@ -379,8 +502,12 @@ print(f"receptive field of the baseline x4: formula {formula:.1f}, measured {mea
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 sr = eh.inference.super_resolve(model, lr)
 bicubic = eh.images.upscale_bicubic(lr, 4)
-for name, image in [("bicubic", bicubic), ("EDSR, untrained", sr)]:
-    print(f"{name:<16} PSNR {eh.metrics.psnr(hr, image, shave=4, y_only=True):5.1f} dB")
+untrained_psnr = {
+    name: eh.metrics.psnr(hr, image, shave=4, y_only=True)
+    for name, image in [("bicubic", bicubic), ("EDSR, untrained", sr)]
+}
+for name, value in untrained_psnr.items():
+    print(f"{name:<16} PSNR {value:5.1f} dB")
 
 # %%
 course.plotting.show_grid(
@@ -408,17 +535,42 @@ with tempfile.TemporaryDirectory() as folder:
     model.save(path)
     reloaded = keras.saving.load_model(path, safe_mode=True)
 lr_batch = lr[None, :32, :32].astype("float32")
-print("largest difference after reload:", float(np.abs(model(lr_batch) - reloaded(lr_batch)).max()))
+reload_difference = float(np.abs(model(lr_batch) - reloaded(lr_batch)).max())
+print("largest difference after reload:", reload_difference)
 
 # %% [markdown]
 # ## Summary
 #
-# - No batch normalization: it normalizes away the brightness an SR network must reproduce.
-# - Residual blocks work at low resolution; residual scaling (0.1) keeps the wide full model stable.
-# - Pixel shuffle turns channels into pixels; ×4 is two ×2 steps.
-# - The baseline ×4 has 1,517,571 parameters, as published; the full model ~43M.
-# - The model saves and reloads safely with the `.keras` format.
-#
+# What this notebook built and measured, with this run's numbers:
+
+# %% tags=["nbval-ignore-output"]
+bright, dim = demo["conv"]
+bn_bright, bn_dim = demo["conv+bn"]
+display(
+    Markdown(
+        f"- **No batch normalization.** Without BN, the half-as-bright batch's features were "
+        f"{dim.max() / bright.max():.2f} times the bright ones; with BN they differed by at most "
+        f"{np.abs(bn_bright - bn_dim).max():.2f}: BN normalizes away the brightness an SR network must reproduce.\n"
+        f"- **Residual scaling.** At initialisation depth makes the features pile up far more than width: 16 "
+        f"blocks grew "
+        f"×{growth[16, 64][1.0][-1]:.1f} (64 filters) and ×{growth[16, 256][1.0][-1]:.1f} (256), 32 blocks "
+        f"×{growth[32, 64][1.0][-1]:.0f} and ×{growth[32, 256][1.0][-1]:.0f}. In training, the {wide}-filter "
+        f"stack without scaling reached a gradient norm of {wide_run['largest_gradient_norm']:,.0f} (with 0.1: "
+        f"{scaled_run['largest_gradient_norm']:,.0f}) and ended at a loss of {wide_run['final_loss']:.1f} "
+        f"(with 0.1: {scaled_run['final_loss']:.1f}); "
+        + (f"NaN in {', '.join(nan_runs)}.\n" if nan_runs else "no NaN.\n")
+        + f"- **Pixel shuffle** turns channels into pixels without computing anything; ×4 is two ×2 steps.\n"
+        f"- **EDSR-baseline ×4** has {model.count_params():,} parameters, as published; the full model "
+        f"{eh.model.count_parameters(4, 32, 256) / 1e6:.1f}M. One output pixel sees {measured} LR pixels across "
+        f"(the formula says {formula:.1f}).\n"
+        f"- **Untrained**, it scores {untrained_psnr['EDSR, untrained']:.1f} dB on monarch against bicubic's "
+        f"{untrained_psnr['bicubic']:.1f}: notebook 03 trains it.\n"
+        f"- **Saved and reloaded** with `safe_mode=True`, it gives the same output (largest difference "
+        f"{reload_difference:g})."
+    )
+)
+
+# %% [markdown]
 # Next, **03 · Training**: the L1 loss, honest PSNR metrics, mixed precision and the first model that beats
 # bicubic.
 
@@ -426,32 +578,32 @@ print("largest difference after reload:", float(np.abs(model(lr_batch) - reloade
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
-# `course.exercises.show_solution("check_...")` shows a reference solution.
+# `None` or the `raise NotImplementedError` with your answer and run the cell; where a question asks *why*, write
+# your answer in the cell below it.
 #
-# **1. The residual block, by hand** (write code). With `keras.layers` only (`Conv2D`, `Rescaling`, `Add`),
-# write `residual_block(x, num_filters, res_scale)` that takes a Keras tensor and returns
-# `x + res_scale · conv(relu(conv(x)))`. The checker copies your weights into `eh.model.ResidualBlock` and
-# compares the outputs, so it catches a misplaced ReLU or a forgotten `res_scale`.
+# **1. Choosing the scaling** (predict, then measure). The paper scales every block by 0.1. Is that the largest
+# factor that keeps the full model's stack, 32 blocks of 256 filters, calm at initialisation? **Predict first**:
+# of the factors 1, 0.5, 0.2, 0.1 and 0.05, which is the largest whose spread after the last block stays below
+# twice the input's? Record it in `guess`. Then measure all five with
+# `course.lessons.residual_growth(factors, depth=32, num_filters=256)` (the checker measures the same way: the
+# same seed, a 16×16 input of spread 1) and set `res_scale` to the largest factor whose growth stays below ×2.
 
 # %%
-import keras
-from keras import layers
-
-
-def residual_block(x, num_filters, res_scale):
-    raise NotImplementedError  # your code: return the block's output tensor
-
-
-course.exercises.check_residual_block(residual_block)
-
+guess = None  # the factor you predict, before you measure
+res_scale = None  # the largest factor whose growth stays below x2, measured
+course.exercises.check_res_scale_choice(guess, res_scale)
 
 # %% [markdown]
-# **2. One ×4 step instead of two ×2 steps** (write code). Starting from `edsr_graph` above, write
-# `my_edsr_one_step(num_res_blocks, num_filters)` that returns a ×4 `keras.Model` whose upsampler is a single
-# convolution to 16× the channels followed by `eh.model.PixelShuffle(4)`. Before you run the checker: will it have
-# more or fewer parameters than EDSR's two ×2 steps? (The checker copies your weights into its own version and
-# compares outputs.)
+# *Your answer*: the paper uses 0.1, not necessarily the factor you found. Is the growth at initialisation the
+# right way to choose it? Use what the training run above showed.
+
+# %% [markdown]
+# **2. One ×4 step instead of two ×2 steps** (predict, then write code). **Predict first**: will an upsampler of
+# a single convolution to 16× the channels followed by `eh.model.PixelShuffle(4)` have more or fewer parameters
+# than EDSR's two ×2 steps, and will one output pixel see more or fewer LR pixels? Then, starting from
+# `edsr_graph` above, write `my_edsr_one_step(num_res_blocks, num_filters)` that returns such a ×4
+# `keras.Model`. The checker builds it with 2 blocks of 16 filters, copies its weights into its own one-step
+# model and compares the two outputs on a 24×24 LR crop of monarch.
 
 
 # %%
@@ -462,8 +614,12 @@ def my_edsr_one_step(num_res_blocks, num_filters):
 course.exercises.check_edsr_one_step(my_edsr_one_step)
 
 # %% [markdown]
-# **3. Counting by hand** (quick check). How many parameters does the upsampler of EDSR-baseline **×3** have?
-# Work it out with the formula above, then check.
+# *Your answer*: more or fewer parameters, a wider or narrower receptive field, and why?
+
+# %% [markdown]
+# **3. Counting by hand** (quick check). How many parameters does the upsampler of EDSR-baseline **×3** have
+# (its convolutions' weights and biases; the pixel shuffle has none)? Work it out with the formula above, then
+# check.
 
 # %%
 count = None  # your answer
@@ -472,7 +628,7 @@ course.exercises.check_upsampler_parameters(count)
 # %% [markdown]
 # **4. A deeper network sees further** (quick check). How many LR pixels across is the receptive field of a ×4
 # EDSR with 24 residual blocks instead of 16? Reason from the value measured above rather than from the
-# formula's code; a pixel either way is fine.
+# formula's code. The checker accepts a pixel either way of the formula's value.
 
 # %%
 width = None  # your answer, in LR pixels
@@ -483,7 +639,7 @@ course.exercises.check_receptive_field(width)
 # `space_to_depth(x, r)`, with numpy `reshape` and `transpose` only: a batch `(B, H·r, W·r, C)` becomes
 # `(B, H, W, C·r·r)`, such that `pixel_shuffle(space_to_depth(x, r), r)` gives back `x` exactly. (This is how
 # some networks shrink an image without losing a single value.) Which channel must each sub-pixel `(i, j)` of a
-# block land in?
+# block land in? The checker tries `r` = 2 and 3 on random arrays and passes your result through `pixel_shuffle`.
 
 
 # %%

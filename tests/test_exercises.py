@@ -240,3 +240,35 @@ def test_notebook_04_questions_in_words_have_model_answers_in_the_key():
     for exercise in exercises.EXERCISES["04"]:
         assert len(exercise.model_answer) > 100, exercise.name
         assert exercise.model_answer in key, exercise.name
+
+
+@pytest.mark.parametrize(
+    ("guess", "res_scale", "hint"),
+    [(0.1, 0.5, "more than doubles"), (0.1, 0.05, "a larger one does too"), (0.1, 0.3, "among the five")],
+)
+def test_res_scale_choice_tells_a_wrong_choice_by_its_measured_growth(guess, res_scale, hint, capsys):
+    verdict = exercises.check_res_scale_choice(guess, res_scale)
+    assert not verdict and hint in verdict.message and capsys.readouterr().out.startswith("❌ Not yet.")
+
+
+def test_res_scale_choice_is_the_largest_calm_factor_of_its_own_measurement():
+    from edsr_helpers.course import lessons
+    from edsr_helpers.course.exercises import notebook02
+
+    growth = lessons.residual_growth(notebook02.SCALING_FACTORS, depth=32, num_filters=256)
+    calm = [factor for factor in notebook02.SCALING_FACTORS if growth[factor][-1] < notebook02.CALM_GROWTH]
+    assert calm and max(calm) < max(notebook02.SCALING_FACTORS)  # a choice to make, not the first factor
+    assert exercises.check_res_scale_choice(max(calm), max(calm))
+
+
+def test_one_step_checker_states_the_reach_it_loses(capsys):
+    from edsr_helpers.course.exercises import notebook02
+
+    (build,) = exercises.find("check_edsr_one_step").solution()
+    verdict = exercises.check_edsr_one_step(build)
+    one_step, two_steps = notebook02._one_step_receptive_field(16), eh.model.receptive_field(4, 16)
+    assert verdict and two_steps - one_step == 1  # the second x2 step's conv: 2 px at twice the LR resolution
+    assert f"{one_step:g} LR px" in verdict.message and f"{two_steps:g}" in verdict.message
+    assert "same reach" not in verdict.message.lower()
+    measured = eh.model.measure_receptive_field(build(2, 8), lr_size=48)
+    assert abs(measured - notebook02._one_step_receptive_field(2)) <= 1

@@ -105,6 +105,42 @@ def test_residual_scaling_keeps_a_wide_stack_from_blowing_up_at_initialisation()
     assert all(later >= earlier for earlier, later in zip(unscaled, unscaled[1:], strict=False))
 
 
+def test_growth_at_initialisation_depends_on_depth_more_than_width():
+    growth = {
+        (depth, width): lessons.residual_growth((1.0,), depth=depth, num_filters=width, size=8)[1.0][-1]
+        for depth in (4, 8)
+        for width in (16, 64)
+    }
+    by_width = max(growth[depth, 64] / growth[depth, 16] for depth in (4, 8))
+    by_depth = min(growth[8, width] / growth[4, width] for width in (16, 64))
+    assert by_depth > 2 * by_width
+
+
+def test_scaling_run_records_every_step_and_only_the_scaling_differs():
+    batches = lessons.scaling_batches(3, lr_patch_size=8, batch_size=2)
+    assert [lr.shape for lr, _ in batches] == [(2, 8, 8, 3)] * 3 and batches[0][1].shape == (2, 16, 16, 3)
+    frozen = lessons.residual_scaling_run(1.0, [batches[0]] * 3, num_res_blocks=1, num_filters=8, learning_rate=0.0)
+    assert len(frozen["loss"]) == len(frozen["gradient_norm"]) == 3
+    assert np.ptp(frozen["loss"]) < 1e-3 * frozen["loss"][0]  # no learning: the same batch, the same loss
+    assert np.ptp(frozen["gradient_norm"]) < 1e-3 * frozen["gradient_norm"][0] and frozen["gradient_norm"][0] > 0
+    runs = [
+        lessons.residual_scaling_run(scale, batches, num_res_blocks=2, num_filters=8, learning_rate=1e-3)
+        for scale in (1.0, 1.0, 0.1)
+    ]
+    np.testing.assert_allclose(runs[0]["loss"], runs[1]["loss"], rtol=1e-5)  # same seed, same weights
+    assert not np.allclose(runs[0]["loss"], runs[2]["loss"])
+
+
+def test_scaling_run_summary_counts_spikes_and_the_first_nan():
+    loss = np.array([10.0, 9.0, 25.0, 8.0, 7.0, 7.0, 6.0, 30.0, np.nan])
+    summary = lessons.summarize_scaling_run({"loss": loss, "gradient_norm": np.arange(1.0, 10.0)})
+    assert summary["spikes"] == 2 and summary["first_nan_step"] == 9 and summary["largest_loss"] == 30.0
+    assert summary["largest_gradient_norm"] == 9.0 and summary["first_loss"] == 10.0
+    calm = lessons.summarize_scaling_run({"loss": np.linspace(10, 5, 20), "gradient_norm": np.ones(20)})
+    assert calm["spikes"] == 0 and calm["first_nan_step"] is None
+    assert calm["final_loss"] == pytest.approx(np.median(np.linspace(10, 5, 20)[-2:]))
+
+
 def test_psnr_choices_measure_each_convention_against_the_papers():
     import edsr_helpers as eh
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 
@@ -125,6 +127,123 @@ def residual_growth(
             spreads.append(float(np.std(x)))
         growth[float(res_scale)] = spreads
     return growth
+
+
+#: How big notebook 02's residual-scaling training runs are under each profile: the depth, the two widths compared,
+#: the steps, the LR patch side and the batch. ``cpu`` takes a minute or two on a 2-core laptop; ``ci`` only proves
+#: that the cells run.
+SCALING_RUN_SIZES: dict[str, dict[str, int]] = {
+    "ci": {"num_res_blocks": 2, "narrow": 8, "wide": 32, "steps": 4, "lr_patch_size": 8, "batch_size": 2},
+    "cpu": {"num_res_blocks": 16, "narrow": 64, "wide": 256, "steps": 40, "lr_patch_size": 12, "batch_size": 4},
+    "gpu": {"num_res_blocks": 32, "narrow": 64, "wide": 256, "steps": 500, "lr_patch_size": 48, "batch_size": 16},
+    "paper": {"num_res_blocks": 32, "narrow": 64, "wide": 256, "steps": 500, "lr_patch_size": 48, "batch_size": 16},
+}
+
+
+def scaling_batches(
+    steps: int, *, lr_patch_size: int, batch_size: int, scale: int = 2, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``steps`` batches of random aligned patches of the offline training photos, float32 on 0-255: the same
+    batches for every run of :func:`residual_scaling_run`, so runs differ only in their model."""
+    from edsr_helpers.data import load_sample
+    from edsr_helpers.pairs import random_patch
+
+    pairs = load_sample(scale, "train")
+    rng = np.random.default_rng(seed)
+    batches = []
+    for step in range(steps):
+        patches = [
+            random_patch(*pairs[rng.integers(len(pairs))], (seed, step, i), scale=scale, lr_patch_size=lr_patch_size)
+            for i in range(batch_size)
+        ]
+        lr, hr = (np.stack([patch[k] for patch in patches]).astype("float32") for k in (0, 1))
+        batches.append((lr, hr))
+    return batches
+
+
+def residual_scaling_run(
+    res_scale: float,
+    batches: list[tuple[np.ndarray, np.ndarray]],
+    *,
+    num_res_blocks: int,
+    num_filters: int,
+    learning_rate: float,
+    scale: int = 2,
+    seed: int = 0,
+) -> dict[str, np.ndarray | float]:
+    """Train EDSR (``num_res_blocks`` x ``num_filters``, ``res_scale``) one step per batch, and record each step.
+
+    The series' L1 loss and the paper's Adam at a constant ``learning_rate`` (no warm-up: a warm-up is itself a
+    cure for an unstable start), float32 whatever the notebook's precision, the same initial weights for the same
+    ``seed`` and shape (``res_scale`` is not a weight), so two runs differ only in their scaling.
+
+    Returns:
+        ``loss`` (each step's L1 on its batch, 0-255 scale), ``gradient_norm`` (the global L2 norm of each
+        step's gradient, before Adam), ``seconds`` (the whole run). A run whose loss becomes NaN or infinite
+        stops there: its arrays end at that step.
+    """
+    import keras
+
+    from edsr_helpers.architecture import edsr
+
+    class RecordingAdam(keras.optimizers.Adam):
+        """The paper's Adam, keeping the global norm of the last gradient it applied."""
+
+        def build(self, variables):
+            super().build(variables)
+            self.gradient_norm = self.add_variable((), initializer="zeros", dtype="float32", name="gradient_norm")
+
+        def apply(self, grads, trainable_variables=None):
+            if not self.built:
+                self.build(trainable_variables)
+            squares = [keras.ops.sum(keras.ops.square(keras.ops.cast(g, "float32"))) for g in grads if g is not None]
+            self.gradient_norm.assign(keras.ops.sqrt(sum(squares)))
+            return super().apply(grads, trainable_variables)
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32")
+    try:
+        keras.utils.set_random_seed(seed)
+        model = edsr(scale, num_res_blocks, num_filters, res_scale)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    optimizer = RecordingAdam(learning_rate=learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    model.compile(optimizer=optimizer, loss="mean_absolute_error")
+    losses, norms = [], []
+    started = time.perf_counter()
+    for lr, hr in batches:
+        loss = float(model.train_on_batch(lr, hr, return_dict=True)["loss"])
+        losses.append(loss)
+        norms.append(float(keras.ops.convert_to_numpy(optimizer.gradient_norm.value)))
+        if not np.isfinite(loss):
+            break
+    return {"loss": np.array(losses), "gradient_norm": np.array(norms), "seconds": time.perf_counter() - started}
+
+
+def summarize_scaling_run(run: dict, *, spike_factor: float = 2.0, window: int = 10) -> dict[str, float | int | None]:
+    """What a :func:`residual_scaling_run` shows, in numbers.
+
+    A *spike* is a step whose loss is more than ``spike_factor`` times the median loss of the (up to ``window``)
+    steps before it. ``final_loss`` is the median loss of the last tenth of the steps (at least one step).
+    """
+    loss, norm = run["loss"], run["gradient_norm"]
+    finite = np.isfinite(loss)
+    spikes = sum(
+        1
+        for step in range(1, len(loss))
+        if finite[step] and loss[step] > spike_factor * np.median(loss[max(0, step - window) : step])
+    )
+    tail = max(1, len(loss) // 10)
+    return {
+        "steps": len(loss),
+        "first_loss": float(loss[0]),
+        "largest_loss": float(np.nanmax(loss)),
+        "final_loss": float(np.median(loss[-tail:])),
+        "largest_gradient_norm": float(np.nanmax(norm)),
+        "median_gradient_norm": float(np.nanmedian(norm)),
+        "spikes": spikes,
+        "first_nan_step": None if finite.all() else int(np.argmin(finite)) + 1,
+    }
 
 
 def psnr_choices(model, photos, scale: int = 4) -> list[dict[str, float | str]]:

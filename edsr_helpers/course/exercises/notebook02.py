@@ -3,12 +3,14 @@ wrong answers (see :mod:`edsr_helpers.course.exercises`)."""
 
 from __future__ import annotations
 
+import functools
+
 import keras
 import numpy as np
 from keras import layers
 
 import edsr_helpers as eh
-from edsr_helpers import model
+from edsr_helpers import course, model
 from edsr_helpers.course.exercises.checking import (
     Exercise,
     Verdict,
@@ -22,7 +24,7 @@ from edsr_helpers.course.exercises.checking import (
 
 __all__ = [
     "check_space_to_depth",
-    "check_residual_block",
+    "check_res_scale_choice",
     "check_edsr_one_step",
     "check_upsampler_parameters",
     "check_receptive_field",
@@ -30,41 +32,43 @@ __all__ = [
 ]
 
 
-def _features(channels: int) -> np.ndarray:
-    """Feature maps made from a real photo crop (its colours repeated), for comparing two blocks."""
-    lr, _ = monarch_pair()
-    patch = lr[40:56, 100:116].astype("float32") / 255.0
-    return np.repeat(patch, -(-channels // 3), axis=-1)[None, :, :, :channels]
+#: Exercise 02.1: the factors to choose from, and the growth (after the last of the full model's 32 blocks of
+#: 256 filters, at initialisation) the chosen one must stay below.
+SCALING_FACTORS = (1.0, 0.5, 0.2, 0.1, 0.05)
+CALM_GROWTH = 2.0
 
 
-@exercise("define residual_block(x, num_filters, res_scale) and pass it in.")
-def check_residual_block(residual_block) -> Verdict:
-    """02, exercise 1: ``residual_block(x, num_filters, res_scale)`` on a Keras tensor equals EDSR's block."""
-    inputs = keras.Input((None, None, 16))
-    outputs, error = call_student(residual_block, inputs, 16, 0.1)
-    if error:
-        return say(False, error)
+@functools.cache
+def _full_stack_growth() -> dict[float, float]:
+    """The spread after the last block for each of SCALING_FACTORS, measured as the notebook measures it."""
+    growth = course.lessons.residual_growth(SCALING_FACTORS, depth=32, num_filters=256)
+    return {factor: spreads[-1] for factor, spreads in growth.items()}
+
+
+@exercise("write the factor you predict in guess before you measure, then set res_scale to your measured choice.")
+def check_res_scale_choice(guess, res_scale) -> Verdict:
+    """02, exercise 1: the largest of SCALING_FACTORS whose growth after 32 blocks of 256 filters (seed 0, a
+    16x16 input of spread 1, ``lessons.residual_growth``'s defaults) stays below CALM_GROWTH. The guess is
+    recorded and compared, never judged."""
+    factors = ", ".join(f"{factor:g}" for factor in SCALING_FACTORS)
     try:
-        student = keras.Model(inputs, outputs)
-    except Exception as failure:  # noqa: BLE001
-        return say(False, f"Return a Keras tensor built from x ({type(failure).__name__}).")
-    reference = model.ResidualBlock(num_filters=16, res_scale=0.1)
-    features = _features(16)
-    reference(features)
-    if student.count_params() != reference.count_params():
-        return say(False, f"{student.count_params():,} parameters; the block has two 3x3 convolutions of 16 filters.")
-    weights = student.get_weights()
-    if [w.shape for w in weights] != [w.shape for w in reference.get_weights()]:
-        return say(False, "Use two Conv2D layers with padding='same', one after the other.")
-    reference.set_weights(weights)
-    got, want = as_numpy(student(features)), as_numpy(reference(features))
-    if np.allclose(got, want, atol=1e-4):
-        return say(True, "x + res_scale * conv(relu(conv(x))): the block EDSR stacks 16 times.")
-    if np.allclose(got, np.maximum(want, 0), atol=1e-4):
-        return say(False, "There is a ReLU after the addition; EDSR has none there.")
-    if np.allclose(got - features, (want - features) * 10, atol=1e-3):
-        return say(False, "The correction is not multiplied by res_scale.")
-    return say(False, "Check the order: conv with ReLU, conv without, times res_scale, plus the input x.")
+        guessed, chosen = float(guess), float(res_scale)
+    except (TypeError, ValueError):
+        return say(False, f"Write your prediction and your choice as numbers, each one of {factors}.")
+    if not any(close(chosen, factor, 1e-9) for factor in SCALING_FACTORS):
+        return say(False, f"Choose res_scale among the five factors: {factors}.")
+    growth = _full_stack_growth()
+    right = max(factor for factor in SCALING_FACTORS if growth[factor] < CALM_GROWTH)
+    if close(chosen, right, 1e-9):
+        how = "right" if close(guessed, right, 1e-9) else ("too large" if guessed > right else "too small")
+        return say(
+            True,
+            f"Your prediction was {how}. Each block adds its correction times res_scale, so a block's added "
+            "variance shrinks with the factor squared, and 32 blocks compound whatever is left.",
+        )
+    if growth[chosen] < CALM_GROWTH:
+        return say(False, "That factor keeps the growth below x2, but a larger one does too: measure all five.")
+    return say(False, "Measure that factor: with it the spread after the last block more than doubles.")
 
 
 def _edsr_one_step(num_res_blocks: int, num_filters: int) -> keras.Model:
@@ -111,7 +115,25 @@ def check_edsr_one_step(build) -> Verdict:
             "Same weights, different output. Check the mean shifts and the global skip connection around the "
             "body (head output + body output).",
         )
-    return say(True, "Same reach, same output size, but the upsampling conv now has twice the parameters.")
+    one_step, two_steps = _upsampler_parameters(64, (4,)), _upsampler_parameters(64, (2, 2))
+    return say(
+        True,
+        f"Same output size. At 64 filters the one upsampling conv has {one_step:,} parameters against "
+        f"{two_steps:,} for the two x2 convs, and one output pixel sees {_one_step_receptive_field(16):g} LR px "
+        f"across instead of {model.receptive_field(4, 16):g}: the second x2 step's conv, which ran at twice the LR "
+        "resolution, is gone.",
+    )
+
+
+def _upsampler_parameters(num_filters: int, factors: tuple[int, ...]) -> int:
+    """Parameters of the upsampling convs: a 3x3 conv from num_filters to num_filters * r * r per step."""
+    return sum(9 * num_filters * num_filters * r * r + num_filters * r * r for r in factors)
+
+
+def _one_step_receptive_field(num_res_blocks: int) -> float:
+    """Receptive field (LR px) of EDSR x4 with one x4 step: head, 2 convs per block, body end and the upsampling
+    conv widen it by 2 LR px each; the tail, at 4x the resolution, by 2/4."""
+    return 1 + 2 * (2 * num_res_blocks + 3) + 2 / 4
 
 
 @exercise("set count to the number of parameters.")
@@ -189,13 +211,12 @@ def check_receptive_field(width) -> Verdict:
 # ------------------------------------------------------------------------------------------- reference solutions
 
 
-def solve_residual_block():
-    def residual_block(x, num_filters, res_scale):
-        residual = layers.Conv2D(num_filters, 3, padding="same", activation="relu")(x)
-        residual = layers.Conv2D(num_filters, 3, padding="same")(residual)
-        return layers.Add()([x, layers.Rescaling(res_scale)(residual)])
-
-    return (residual_block,)
+def solve_res_scale_choice():
+    guess = 0.1  # written before measuring: the paper's factor
+    factors = (1.0, 0.5, 0.2, 0.1, 0.05)
+    growth = course.lessons.residual_growth(factors, depth=32, num_filters=256)
+    res_scale = max(factor for factor in factors if growth[factor][-1] < 2)
+    return guess, res_scale
 
 
 def solve_edsr_one_step():
@@ -238,11 +259,6 @@ def solve_receptive_field():
 # ------------------------------------------------------------------------------------------- typical wrong answers
 
 
-def _residual_without_skip(x, num_filters, res_scale):
-    residual = layers.Conv2D(num_filters, 3, padding="same", activation="relu")(x)
-    return layers.Rescaling(res_scale)(layers.Conv2D(num_filters, 3, padding="same")(residual))
-
-
 def _one_step_edsr_without_global_skip(num_res_blocks, num_filters):
     inputs = keras.Input((None, None, 3))
     x = eh.model.MeanShift(sign=-1.0)(inputs)
@@ -261,8 +277,31 @@ def _space_to_depth_by_plain_reshape(x, r):
 
 #: The exercises in the order the notebook asks them.
 EXERCISES: tuple[Exercise, ...] = (
-    Exercise(check_residual_block, solve_residual_block, lambda: (_residual_without_skip,)),
-    Exercise(check_edsr_one_step, solve_edsr_one_step, lambda: (_one_step_edsr_without_global_skip,)),
+    Exercise(
+        check_res_scale_choice,
+        solve_res_scale_choice,
+        lambda: (0.1, 0.1),  # the paper's factor: calm, but not the largest calm one
+        model_answer=(
+            "Not on its own. The growth at initialisation is set by depth far more than by width, while the "
+            "trouble at width 256 appeared only once training started: at the same depth and with about the same "
+            "growth, the wide unscaled stack had far larger gradients and spiking losses, the narrow one did "
+            "not. A factor that keeps step 0 calm says nothing about how far each Adam step moves a wide block. "
+            "The test is a training run, as above (loss and gradient norm over many steps); the paper chose 0.1 "
+            "from its training runs, and a smaller factor than needed also shrinks every block's contribution."
+        ),
+    ),
+    Exercise(
+        check_edsr_one_step,
+        solve_edsr_one_step,
+        lambda: (_one_step_edsr_without_global_skip,),
+        model_answer=(
+            "More parameters: one conv from 64 to 64 x 16 = 1,024 channels has 9 x 64 x 1,024 + 1,024 = 590,848, "
+            "twice the two x2 convs (2 x 147,712 = 295,424), because the x4 conv makes all 16 sub-pixels from "
+            "64 channels at once. A narrower receptive field, by one LR pixel (71.5 against 72.5 at 16 blocks): "
+            "the second x2 step's 3x3 conv ran at twice the LR resolution and widened the field by 2 of its "
+            "pixels, one LR pixel; with a single step it is gone."
+        ),
+    ),
     Exercise(check_upsampler_parameters, solve_upsampler_parameters, lambda: (2 * (9 * 64 * 256 + 256),)),
     Exercise(
         check_receptive_field, solve_receptive_field, lambda: (eh.model.receptive_field(4, 16) * DEEPER_BLOCKS / 16,)
