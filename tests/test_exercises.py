@@ -272,3 +272,18 @@ def test_one_step_checker_states_the_reach_it_loses(capsys):
     assert "same reach" not in verdict.message.lower()
     measured = eh.model.measure_receptive_field(build(2, 8), lr_size=48)
     assert abs(measured - notebook02._one_step_receptive_field(2)) <= 1
+
+
+def test_notebook_02_answer_cells_have_model_answers_in_the_key():
+    """Every *Your answer* cell of notebook 02 follows an exercise whose model answer is in the key."""
+    import re
+
+    script = (ROOT / "notebooks" / "02_model.py").read_text()
+    exercises_part = script[script.index("## Exercises") :]
+    parts = re.split(r"^# \*\*(\d)\. ", exercises_part, flags=re.M)[1:]  # number, text, number, text...
+    asked = [int(number) for number, text in zip(parts[::2], parts[1::2], strict=True) if "*Your answer*" in text]
+    key = (ROOT / "docs" / "ANSWER_KEY.md").read_text()
+    assert asked
+    for number in asked:
+        answer = exercises.EXERCISES["02"][number - 1].model_answer
+        assert len(answer) > 100 and answer in key, number
