@@ -368,8 +368,8 @@ except ValueError as error:
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
-# `course.exercises.show_solution("check_...")` shows a reference solution.
+# `None` or the `raise NotImplementedError` with your code and run the cell; if the hint is not enough, ask your
+# instructor.
 #
 # **1. A smaller shift** (quick check). Above, shifting the LR patch by one pixel dropped the alignment PSNR from
 # `inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift the *HR*

@@ -368,8 +368,8 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
-# `course.exercises.show_solution("check_...")` shows a reference solution.
+# `None` or the `raise NotImplementedError` with your code and run the cell; if the hint is not enough, ask your
+# instructor.
 #
 # **1. What does a PSNR mean?** (quick check). An upscaled image differs from the original by a mean squared
 # error of 10 (on the 0–255 scale). What is its PSNR in dB? And what would the keras-io example's metric have

@@ -464,8 +464,8 @@ widget
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell. After you have tried,
-# `course.exercises.show_solution("check_...")` shows a reference solution.
+# `None` or the `raise NotImplementedError` with your code and run the cell; if the hint is not enough, ask your
+# instructor.
 #
 # **1. JPEG's price** (quick check). Compress monarch's HR image at quality 10, 50 and 90 with
 # `eh.degradations.jpeg` and measure each one's PSNR (Y) against the original. Fill `psnr_by_quality`.

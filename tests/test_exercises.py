@@ -132,13 +132,19 @@ def test_every_exercise_has_a_solution_and_a_wrong_answer_beside_its_checker():
             assert exercise.wrong_answer is not None or exercise.name in EXPERIMENTS, exercise.name
 
 
-def test_show_solution_displays_the_reference_code(monkeypatch):
+def test_show_solution_displays_the_reference_code_to_an_instructor_only(monkeypatch, capsys):
     shown = []
     monkeypatch.setattr("IPython.display.display", shown.append)
+    monkeypatch.delenv(exercises.INSTRUCTOR_ENV_VAR, raising=False)
+    exercises.show_solution("check_tile_overhead")  # a student's session
+    assert not shown and "check_tile_overhead's hint" in capsys.readouterr().out
+    monkeypatch.setenv(exercises.INSTRUCTOR_ENV_VAR, "1")
     exercises.show_solution("check_tile_overhead")
     assert "def solve_tile_overhead" in shown[0].data
-    with pytest.raises(KeyError, match="no exercise"):
-        exercises.show_solution("check_nothing")
+    for session in ("1", "0"):
+        monkeypatch.setenv(exercises.INSTRUCTOR_ENV_VAR, session)
+        with pytest.raises(KeyError, match="no exercise"):
+            exercises.show_solution("check_nothing")
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ take every exercise from :data:`EXERCISES`.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable
 
 from edsr_helpers.course.exercises import notebook01, notebook02, notebook03, notebook04, notebook05
@@ -45,8 +46,26 @@ def find(name: str) -> Exercise:
     raise KeyError(f"no exercise has a checker called {name!r}; see course.exercises.CHECKERS.")
 
 
+#: Set to ``1`` in the environment Jupyter starts from, and :func:`show_solution` shows reference solutions.
+INSTRUCTOR_ENV_VAR = "EDSR_INSTRUCTOR"
+
+
+def instructor_mode() -> bool:
+    """Whether reference solutions are shown: for an instructor's copy of the notebooks, not a student's."""
+    return os.environ.get(INSTRUCTOR_ENV_VAR, "").strip() == "1"
+
+
 def show_solution(name: str) -> None:
-    """Display the reference solution of the exercise checked by ``name`` (for class, after students tried)."""
+    """Display the reference solution of the exercise checked by ``name``, in an instructor's session only
+    (``EDSR_INSTRUCTOR=1``); a student is pointed back to the checker's hint, which guides without giving the
+    answer away."""
+    exercise = find(name)  # an unknown name is an error in either mode
+    if not instructor_mode():
+        print(
+            f"Reference solutions are shown in class by your instructor. Run the exercise's cell: "
+            f"{exercise.name}'s hint says where to look next."
+        )
+        return
     from IPython.display import Code, display
 
-    display(Code(inspect.getsource(find(name).solution), language="python"))
+    display(Code(inspect.getsource(exercise.solution), language="python"))
