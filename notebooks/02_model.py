@@ -132,7 +132,8 @@ class ResidualBlock(layers.Layer):
 # from the baseline in two ways: it is twice as deep (32 blocks against 16) *and* four times as wide (256
 # filters against 64). To tell the two apart, measure each combination. Each block *adds* to what it received,
 # so the additions can pile up: here is the spread of the features after every block of a freshly initialised
-# stack, from the same input of spread 1, with and without scaling:
+# stack, from the same input of spread 1, with and without scaling (in the figure a 16-block curve lies under the
+# first 16 points of its 32-block one):
 
 # %% tags=["nbval-ignore-output"]
 import matplotlib.pyplot as plt
@@ -277,12 +278,12 @@ display(
 )
 
 # %% [markdown]
-# **What it does not show.** It is one seed and a short run on small patches: it does not show whether the
-# unscaled wide model would end in NaN over the paper's 300,000 steps, nor that 0.1 is the best factor (exercise 1
-# looks at that), nor *why* width matters. A likely reason, not measured here: Adam moves every weight by about
-# the learning rate at each step, whatever the size of its gradient, and a convolution with four times the
-# filters adds up four times as many moved weights, so one step changes its output about four times as much.
-# Scaling the correction by 0.1 shrinks that change tenfold.
+# **What it does not show.** It is one seed and a short run on small patches: it does not show whether the unscaled
+# wide model would end in NaN over the paper's 300,000 steps, nor that 0.1 is the best factor (exercise 1 looks at
+# one side of that, the growth at initialisation), nor *why* width matters. A likely reason, not measured here: Adam
+# moves every weight by about the learning rate at each step, whatever the size of its gradient, and a convolution
+# with four times the filters adds up four times as many moved weights, so one step changes its output about four
+# times as much. Scaling the correction by 0.1 shrinks that change tenfold.
 
 # %% [markdown]
 # ## Upsampling with pixel shuffle
@@ -481,7 +482,7 @@ eh.presentation.tables.show_table(*eh.model.architecture_table())
 # Two more columns to read:
 #
 # - **FLOPs per output pixel**: the work per pixel produced. Most of it is spent at the low resolution, which
-#   is why ×4 is *cheaper* per output pixel than ×2. Full EDSR costs ~25× the baseline.
+#   is why ×4 is *cheaper* per output pixel than ×2. Full EDSR costs 25–30× the baseline, more at ×2 than at ×4.
 # - **Receptive field**: how many LR pixels (across) one output pixel can see. Each 3×3 convolution widens it
 #   by 2 pixels at its own resolution. We can also *measure* it: the input pixels with a non-zero gradient for
 #   one output pixel are exactly the ones it depends on.
@@ -521,7 +522,8 @@ course.plotting.show_grid(
 #
 # Every custom piece (`MeanShift`, `ResidualBlock`, `PixelShuffle`) is a registered Keras layer with a
 # `get_config`, so the model saves to the `.keras` format and loads with `safe_mode=True`, which refuses
-# arbitrary code. (The keras-io example's `Lambda` layers make its saved model unloadable.) The reloaded model
+# arbitrary code. (A model built with `Lambda` layers, as the keras-io EDSR example's is, cannot be loaded
+# that way.) The reloaded model
 # gives exactly the same output:
 
 # %%

@@ -274,7 +274,7 @@ def psnr_choices(model, photos, scale: int = 4) -> list[dict[str, float | str]]:
         ("as the papers: Y, shave = scale, PIL bicubic LR, 8-bit output", "pil", True, scale, True),
         ("RGB instead of Y", "pil", True, scale, False),
         ("no border shaved", "pil", True, 0, True),
-        ("border of scale + 6 shaved (the official code)", "pil", True, scale + 6, True),
+        ("border of scale + 6 shaved", "pil", True, scale + 6, True),
         ("LR by bicubic without antialiasing (tf.image.resize's default)", "resize", True, scale, True),
         ("LR by area (box) averaging", "area", True, scale, True),
         ("output not rounded to 8 bits", "pil", False, scale, True),
