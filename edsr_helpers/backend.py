@@ -247,6 +247,10 @@ def jit_compile() -> bool:
         return engine == "jax"
     if has_gpu():
         return True
+    import tensorflow as tf
+
+    if tf.distribute.has_strategy() and tf.distribute.get_strategy().num_replicas_in_sync > 1:
+        return False  # XLA cannot reach variables mirrored on other CPU devices
     requested = os.environ.get(XLA_ENV_VAR, "").strip()
     if requested:
         return requested == "1"

@@ -84,7 +84,7 @@ def test_architecture_figure_draws_a_model_built_from_the_notebooks_own_cells():
     registry = keras.saving.get_custom_objects()
     kept = dict(registry)
     try:
-        cells: dict = {}
+        cells: dict = {"__name__": "__main__"}  # as in a notebook's kernel
         exec(compile(Path(architecture.__file__).read_text(), "notebook 02's cells", "exec"), cells)
         net = cells["edsr"](2, num_res_blocks=2, num_filters=8)
         assert type(net) is not model.EDSR  # a class of the cells' own
