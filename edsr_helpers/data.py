@@ -44,6 +44,7 @@ from edsr_helpers.photo_pairs import (  # noqa: F401
     SPLITS,
     Pair,
     check_pair,
+    check_split,
     first_pairs,
     load_sample,
     make_pair,
@@ -81,13 +82,29 @@ def uses_div2k(profile: Profile, data_dir: str | os.PathLike | None = None) -> b
 def load_pairs(
     profile: Profile, split: str = "train", *, data_dir: str | os.PathLike | None = None, verbose: bool = True
 ) -> list[Pair] | tf.data.Dataset:
-    """The pairs a profile trains on: DIV2K for ``paper`` (downloads once), DIV2K if already on disk for ``cpu``
-    and ``gpu`` (never downloads), the offline photos for ``ci``. ``"test"`` is always the offline test photos,
-    which no model of the series has seen (DIV2K's test HR images are not public)."""
+    """The pairs a profile's recipe trains on (its ``dataset``): DIV2K for ``div2k`` (downloads once), DIV2K if
+    already on disk for ``div2k-if-prepared`` (never downloads), the offline photos for ``sample``, and those
+    with Debian's photographs for ``photographs`` and ``wallpapers``. Validation is DIV2K's for DIV2K and the
+    offline validation photos otherwise; ``"test"`` is always the offline test photos, which no model of the
+    series has seen (DIV2K's test HR images are not public).
+
+    Raises:
+        edsr_helpers.samples.PhotographsMissingError: the recipe's photographs are not installed here (training
+            on the offline photos alone would not be the recipe).
+    """
+    from edsr_helpers import samples
+
+    check_split(split)
+    dataset = profile.recipe.dataset
     use_div2k = uses_div2k(profile, data_dir) and split != "test"
+    extra = {"photographs": samples.photographs, "wallpapers": samples.halved_wallpapers}.get(dataset)
+    if split != "train" or use_div2k:
+        extra = None
     if verbose:
         source = div2k_name(profile.scale) if use_div2k else "the offline photo set (load_sample)"
-        print(f"{split} pairs: {source}, x{profile.scale}")
+        print(f"{split} pairs: {source}{f' and the {dataset}' if extra else ''}, x{profile.scale}")
     if use_div2k:
         return load_div2k(profile.scale, split, data_dir=data_dir, shuffle_files=split == "train")
-    return load_sample(profile.scale, split)
+    if extra is None:
+        return load_sample(profile.scale, split)
+    return load_sample(profile.scale, split) + pairs_from_images(extra(), profile.scale)

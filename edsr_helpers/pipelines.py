@@ -205,6 +205,11 @@ def make_train_dataset(
         )
     if degradation != "bicubic":
         raise ValueError("random degradations apply to pairs held in memory, not to the streaming DIV2K pipeline.")
+    if sampling != "uniform":
+        raise ValueError(
+            f"sampling={sampling!r} applies to pairs held in memory; the streaming DIV2K pipeline draws its "
+            "images uniformly (use sampling='uniform', or pairs in a list)."
+        )
     if start:
         raise ValueError("start applies to pairs held in memory; the streaming DIV2K pipeline reshuffles instead.")
     return _streaming_pipeline(
@@ -222,19 +227,17 @@ def make_train_dataset(
 
 def make_train_dataset_for(profile: Profile, pairs, **overrides):
     """:func:`make_train_dataset` with the patch, batch and crop sizes, the sampling and the degradation of
-    ``profile`` and its recipe."""
+    ``profile`` and its recipe; one the pipeline cannot follow (an ``area`` sampling or a random degradation on
+    the streaming DIV2K pipeline) is an error, never dropped."""
     settings = dict(
         scale=profile.scale,
         lr_patch_size=profile.recipe.lr_patch_size,
         batch_size=profile.recipe.batch_size,
         patches_per_image=profile.patches_per_image,
+        sampling=profile.recipe.sampling,
+        degradation=profile.recipe.degradation,
+        clean_share=profile.recipe.clean_share,
     )
-    if isinstance(pairs, Sequence):  # the streaming pipeline draws uniformly and reads DIV2K's bicubic LR
-        settings.update(
-            sampling=profile.recipe.sampling,
-            degradation=profile.recipe.degradation,
-            clean_share=profile.recipe.clean_share,
-        )
     settings.update(overrides)
     return make_train_dataset(pairs, **settings)
 

@@ -29,11 +29,13 @@ MODELS: dict[str, ModelBuilder] = {}
 #: The losses a recipe may name: L1 is EDSR's (notebook 03 writes it and says why), L2 the obvious alternative.
 LOSSES = ("l1", "l2")
 
-#: Where a recipe's training photos come from (:mod:`edsr_helpers.data` reads them):
-#: ``sample`` the pip-shipped offline photos; ``photographs`` those and Debian's wallpaper photographs;
-#: ``div2k`` DIV2K through tensorflow-datasets (downloads on first use); ``div2k-if-prepared`` DIV2K when it is
-#: already on disk, else the offline photos (never downloads).
-DATASETS = ("sample", "photographs", "div2k", "div2k-if-prepared")
+#: Where a recipe's training photos come from (:func:`edsr_helpers.data.load_pairs` reads them):
+#: ``sample`` the pip-shipped offline photos; ``photographs`` those and Debian's plasma and lomiri photographs
+#: (:func:`edsr_helpers.samples.photographs`); ``wallpapers`` the offline photos and plasma's photographs halved
+#: (:func:`edsr_helpers.samples.halved_wallpapers`, the first shipped weights' data); ``div2k`` DIV2K through
+#: tensorflow-datasets (downloads on first use); ``div2k-if-prepared`` DIV2K when it is already on disk, else the
+#: offline photos (never downloads). Validation and test photos are the offline ones for all but DIV2K.
+DATASETS = ("sample", "photographs", "wallpapers", "div2k", "div2k-if-prepared")
 
 #: What a recipe's LR inputs are made by: ``bicubic`` the pairs' own (DIV2K's antialiased bicubic), or a random
 #: degradation drawn afresh for every training patch (:data:`edsr_helpers.degradations.DEGRADATIONS`, notebook 05).
@@ -104,7 +106,8 @@ class Recipe:
         lr_halving_steps: the rate halves every this many steps.
         warmup_steps: linear warm-up from 0 to ``learning_rate``.
         sampling: how training photos are chosen (:data:`edsr_helpers.data.SAMPLINGS`).
-        steps: the training steps the recipe was made for, by scale (empty: the profile decides).
+        steps: the training steps the recipe was made for, by scale (empty: the profile decides); a run of
+            another length, or of a scale it names no steps for, replaces them (``dataclasses.replace``).
         degradation: ``bicubic``, or a family of :data:`LR_DEGRADATIONS` from which every training patch draws
             its own LR input (a fresh draw per sample: the model never sees the same degraded patch twice).
         clean_share: with a random ``degradation``, the share of patches that keep their clean bicubic LR, so
@@ -112,7 +115,8 @@ class Recipe:
         ema_momentum: when set, the weights that are validated and saved are an exponential moving average of
             the trained ones (Keras's ``use_ema``), which evens out the last steps' noise.
         init_from_scale: start from the shipped weights of this scale, every layer they share with the model
-            (:func:`edsr_helpers.model.copy_matching_weights`), as the paper starts x3 and x4 from its trained x2.
+            (:func:`edsr_helpers.model.copy_matching_weights`), as the paper starts x3 and x4 from its trained x2;
+            the run's own scale fine-tunes the shipped model.
     """
 
     name: str
@@ -238,6 +242,7 @@ RECIPES: dict[str, Recipe] = {
             degradation="camera-like",
             clean_share=0.3,
             ema_momentum=0.999,
+            init_from_scale=4,
         ),
     )
 }

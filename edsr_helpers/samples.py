@@ -190,3 +190,45 @@ def shrink_to_long_side(photo: np.ndarray, long_side: int = EXTRA_PHOTO_LONG_SID
     if factor >= 1:
         return photo
     return resize_bicubic(photo, (round(height * factor), round(width * factor)))
+
+
+class PhotographsMissingError(FileNotFoundError):
+    """A recipe's Debian photographs are not installed here (they are apt packages, never pip's)."""
+
+
+def _all_or_advice(found: list[Path], wanted: int, packages: str) -> list[Path]:
+    if len(found) < wanted:
+        raise PhotographsMissingError(
+            f"found {len(found)} of the {wanted} photographs this dataset needs: apt-get install {packages} "
+            f"(or set EDSR_PHOTO_ROOT to a folder made by weights_factory/pack_photographs.py; looked under "
+            f"{PHOTO_ROOT})."
+        )
+    return found
+
+
+def photographs() -> list[np.ndarray]:
+    """The ``photographs`` dataset's extra training photos: plasma's and lomiri's photographs, each shrunk to a
+    long side of :data:`EXTRA_PHOTO_LONG_SIDE` (the shipped v2 weights' data).
+
+    Raises:
+        PhotographsMissingError: unless every one of them is installed (a run on part of them would not be the
+            recipe's).
+    """
+    wanted = len(WALLPAPERS) + len(LOMIRI_PHOTOGRAPHS)
+    packages = "plasma-workspace-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04"
+    paths = _all_or_advice(wallpaper_paths() + lomiri_paths(), wanted, packages)
+    return [shrink_to_long_side(load_image(path)) for path in paths]
+
+
+def halved_wallpapers() -> list[np.ndarray]:
+    """The ``wallpapers`` dataset's extra training photos: plasma's photographs downscaled by 2 (1280x800), so
+    their JPEG artefacts vanish from the HR targets (the first shipped weights' data).
+
+    Raises:
+        PhotographsMissingError: unless every one of them is installed.
+    """
+    from edsr_helpers.images import resize_bicubic
+
+    paths = _all_or_advice(wallpaper_paths(), len(WALLPAPERS), "plasma-workspace-wallpapers")
+    photos = [load_image(path) for path in paths]
+    return [resize_bicubic(photo, (photo.shape[0] // 2, photo.shape[1] // 2)) for photo in photos]

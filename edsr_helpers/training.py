@@ -8,10 +8,11 @@ evaluation that always scores bicubic next to the model. The live plot and the t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import keras
@@ -214,7 +215,7 @@ class TimeBudget(keras.callbacks.Callback):
             f"Time budget: stopped after epoch {epoch + 1} of {epochs}{trained}, {elapsed / 60:.1f} minutes in; "
             f"one more epoch (~{last / 60:.1f} min) would pass the {self.minutes:g}-minute budget. This machine "
             "trains slowly: the model is less trained than the profile's full run. To train every epoch, pass "
-            "minutes=None to make_callbacks (or train on a GPU, e.g. Colab's)."
+            "minutes=None to TimeBudget (or train on a GPU, e.g. Colab's)."
         )
 
     def on_train_end(self, logs=None):
@@ -230,19 +231,22 @@ def make_callbacks(
     minutes: float | None = None,
     also_score: Mapping[str, Iterable[tuple[np.ndarray, np.ndarray]]] | None = None,
     scale: int | None = None,
+    select_best: bool = True,
+    ema: bool = False,
 ) -> list[keras.callbacks.Callback]:
     """The callbacks every training run uses, writing into ``run_dir``.
 
     - ``BackupAndRestore`` (:func:`backup_and_restore`): a killed run (Colab disconnect, Ctrl-C) resumes at its
       last epoch when re-run, and, given the training data as ``patches``, on the patches it had not seen yet
-      (:class:`ContinuePatchStream`);
-    - ``ModelCheckpoint``: the best model so far by validation PSNR, as ``best.keras``;
+      (:class:`ContinuePatchStream`); first, so that it backs up the trained weights, never their average;
     - ``TerminateOnNaN``: stop at once instead of training on garbage;
+    - with ``ema`` (an optimizer with ``use_ema``), ``SwapEMAWeights``: the average is what is scored and kept;
+    - given ``also_score={name: pairs}`` and the ``scale``, :class:`ScoreOnPairs` logs ``val_<name>_psnr_y``
+      for each, before anything reads the logs;
+    - with ``select_best``, ``ModelCheckpoint``: the best model so far by validation PSNR, as ``best.keras``;
     - ``CSVLogger``: ``log.csv``, appended across resumptions;
     - :class:`TimeBudget`, given ``minutes`` (a profile's ``training_minutes``): a slow machine ends the run
-      early, at an epoch's end, instead of overrunning a lab;
-    - given ``also_score={name: pairs}`` and the ``scale``, :class:`ScoreOnPairs` logs ``val_<name>_psnr_y``
-      for each, before anything reads the logs.
+      early, at an epoch's end, instead of overrunning a lab.
 
     A notebook adds :class:`edsr_helpers.presentation.plots.LivePlot` after them to watch the curves.
     """
@@ -253,16 +257,157 @@ def make_callbacks(
         raise ValueError("also_score needs the scale, to shave the border as fit's own validation does.")
     callbacks = [
         backup_and_restore(run_dir),
-        *(ScoreOnPairs(pairs, scale, name) for name, pairs in also_score.items()),
-        keras.callbacks.ModelCheckpoint(str(run_dir / "best.keras"), monitor=monitor, mode="max", save_best_only=True),
         keras.callbacks.TerminateOnNaN(),
-        keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
+        *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if ema else []),
+        *(ScoreOnPairs(pairs, scale, name) for name, pairs in also_score.items()),
     ]
+    if select_best:
+        path = str(run_dir / "best.keras")
+        callbacks.append(keras.callbacks.ModelCheckpoint(path, monitor=monitor, mode="max", save_best_only=True))
+    callbacks.append(keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True))
     if patches is not None:
         callbacks.append(ContinuePatchStream(patches, run_dir))
     if minutes is not None:
         callbacks.append(TimeBudget(minutes))
     return callbacks
+
+
+# ------------------------------------------------------------------------------------------ a recipe, run
+
+
+@dataclasses.dataclass
+class Prepared:
+    """A recipe made ready for ``fit`` by :func:`prepare`: the compiled model and the data it trains on.
+
+    Attributes:
+        profile: the run: its recipe, scale, epochs and steps per epoch.
+        model: built by the recipe's ``model`` in ``precision``, compiled with its loss and optimizer.
+        train: the training stream (a :class:`~edsr_helpers.data.PatchBatches` or DIV2K's tf.data pipeline).
+        validation: the validation pairs, whole images (``profile.val_images`` of them).
+        precision: the Keras dtype policy the model was built in.
+        start: the first batch of the stream: past the epochs a resumed run had done.
+        copied_layers: the layers copied from the trained model the run started from (empty: a fresh model).
+    """
+
+    profile: Profile
+    model: keras.Model
+    train: object
+    validation: list[tuple[np.ndarray, np.ndarray]]
+    precision: str
+    start: int = 0
+    copied_layers: list[str] = dataclasses.field(default_factory=list)
+
+
+def check_steps(profile: Profile) -> None:
+    """Fail unless the run is as long as its recipe was made for: a recipe that names its steps learns with a
+    schedule over those steps, and a shorter run would silently be another recipe.
+
+    Raises:
+        ValueError: the recipe names no steps for this scale, or others; the message says how to change it.
+    """
+    recipe, scale = profile.recipe, profile.scale
+    if not recipe.steps or recipe.steps.get(scale) == profile.total_steps:
+        return
+    made_for = ", ".join(f"x{key}: {value:,}" for key, value in sorted(recipe.steps.items()))
+    raise ValueError(
+        f"recipe {recipe.name!r} is made for {made_for} steps, not {profile.total_steps:,} at x{scale} "
+        f"({profile.epochs} epochs of {profile.steps_per_epoch}); run that long, or train another length with "
+        f"dataclasses.replace(recipe, steps={{{scale}: {profile.total_steps}}})."
+    )
+
+
+def prepare(
+    profile: Profile,
+    *,
+    run_dir: str | os.PathLike | None = None,
+    init_from: keras.Model | None = None,
+    precision: str = "auto",
+    seed: int | None = None,
+    jit_compile: bool | None = None,
+    data_dir: str | os.PathLike | None = None,
+    verbose: bool = False,
+) -> Prepared:
+    """Everything ``fit`` needs to run ``profile``'s recipe, each of its fields followed or refused.
+
+    The recipe's ``dataset`` chooses the photos (:func:`edsr_helpers.data.load_pairs`); ``lr_patch_size``,
+    ``batch_size``, ``sampling``, ``degradation`` and ``clean_share`` the stream
+    (:func:`edsr_helpers.data.make_train_dataset_for`); ``model`` the network, built in ``precision``
+    (``"auto"``: :func:`choose_precision`); ``loss``, the rate, its schedule and warm-up and ``ema_momentum`` the
+    compiled optimizer (:func:`compile_for_training`); ``steps`` must match the run (:func:`check_steps`); and
+    ``init_from_scale`` copies the shared layers of that scale's shipped weights (or of ``init_from``, a trained
+    model given instead). With a ``run_dir`` that holds an interrupted run's backup, the stream starts after
+    the batches it trained on (``fit`` restores the weights and optimizer from the backup).
+    """
+    from edsr_helpers import data
+    from edsr_helpers.model import copy_matching_weights
+
+    check_steps(profile)
+    recipe, scale = profile.recipe, profile.scale
+    pairs = data.load_pairs(profile, "train", data_dir=data_dir, verbose=verbose)
+    validation = data.load_pairs(profile, "validation", data_dir=data_dir, verbose=verbose)
+    validation = data.first_pairs(validation, profile.val_images)
+    start = completed_epochs(run_dir) * profile.steps_per_epoch if run_dir is not None else 0
+    in_memory = isinstance(pairs, Sequence)  # DIV2K's stream reshuffles instead of going on where it stopped
+    train = data.make_train_dataset_for(profile, pairs, **({"start": start} if in_memory else {}))
+
+    precision = choose_precision() if precision == "auto" else precision
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        model = recipe.build_model(scale)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    if init_from is None and recipe.init_from_scale:
+        from edsr_helpers.pretrained import load_pretrained
+
+        init_from = load_pretrained(recipe.init_from_scale)
+    # a resumed run's backup overwrites the copied layers with its own weights when fit starts
+    copied = copy_matching_weights(init_from, model) if init_from is not None else []
+    compile_for_training(model, profile, jit_compile=jit_compile)
+    return Prepared(profile, model, train, validation, precision, start if in_memory else 0, copied)
+
+
+def fit_recipe(
+    prepared: Prepared,
+    run_dir: str | os.PathLike,
+    *,
+    callbacks: Iterable[keras.callbacks.Callback] = (),
+    select_best: bool = True,
+    also_score: Mapping[str, Iterable[tuple[np.ndarray, np.ndarray]]] | None = None,
+    minutes: float | None = None,
+    verbose: int | str = 2,
+) -> keras.callbacks.History:
+    """``model.fit`` of a :func:`prepare`'d recipe for the profile's epochs, resumable from ``run_dir``.
+
+    The callbacks are :func:`make_callbacks`' (the recipe's ``ema_momentum`` scores and keeps the average;
+    ``select_best=False`` keeps no best checkpoint, for runs that ship their final weights), then ``callbacks``.
+    """
+    profile, model = prepared.profile, prepared.model
+    callbacks = [
+        *make_callbacks(
+            run_dir,
+            minutes=minutes,
+            also_score=also_score,
+            scale=profile.scale,
+            select_best=select_best,
+            ema=profile.recipe.ema_momentum is not None,
+        ),
+        *callbacks,
+    ]
+    from edsr_helpers.data import as_validation_dataset
+
+    return model.fit(
+        prepared.train,
+        epochs=profile.epochs,
+        steps_per_epoch=profile.steps_per_epoch,
+        validation_data=as_validation_dataset(prepared.validation),
+        validation_steps=len(prepared.validation),
+        callbacks=callbacks,
+        shuffle=False,  # the patches are already random; there is nothing for fit to shuffle
+        verbose=verbose,
+    )
 
 
 # ------------------------------------------------------------------------------------------ evaluation

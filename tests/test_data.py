@@ -245,6 +245,15 @@ def test_load_pairs_follows_the_profile(capsys):
     assert "offline photo set" in capsys.readouterr().out
 
 
+def test_the_streaming_pipeline_refuses_a_sampling_or_degradation_it_cannot_follow():
+    stream = (pair for pair in data.load_sample(4, "validation"))  # not a list: what DIV2K's stream takes
+    settings = dict(scale=4, lr_patch_size=8, batch_size=2)
+    with pytest.raises(ValueError, match="draws its images uniformly"):
+        data.make_train_dataset(stream, sampling="area", **settings)
+    with pytest.raises(ValueError, match="random degradations apply to pairs held in memory"):
+        data.make_train_dataset(stream, degradation="camera-like", clean_share=0.3, **settings)
+
+
 def test_throughput_is_measured():
     ds = data.make_train_dataset(data.load_sample(4, "validation"), scale=4, lr_patch_size=8, batch_size=4)
     assert data.measure_throughput(ds, batches=5, warmup=1) > 0

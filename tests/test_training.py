@@ -486,6 +486,7 @@ def test_data_parallel_fit_on_two_cpu_devices():
         """
     )
     env = {**__import__("os").environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    env[backend.XLA_ENV_VAR] = "1"  # where XLA was measured faster: mirrored variables must still train
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -582,3 +583,107 @@ def read_log(run_dir) -> dict[str, list[float]]:
         return float(text) if text not in (None, "", "NA") else float("nan")  # CSVLogger writes NA for gaps
 
     return {key: [number(row[key]) for row in rows] for key in (rows[0] if rows else {})}
+
+
+# ------------------------------------------------------------------------------------------ a recipe, run
+
+
+@pytest.fixture
+def tiny_recipe_profile():
+    """A 3-epoch run of a registered one-block EDSR on the offline photos: cosine, warm-up and EMA included."""
+    from edsr_helpers import recipes
+
+    @recipes.register_model("tiny-edsr")
+    def build(scale: int) -> keras.Model:
+        return edsr_model.edsr(scale, num_res_blocks=1, num_filters=8)
+
+    recipe = Recipe(
+        "tiny-run",
+        "test",
+        model="tiny-edsr",
+        dataset="sample",
+        lr_patch_size=8,
+        batch_size=2,
+        learning_rate=1e-3,
+        lr_schedule="cosine",
+        warmup_steps=1,
+        sampling="area",
+        ema_momentum=0.9,
+        steps={4: 6},
+    )
+    yield Profile("tiny-run", "test", recipe, scale=4, epochs=3, steps_per_epoch=2, val_images=1)
+    del recipes.MODELS["tiny-edsr"]
+
+
+class _StopAfterEpoch(keras.callbacks.Callback):
+    """Stands for a session that ends after an epoch (its backup is written: BackupAndRestore runs first)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        raise KeyboardInterrupt("session ended")
+
+
+class _IterationsAtStart(keras.callbacks.Callback):
+    """The optimizer's step count when the first batch starts, after BackupAndRestore restored the run."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if not hasattr(self, "iterations"):
+            self.iterations = int(self.model.optimizer.iterations)
+            self.config = self.model.optimizer.get_config()
+
+
+def test_a_recipe_run_interrupted_after_one_epoch_resumes_with_its_optimizer_and_stream(tiny_recipe_profile, tmp_path):
+    profile = tiny_recipe_profile
+    first = training.prepare(profile, run_dir=tmp_path, precision="float32", jit_compile=False)
+    assert first.start == 0 and first.train.weights is not None and len(first.validation) == 1  # area sampling
+    with pytest.raises(KeyboardInterrupt):
+        training.fit_recipe(first, tmp_path, callbacks=[_StopAfterEpoch()], verbose=0)
+    assert training.completed_epochs(tmp_path) == 1
+    trained = int(first.model.optimizer.iterations)
+
+    resumed = training.prepare(profile, run_dir=tmp_path, precision="float32", jit_compile=False)
+    assert resumed.start == profile.steps_per_epoch  # the stream goes on after the batches already trained on
+    assert resumed.train.start == profile.steps_per_epoch
+    start = _IterationsAtStart()
+    history = training.fit_recipe(resumed, tmp_path, callbacks=[start], verbose=0)
+    assert start.iterations == trained == profile.steps_per_epoch  # the optimizer's state came back with the weights
+    assert start.config["use_ema"] and start.config["ema_momentum"] == 0.9
+    assert type(resumed.model.optimizer) is type(first.model.optimizer)
+    assert int(resumed.model.optimizer.iterations) == profile.total_steps
+    assert len(history.history["loss"]) == 2  # epochs 2 and 3 only
+    assert read_log(tmp_path)["epoch"] == [0.0, 1.0, 2.0]
+    assert (tmp_path / "best.keras").exists()
+
+
+def test_prepare_follows_the_recipe_or_says_what_it_cannot_follow(tiny_recipe_profile, tmp_path, monkeypatch):
+    import dataclasses
+
+    from edsr_helpers import pretrained, samples
+
+    profile = tiny_recipe_profile
+    longer = dataclasses.replace(profile, epochs=4)
+    with pytest.raises(ValueError, match="made for x4: 6 steps, not 8"):
+        training.prepare(longer, precision="float32")
+    other_scale = dataclasses.replace(profile, scale=2)
+    with pytest.raises(ValueError, match="dataclasses.replace"):
+        training.prepare(other_scale, precision="float32")
+
+    # the photographs dataset trains on the photographs, or refuses: never on the offline photos alone
+    photographs = dataclasses.replace(profile, recipe=dataclasses.replace(profile.recipe, dataset="photographs"))
+    monkeypatch.setattr(samples, "WALLPAPER_DIR", tmp_path / "none")
+    monkeypatch.setattr(samples, "LOMIRI_DIR", tmp_path / "none")
+    with pytest.raises(samples.PhotographsMissingError, match="apt-get install plasma-workspace-wallpapers"):
+        training.prepare(photographs, precision="float32")
+    monkeypatch.setattr(samples, "photographs", lambda: [samples.load_photo("astronaut")])
+    run = training.prepare(photographs, precision="float32", jit_compile=False)
+    assert len(run.train.pairs) == len(samples.TRAIN_PHOTOS) + 1 and len(run.validation) == 1
+
+    # init_from_scale starts from the shipped weights of that scale, every layer they share
+    head_start = dataclasses.replace(
+        profile, recipe=dataclasses.replace(profile.recipe, model="edsr-baseline", init_from_scale=2)
+    )
+    run = training.prepare(head_start, precision="float32", jit_compile=False)
+    assert len(run.copied_layers) == 20  # head, 16 blocks, body_end, up1, tail
+    shipped = pretrained.load_pretrained(2)
+    np.testing.assert_array_equal(
+        run.model.get_layer("head").get_weights()[0], shipped.get_layer("head").get_weights()[0]
+    )
