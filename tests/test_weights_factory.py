@@ -148,46 +148,69 @@ def test_the_card_names_one_machine_once_and_each_machine_of_a_run_that_moved(to
     assert text.endswith("wall time 65.0 minutes in all (training and per-epoch validation)")
 
 
-def test_recipe_v2_fills_in_the_shipped_recipe_and_flags_given_win(tool, tmp_path):
-    x4 = tool.parse_args(["--recipe", "v2", "--scale", "4", "--out-dir", str(tmp_path)])
-    assert (x4.patch, x4.batch, x4.schedule, x4.sampling, x4.photographs) == (48, 16, "cosine", "area", True)
-    assert x4.epochs * x4.steps_per_epoch == 20_000 and x4.learning_rate == 2e-4 and x4.warmup == 0
+def test_recipe_v2_runs_the_shipped_recipe_and_flags_given_override_its_fields(tool, tmp_path):
+    from edsr_helpers import recipes
+
+    x4 = tool.make_plan(tool.parse_args(["--recipe", "v2", "--scale", "4", "--out-dir", str(tmp_path)]))
+    assert x4.recipe == recipes.get_recipe("weights-v2") and (x4.name, x4.overrides) == ("v2", {})
+    recipe = x4.recipe
+    assert (recipe.lr_patch_size, recipe.batch_size, recipe.lr_schedule, recipe.sampling) == (48, 16, "cosine", "area")
+    assert recipe.dataset == "photographs" and recipe.learning_rate == 2e-4 and recipe.warmup_steps == 0
+    assert x4.profile.total_steps == 20_000 and x4.profile.steps_per_epoch == 1000
     assert x4.init_from == tmp_path / "edsr_baseline_x2.weights.h5"  # the paper: x4 and x3 start from x2
-    x2 = tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1", "--no-photographs"])
-    assert (x2.epochs, x2.photographs, x2.init_from, x2.patch) == (1, False, None, 48)
-    assert tool.parse_args(["--scale", "2"]).patch != 48  # without --recipe, the v1 defaults stay
+    x2 = tool.make_plan(tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1", "--no-photographs"]))
+    assert (x2.profile.epochs, x2.recipe.dataset, x2.init_from, x2.recipe.lr_patch_size) == (1, "sample", None, 48)
+    assert x2.overrides == {"dataset": "sample", "steps": {2: 1000}}
+    assert x2.recorded_overrides() == {"dataset": "sample", "steps": {"2": 1000}}  # as the summary stores them
+    default = tool.make_plan(tool.parse_args(["--scale", "2"]))
+    assert default.name is None and default.recipe.lr_patch_size != 48  # without --recipe, the v1 settings stay
+    with pytest.raises(SystemExit):  # a recipe that does not exist
+        tool.parse_args(["--recipe", "papr"])
+    with pytest.raises(SystemExit, match="--epochs"):  # a recipe that names no length needs one
+        tool.make_plan(tool.parse_args(["--recipe", "lab-cpu", "--scale", "3"]))
+    with pytest.raises(SystemExit, match="two datasets"):
+        tool.make_plan(tool.parse_args(["--recipe", "v2", "--scale", "2", "--wallpapers", "--photographs"]))
 
 
-def test_the_summary_names_the_v2_recipe_however_it_was_given(tool, tmp_path):
-    x2 = tmp_path / "edsr_baseline_x2.weights.h5"
-    x2.write_bytes(b"")
-    assert tool.recipe_name(tool.parse_args(["--recipe", "v2", "--scale", "2"])) == "v2"
-    by_hand = ["--photographs", "--patch", "48", "--batch", "16", "--schedule", "cosine", "--learning-rate", "2e-4"]
-    by_hand += ["--warmup", "0", "--sampling", "area", "--epochs", "20", "--steps-per-epoch", "1000"]
-    assert tool.recipe_name(tool.parse_args(["--scale", "4", *by_hand, "--init-from", str(x2)])) == "v2"
-    assert tool.recipe_name(tool.parse_args(["--scale", "4", *by_hand])) is None  # x4 from scratch is not v2
-    assert tool.recipe_name(tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1"])) is None
+def test_the_summary_names_the_recipe_and_only_the_fields_the_command_changed(tool, tmp_path):
+    same = ["--photographs", "--patch", "48", "--batch", "16", "--schedule", "cosine", "--learning-rate", "2e-4"]
+    same += ["--warmup", "0", "--sampling", "area", "--epochs", "15", "--steps-per-epoch", "1000"]
+    by_hand = tool.make_plan(tool.parse_args(["--recipe", "v2", "--scale", "2", *same]))
+    assert (by_hand.name, by_hand.overrides) == ("v2", {})  # the recipe's own values change nothing
+    assert tool.make_plan(tool.parse_args(["--recipe", "weights-v2", "--scale", "2"])).name == "v2"
+    scratch = tool.make_plan(tool.parse_args(["--scale", "4", *same]))
+    assert scratch.name is None and scratch.init_from is None  # x4 from scratch is not v2
+    shorter = tool.make_plan(tool.parse_args(["--recipe", "v2", "--scale", "2", "--epochs", "1"]))
+    assert shorter.overrides == {"steps": {2: 1000}}
+    assert tool.recipe_text({"recipe": "v2", "overrides": {}}) == "`--recipe v2`: "
+    changed = tool.recipe_text({"recipe": "v2", "overrides": {"steps": {"2": 1000}}})
+    assert changed == "`--recipe v2` with steps {'2': 1000} changed: "
+    assert tool.recipe_text({"steps": 6000}) == ""  # v1 summaries name no recipe
 
 
 def test_recipe_realistic_fine_tunes_the_shipped_x4_on_fresh_degradations(tool):
     from edsr_helpers import pretrained, recipes
 
-    args = tool.parse_args(["--recipe", "realistic"])
+    plan = tool.make_plan(tool.parse_args(["--recipe", "realistic"]))
     recipe = recipes.get_recipe("weights-realistic")
-    assert (args.scale, args.patch, args.degradation) == (4, recipe.lr_patch_size, recipe.degradation)
-    assert (args.clean_share, args.ema) == (recipe.clean_share, recipe.ema_momentum)
-    assert args.epochs * args.steps_per_epoch == recipe.steps[4] and args.learning_rate == recipe.learning_rate
-    assert args.init_from == pretrained.weights_path(4)  # the bicubic-trained x4 that ships
-    assert tool.recipe_name(args) == "realistic"
-    assert tool.file_names(args) == (
+    assert plan.recipe == recipe and (plan.name, plan.overrides, plan.scale) == ("realistic", {}, 4)
+    assert (plan.profile.epochs, plan.profile.steps_per_epoch) == (24, 250)  # a backup every 250 steps
+    assert plan.profile.total_steps == recipe.steps[4]
+    assert plan.init_from == pretrained.weights_path(4)  # the bicubic-trained x4 that ships
+    assert tool.file_names(plan) == (
         "edsr_baseline_x4_realistic.weights.h5",
         "summary_x4_realistic.json",
         "training_log_x4_realistic.csv",
     )
-    assert tool.recipe_name(tool.parse_args(["--recipe", "realistic", "--clean-share", "0.5"])) is None
-    assert tool.recipe_name(tool.parse_args(["--recipe", "realistic", "--degradation", "realistic"])) is None
+    assert tool.make_plan(tool.parse_args(["--recipe", "realistic", "--clean-share", "0.5"])).overrides == {
+        "clean_share": 0.5
+    }
+    other = tool.make_plan(tool.parse_args(["--recipe", "realistic", "--degradation", "realistic"]))
+    assert other.overrides == {"degradation": "realistic"} and tool.file_names(other) == tool.file_names(plan)
     with pytest.raises(SystemExit, match="x4 only"):
-        tool.parse_args(["--recipe", "realistic", "--scale", "2"])
+        tool.make_plan(tool.parse_args(["--recipe", "realistic", "--scale", "2"]))
+    with pytest.raises(SystemExit, match="clean_share"):  # settings the recipe cannot take fail with its reason
+        tool.make_plan(tool.parse_args(["--recipe", "realistic", "--degradation", "bicubic"]))
 
 
 @pytest.mark.slow  # trains a toy run end to end (30-75 s)

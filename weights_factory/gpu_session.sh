@@ -35,7 +35,7 @@ install_wheels() {
     export PYTHONPATH="/tmp/site:$PWD"
 }
 
-# the v2 recipe, fixed before training (weights_factory/train.py's V2_RECIPE): x2 first, then x4 and x3
+# the v2 recipe, fixed before training (weights-v2 in edsr_helpers/recipes.py): x2 first, then x4 and x3
 # started from the trained x2 (Lim et al. 2017, Fig. 4)
 train_weights() {
     work=$(mktemp -d)

@@ -3,13 +3,12 @@
 One reproducible command per scale, offline, on a CPU (``make pretrained``) or, faster, on a GPU through Keras
 on JAX (``KERAS_BACKEND=jax``; weights saved there load unchanged in Keras on TensorFlow):
 
-- training data: the 12 offline *training* photos (never the validation photos) plus, with ``--wallpapers``,
-  the 11 photographs of Debian's ``plasma-workspace-wallpapers`` downscaled by 2 (the v1 recipe), or, with
-  ``--photographs``, those and the 14 photographs of ``lomiri-wallpapers-16.04`` / ``-20.04``, each shrunk to a
-  long side of 1,800 px so JPEG artefacts vanish from the HR targets (the v2 recipe; ``--sampling area`` then
-  draws patches in proportion to each photo's area);
-- Adam, L1, a warm-up, ``--patch`` px LR patches, the learning rate halved every ``--halving`` steps or decayed
-  by a cosine over the run (``--schedule cosine``), the precision that measures fastest, a fixed number of steps;
+- ``--recipe NAME`` runs a recipe of :mod:`edsr_helpers.recipes` (``v2`` and ``realistic`` are the shipped
+  weights' ``weights-v2`` and ``weights-realistic``); the flags given (``--patch``, ``--learning-rate``,
+  ``--photographs``, ``--epochs``...) override its fields, and the summary records the name and the overrides.
+  Without ``--recipe``, the first shipped weights' settings (:data:`DEFAULT_RECIPE`) on the offline photos;
+- the run is :func:`edsr_helpers.training.prepare` and :func:`edsr_helpers.training.fit_recipe`, the path every
+  recipe takes: its photos, patches, sampling, degradations, loss, schedule, EMA and starting weights;
 - ``--init-from`` another scale's weights: the paper's recipe starts x3 and x4 from the trained x2 model
   (every layer but the upsampler is shared; :func:`edsr_helpers.model.copy_matching_weights`);
 - ``BackupAndRestore``: an interrupted run resumes when the same command runs again, also days later
@@ -22,15 +21,16 @@ on JAX (``KERAS_BACKEND=jax``; weights saved there load unchanged in Keras on Te
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import shutil
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
-import numpy as np
 
 import edsr_helpers as eh
 from edsr_helpers import data, pretrained, profiles, recipes, samples, training
@@ -39,80 +39,153 @@ ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_DIR = ROOT / "edsr_helpers" / "weights"
 
 
-def recipe_flags(recipe: recipes.Recipe, steps_per_epoch: int) -> dict:
-    """A named recipe as this script's flags, for ``parser.set_defaults`` (flags given explicitly win)."""
-    return {
-        "photographs": recipe.dataset == "photographs",
-        "patch": recipe.lr_patch_size,
-        "batch": recipe.batch_size,
-        "schedule": recipe.lr_schedule,
-        "learning_rate": recipe.learning_rate,
-        "warmup": recipe.warmup_steps,
-        "sampling": recipe.sampling,
-        "steps_per_epoch": steps_per_epoch,
-    }
-
-
-#: The shipped weights' recipe, fixed before training (``edsr_helpers.recipes``: the one place it is written).
-V2 = recipes.RECIPES["weights-v2"]
-#: Steps between two backups (and log lines) of a weights run.
-V2_STEPS_PER_EPOCH = 1000
-#: ``--recipe v2`` as this script's flags.
-V2_RECIPE = recipe_flags(V2, V2_STEPS_PER_EPOCH)
-#: v2's epochs per scale, in training order: x2 first, since x4 and x3 start from it.
-V2_EPOCHS = {scale: steps // V2_STEPS_PER_EPOCH for scale, steps in V2.steps.items()}
-#: The scale whose trained weights v2's other scales start from (Lim et al. 2017, Fig. 4).
-V2_INIT_SCALE = 2
-
-#: The realistic x4 weights' recipe: the shipped bicubic-trained x4 fine-tuned on degraded photographs.
-REALISTIC = recipes.RECIPES["weights-realistic"]
-#: Steps between two backups of the realistic run: a CPU run stopped mid-epoch loses at most these.
-REALISTIC_STEPS_PER_EPOCH = 250
-#: ``--recipe realistic`` as this script's flags (flags given explicitly win); it trains x4 only.
-REALISTIC_RECIPE = {
-    **recipe_flags(REALISTIC, REALISTIC_STEPS_PER_EPOCH),
-    "degradation": REALISTIC.degradation,
-    "clean_share": REALISTIC.clean_share,
-    "ema": REALISTIC.ema_momentum,
-    "epochs": REALISTIC.steps[4] // REALISTIC_STEPS_PER_EPOCH,
-    "scale": 4,
+#: Short names of the shipped weights' recipes (``--recipe v2``), as :mod:`edsr_helpers.recipes` names them.
+RECIPE_ALIASES = {"v2": "weights-v2", "realistic": "weights-realistic"}
+#: Without ``--recipe``: the first shipped weights' settings (v1), on the offline photos unless ``--wallpapers``.
+DEFAULT_RECIPE = recipes.Recipe(
+    "weights-v1",
+    "the first shipped weights: 24 px patches, batch 16, 5e-4 after a 200-step warm-up, halved every 2,500 steps",
+    dataset="sample",
+    lr_patch_size=profiles.PROFILES["cpu"].recipe.lr_patch_size,
+    learning_rate=5e-4,
+    lr_halving_steps=2500,
+    warmup_steps=200,
+    steps={2: 6000, 3: 6000, 4: 6000},
+)
+#: Steps between two backups (and log lines) of a recipe's run: a stopped CPU run loses at most these.
+STEPS_PER_EPOCH = {"weights-v2": 1000, "weights-realistic": 250}
+DEFAULT_STEPS_PER_EPOCH = 250
+#: Recipes whose other scales start from a scale this factory trains first, in ``--out-dir`` (v2: x3 and x4
+#: start from x2, Lim et al. 2017, Fig. 4).
+INIT_FROM_TRAINED = {"weights-v2": 2}
+#: ``--flag`` (its argparse name) -> the :class:`edsr_helpers.recipes.Recipe` field it overrides.
+FLAG_FIELDS = {
+    "patch": "lr_patch_size",
+    "batch": "batch_size",
+    "learning_rate": "learning_rate",
+    "halving": "lr_halving_steps",
+    "warmup": "warmup_steps",
+    "schedule": "lr_schedule",
+    "sampling": "sampling",
+    "degradation": "degradation",
+    "clean_share": "clean_share",
+    "ema": "ema_momentum",
 }
 
 
-def degradation(args: argparse.Namespace) -> str:
+class Plan(NamedTuple):
+    """What one invocation trains: the named recipe, the fields the command line overrides, and the run's size.
+
+    Attributes:
+        name: as given to ``--recipe`` (``None``: :data:`DEFAULT_RECIPE`).
+        overrides: the recipe fields the flags change (those equal to the recipe's are left out).
+        profile: the recipe with those overrides, at this scale, in epochs of the backup interval.
+        init_from: the weights file the run starts from (``None``: fresh weights).
+    """
+
+    name: str | None
+    overrides: dict
+    profile: profiles.Profile
+    init_from: Path | None
+
+    @property
+    def recipe(self) -> recipes.Recipe:
+        return self.profile.recipe
+
+    @property
+    def scale(self) -> int:
+        return self.profile.scale
+
+    def recorded_overrides(self) -> dict:
+        """The overrides as the summary stores them (JSON: the steps' scales become strings)."""
+        return json.loads(json.dumps(self.overrides))
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    """The recipe ``--recipe`` names, with the fields the flags given override (``dataclasses.replace``).
+
+    Raises:
+        SystemExit: an unknown recipe, a scale the recipe is not made for, or settings it cannot take.
+    """
+    try:
+        base = recipes.get_recipe(RECIPE_ALIASES.get(args.recipe, args.recipe)) if args.recipe else DEFAULT_RECIPE
+    except ValueError as error:
+        raise SystemExit(f"--recipe: {error}") from None
+    scale = args.scale
+    if base.steps and scale not in base.steps:
+        made_for = ", ".join(f"x{key}" for key in sorted(base.steps))
+        raise SystemExit(f"--recipe {args.recipe} trains {made_for} only ({base.description})")
+    given = {field: getattr(args, flag) for flag, field in FLAG_FIELDS.items() if getattr(args, flag) is not None}
+    if args.wallpapers and args.photographs:
+        raise SystemExit("--wallpapers and --photographs are two datasets: give one")
+    if args.wallpapers:
+        given["dataset"] = "wallpapers"
+    elif args.photographs is not None:
+        given["dataset"] = "photographs" if args.photographs else "sample"
+    steps_per_epoch = args.steps_per_epoch or STEPS_PER_EPOCH.get(base.name, DEFAULT_STEPS_PER_EPOCH)
+    if args.epochs is not None:
+        if base.steps.get(scale) != args.epochs * steps_per_epoch:
+            given["steps"] = {scale: args.epochs * steps_per_epoch}
+    elif scale not in base.steps:
+        raise SystemExit(f"--recipe {args.recipe} names no length: give --epochs (of {steps_per_epoch} steps)")
+    elif base.steps[scale] % steps_per_epoch:
+        raise SystemExit(f"--steps-per-epoch must divide the recipe's {base.steps[scale]:,} steps, or give --epochs")
+    overrides = {field: value for field, value in given.items() if getattr(base, field) != value}
+    try:
+        recipe = dataclasses.replace(base, **overrides)
+    except ValueError as error:
+        raise SystemExit(f"--recipe {args.recipe or base.name} with {overrides}: {error}") from None
+    profile = profiles.Profile(
+        "pretrained",
+        "pretrained weights",
+        recipe,
+        scale=scale,
+        epochs=recipe.steps[scale] // steps_per_epoch,
+        steps_per_epoch=steps_per_epoch,
+    )
+    init_from = args.init_from
+    if init_from is None and base.name in INIT_FROM_TRAINED and scale != INIT_FROM_TRAINED[base.name]:
+        init_from = args.out_dir / pretrained.weight_file_name(INIT_FROM_TRAINED[base.name])
+    elif init_from is None and recipe.init_from_scale:
+        init_from = pretrained.weights_path(recipe.init_from_scale)
+    short = {name: alias for alias, name in RECIPE_ALIASES.items()}.get(args.recipe, args.recipe)
+    return Plan(short, overrides, profile, init_from)
+
+
+def degradation(plan: Plan) -> str:
     """What the run's weights learn to undo: ``realistic`` when degraded LR inputs are in the data."""
-    return "bicubic" if args.degradation == "bicubic" else "realistic"
+    return "bicubic" if plan.recipe.degradation == "bicubic" else "realistic"
 
 
-def file_names(args: argparse.Namespace) -> tuple[str, str, str]:
+def file_names(plan: Plan) -> tuple[str, str, str]:
     """The weights, summary and log names of this run's scale and degradation, in ``--out-dir``."""
-    suffix = pretrained.variant_suffix(degradation(args))
+    suffix = pretrained.variant_suffix(degradation(plan))
     return (
-        pretrained.weight_file_name(args.scale, degradation(args)),
-        f"summary_x{args.scale}{suffix}.json",
-        f"training_log_x{args.scale}{suffix}.csv",
+        pretrained.weight_file_name(plan.scale, degradation(plan)),
+        f"summary_x{plan.scale}{suffix}.json",
+        f"training_log_x{plan.scale}{suffix}.csv",
     )
 
 
-def wallpaper_photos() -> list[np.ndarray]:
-    """The wallpaper photographs, downscaled x2 (1280x800) so their JPEG artefacts vanish from the HR targets."""
-    paths = samples.wallpaper_paths()
-    if len(paths) < len(samples.WALLPAPERS):
-        raise SystemExit("--wallpapers needs them all: apt-get install plasma-workspace-wallpapers (or drop the flag)")
-    photos = [eh.images.load_image(path) for path in paths]
-    return [eh.images.resize_bicubic(photo, (photo.shape[0] // 2, photo.shape[1] // 2)) for photo in photos]
-
-
-def extra_photographs() -> list[np.ndarray]:
-    """Plasma and lomiri photographs, each shrunk to a long side of ``samples.EXTRA_PHOTO_LONG_SIDE``."""
-    plasma, lomiri = samples.wallpaper_paths(), samples.lomiri_paths()
-    if len(plasma) < len(samples.WALLPAPERS) or len(lomiri) < len(samples.LOMIRI_PHOTOGRAPHS):
-        raise SystemExit(
-            "--photographs needs them all: apt-get install plasma-workspace-wallpapers lomiri-wallpapers-16.04 "
-            f"lomiri-wallpapers-20.04 (found {len(plasma)} of {len(samples.WALLPAPERS)} and {len(lomiri)} of "
-            f"{len(samples.LOMIRI_PHOTOGRAPHS)}; samples.WALLPAPER_DIR / LOMIRI_DIR say where they are looked for)"
+def data_sources(recipe: recipes.Recipe) -> list[str]:
+    """The training photos of ``recipe``'s dataset, in words, for the summary and the card."""
+    sources = [f"{len(samples.TRAIN_PHOTOS)} offline training photos ({', '.join(samples.TRAIN_PHOTOS)})"]
+    if recipe.dataset == "wallpapers":
+        plasma = f"{len(samples.WALLPAPERS)} Debian plasma-workspace-wallpapers photographs"
+        sources.append(f"{plasma}, downscaled x2 to 1280x800")
+    if recipe.dataset == "photographs":
+        sources.append(
+            f"{len(samples.WALLPAPERS)} Debian plasma-workspace-wallpapers and {len(samples.LOMIRI_PHOTOGRAPHS)} "
+            f"lomiri-wallpapers photographs, each shrunk to a long side of {samples.EXTRA_PHOTO_LONG_SIDE} px"
         )
-    return [samples.shrink_to_long_side(eh.images.load_image(path)) for path in plasma + lomiri]
+    if recipe.dataset.startswith("div2k"):
+        sources = [f"DIV2K ({recipe.dataset}, tensorflow-datasets)"]
+    if recipe.degradation != "bicubic":
+        sources.append(
+            f"every patch's LR drawn afresh from the {recipe.degradation} degradations "
+            f"(edsr_helpers.degradations.DEGRADATIONS), {recipe.clean_share:.0%} kept clean"
+        )
+    return sources
 
 
 def init_scale(path: Path) -> int:
@@ -155,8 +228,9 @@ def init_source(path: Path) -> dict:
     if not summary_path.exists():
         return {}
     summary = json.loads(summary_path.read_text())
-    # v1 summaries name no recipe; later ones say "v2", or None for settings of one's own
-    return {"source_recipe": summary.get("recipe", "v1") or "custom", "source_steps": summary["steps"]}
+    # v1 summaries name no recipe; later ones say "v2", or None for settings of one's own; overrides make it custom
+    named = summary.get("recipe", "v1") if not summary.get("overrides") else None
+    return {"source_recipe": named or "custom", "source_steps": summary["steps"]}
 
 
 def machines_text(summary: dict) -> str:
@@ -219,6 +293,15 @@ def training_command(summary: dict) -> str:
     return summary.get("command", f"python weights_factory/train.py --scale {summary['scale']} --wallpapers")
 
 
+def recipe_text(summary: dict) -> str:
+    """The named recipe a run followed and the fields its command changed (v1 summaries name neither)."""
+    if not summary.get("recipe"):
+        return ""
+    overrides = summary.get("overrides") or {}
+    changed = ", ".join(f"{field} {value}" for field, value in overrides.items())
+    return f"`--recipe {summary['recipe']}`" + (f" with {changed} changed" if changed else "") + ": "
+
+
 def schedule_text(summary: dict) -> str:
     warmup = summary.get("warmup", 200)
     start = f"learning rate {summary['learning_rate']:g}" + (f" with a {warmup}-step warm-up" if warmup else "")
@@ -273,8 +356,8 @@ def scale_section(summary: dict) -> str:
 
 - Command: `{training_command(summary)}`. An interrupted run resumes when re-run.
 - Data: {"; ".join(summary["sources"])}. LR images by antialiased bicubic downscaling (x{scale}), as DIV2K's.
-- Recipe: {summary["lr_patch"]}x{summary["lr_patch"]} LR patches (random aligned crops, 8 rotations/flips),
-  {sampling_text(summary)}, batch {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8),
+- Recipe: {recipe_text(summary)}{summary["lr_patch"]}x{summary["lr_patch"]} LR patches (random aligned crops,
+  8 rotations/flips), {sampling_text(summary)}, batch {summary["batch"]}, L1 loss, Adam (0.9, 0.999, 1e-8),
   {schedule_text(summary)}, {summary["steps"]:,} steps, `{summary["precision"]}`{init_text(summary)}.
 - Machine: {machines_text(summary)}.
 - Log: `training_log_x{scale}.csv` (loss and validation PSNR per epoch).
@@ -321,7 +404,8 @@ kept clean{f", the weights averaged over the steps (EMA, momentum {summary['ema'
 
 - Command: `{training_command(summary)}` (`make pretrained-realistic`). An interrupted run resumes when re-run.
 - Data: {"; ".join(summary["sources"])}.
-- Recipe: {summary["lr_patch"]}x{summary["lr_patch"]} LR patches, {sampling_text(summary)}, batch {summary["batch"]},
+- Recipe: {recipe_text(summary)}{summary["lr_patch"]}x{summary["lr_patch"]} LR patches, {sampling_text(summary)},
+  batch {summary["batch"]},
   L1 loss, Adam (0.9, 0.999, 1e-8), {schedule_text(summary)}, {summary["steps"]:,} steps, `{summary["precision"]}`.
 - Machine: {machines_text(summary)}.
 - Log: `training_log_x{scale}_realistic.csv` (loss, validation PSNR on clean and on degraded inputs per epoch).
@@ -397,86 +481,69 @@ def write_model_card(weights_dir: Path = WEIGHTS_DIR) -> Path:
     return path
 
 
-def recipe_name(args: argparse.Namespace) -> str | None:
-    """``"v2"`` (or ``"realistic"``) when the settings are that recipe's, however they were given (``--recipe``
-    or every flag by hand)."""
-    if all(getattr(args, key) == value for key, value in REALISTIC_RECIPE.items()) and not args.wallpapers:
-        return "realistic"
-    if degradation(args) != "bicubic":
-        return None
-    v2 = all(getattr(args, key) == value for key, value in V2_RECIPE.items())
-    v2 = v2 and args.epochs == V2_EPOCHS.get(args.scale) and not args.wallpapers
-    v2 = v2 and (args.scale == V2_INIT_SCALE or (args.init_from is not None and init_scale(args.init_from) == 2))
-    return "v2" if v2 else None
-
-
-def already_trained(args: argparse.Namespace) -> dict | None:
-    """The summary in ``--out-dir`` of a finished run with these very settings, else None.
+def already_trained(plan: Plan, out_dir: Path) -> dict | None:
+    """The summary in ``out_dir`` of a finished run of this very recipe and overrides, else None.
 
     Why: a finished run's backup is gone (BackupAndRestore deletes it at the end), so running ``make pretrained``
     again after x2 finished would train x2 again from scratch, hours of CPU, instead of going on with x4.
     """
-    weights_name, summary_name, _ = file_names(args)
-    summary_path = args.out_dir / summary_name
-    if not summary_path.exists() or not (args.out_dir / weights_name).exists():
+    weights_name, summary_name, _ = file_names(plan)
+    summary_path = out_dir / summary_name
+    if not summary_path.exists() or not (out_dir / weights_name).exists():
         return None
     summary = json.loads(summary_path.read_text())
+    recipe = plan.recipe
     wanted = {
-        "steps": args.epochs * args.steps_per_epoch,
-        "batch": args.batch,
-        "lr_patch": args.patch,
-        "learning_rate": args.learning_rate,
-        "halving": args.halving,
-        "warmup": args.warmup,
-        "schedule": args.schedule,
-        "sampling": args.sampling,
-        "recipe": recipe_name(args),
-        "lr_degradation": args.degradation,
-        "clean_share": args.clean_share,
-        "ema": args.ema,
+        "recipe": plan.name,
+        "steps": plan.profile.total_steps,
+        "batch": recipe.batch_size,
+        "lr_patch": recipe.lr_patch_size,
+        "learning_rate": recipe.learning_rate,
+        "warmup": recipe.warmup_steps,
+        "schedule": recipe.lr_schedule,
+        "sampling": recipe.sampling,
     }
-    if degradation(args) == "bicubic":  # summaries older than realistic weights do not name these
-        for key in ("lr_degradation", "clean_share", "ema"):
-            wanted.pop(key)
-    return summary if all(summary.get(key) == value for key, value in wanted.items()) else None
+    if recipe.lr_schedule == "halving":  # a cosine run's summary may carry any halving: it has none
+        wanted["halving"] = recipe.lr_halving_steps
+    if degradation(plan) != "bicubic":  # summaries older than realistic weights do not name these
+        wanted |= {"lr_degradation": recipe.degradation, "clean_share": recipe.clean_share, "ema": recipe.ema_momentum}
+    same = all(summary.get(key) == value for key, value in wanted.items())
+    return summary if same and summary.get("overrides", {}) == plan.recorded_overrides() else None
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line; ``--recipe v2`` fills in the v2 recipe where a flag is not given."""
+    """The command line: ``--recipe NAME`` and the recipe fields given explicitly (``None`` where not given)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=4)
     parser.add_argument(
         "--recipe",
-        choices=("v2", "realistic"),
+        choices=(*RECIPE_ALIASES, *recipes.RECIPES),
         help=(
-            "v2: the recipe of the shipped weights (V2_RECIPE, V2_EPOCHS; x3/x4 start from x2 in --out-dir); "
-            "realistic: the shipped x4 fine-tuned on degraded photographs (REALISTIC_RECIPE); flags given win"
+            "a recipe of edsr_helpers.recipes; v2: the shipped weights' (x3/x4 start from x2 in --out-dir); "
+            "realistic: the shipped x4 fine-tuned on degraded photographs; the flags below override its fields"
         ),
     )
-    parser.add_argument("--epochs", type=int, default=24)
-    parser.add_argument("--steps-per-epoch", type=int, default=250)
-    parser.add_argument("--learning-rate", type=float, default=5e-4)
-    parser.add_argument("--halving", type=int, default=2500, help="halve the learning rate every N steps")
+    parser.add_argument("--epochs", type=int, help="train this many epochs instead of the recipe's steps")
+    parser.add_argument("--steps-per-epoch", type=int, help="steps between two backups (v2: 1000, else 250)")
+    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--halving", type=int, help="halve the learning rate every N steps")
     parser.add_argument("--wallpapers", action="store_true", help="v1: add plasma's wallpaper photographs, halved")
     parser.add_argument(
         "--photographs",
         action=argparse.BooleanOptionalAction,
-        default=False,
-        help="v2: add plasma's and lomiri's photographs, long side 1,800 px",
+        help="v2: add plasma's and lomiri's photographs, long side 1,800 px (--no-photographs: the offline ones)",
     )
-    cpu_patch = profiles.PROFILES["cpu"].recipe.lr_patch_size
-    parser.add_argument("--patch", type=int, default=cpu_patch, help="LR patch side")
-    parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--warmup", type=int, default=200, help="linear warm-up steps")
-    parser.add_argument("--schedule", choices=("halving", "cosine"), default="halving")
-    parser.add_argument("--sampling", choices=data.SAMPLINGS, default="uniform", help="how photos are chosen")
+    parser.add_argument("--patch", type=int, help="LR patch side")
+    parser.add_argument("--batch", type=int)
+    parser.add_argument("--warmup", type=int, help="linear warm-up steps")
+    parser.add_argument("--schedule", choices=("halving", "cosine"))
+    parser.add_argument("--sampling", choices=data.SAMPLINGS, help="how photos are chosen")
     parser.add_argument(
         "--degradation",
         choices=recipes.LR_DEGRADATIONS,
-        default="bicubic",
         help="draw every patch's LR afresh from this random family (edsr_helpers.degradations.DEGRADATIONS)",
     )
-    parser.add_argument("--clean-share", type=float, default=0.0, help="with --degradation: patches kept clean")
+    parser.add_argument("--clean-share", type=float, help="with --degradation: patches kept clean")
     parser.add_argument("--ema", type=float, help="validate and save a moving average of the weights (e.g. 0.999)")
     parser.add_argument("--init-from", type=Path, help="start from another scale's weights (the paper: x2 for x3/x4)")
     parser.add_argument("--out-dir", type=Path, default=WEIGHTS_DIR, help="weights, log and summary (and card)")
@@ -487,20 +554,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="do nothing when --out-dir already holds this scale trained with these settings (make pretrained)",
     )
-    args = parser.parse_args(argv)
-    if args.recipe == "v2":
-        parser.set_defaults(**V2_RECIPE, epochs=V2_EPOCHS.get(args.scale, 0))
-        args = parser.parse_args(argv)
-        if args.scale != V2_INIT_SCALE and args.init_from is None:
-            args.init_from = args.out_dir / pretrained.weight_file_name(V2_INIT_SCALE)
-    if args.recipe == "realistic":
-        parser.set_defaults(**REALISTIC_RECIPE)
-        args = parser.parse_args(argv)
-        if args.scale != 4:
-            raise SystemExit("--recipe realistic trains x4 only (it fine-tunes the shipped x4 weights)")
-        if args.init_from is None:
-            args.init_from = pretrained.weights_path(4)
-    return args
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -510,150 +564,103 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.scale not in eh.constants.SCALES:
         raise SystemExit(f"--scale must be one of {eh.constants.SCALES}")
-    if args.skip_trained and (finished := already_trained(args)):
+    plan = make_plan(args)
+    recipe, scale, profile = plan.recipe, plan.scale, plan.profile
+    if args.skip_trained and (finished := already_trained(plan, args.out_dir)):
         print(
-            f"x{args.scale} is already trained with these settings ({args.out_dir / file_names(args)[1]}: "
+            f"x{scale} is already trained with these settings ({args.out_dir / file_names(plan)[1]}: "
             f"{finished['steps']} steps, {finished['wall_minutes']} min): skipped; delete that file to train it again"
         )
         return
 
-    recipe = recipes.Recipe(
-        recipe_name(args) or "weights",
-        "pretrained weights",
-        dataset="photographs" if args.photographs else "sample",
-        lr_patch_size=args.patch,
-        batch_size=args.batch,
-        learning_rate=args.learning_rate,
-        lr_schedule=args.schedule,
-        lr_halving_steps=args.halving,
-        warmup_steps=args.warmup,
-        sampling=args.sampling,
-        degradation=args.degradation,
-        clean_share=args.clean_share,
-        ema_momentum=args.ema,
-    )
-    profile = profiles.Profile(
-        "pretrained",
-        "pretrained weights",
-        recipe,
-        scale=args.scale,
-        epochs=args.epochs,
-        steps_per_epoch=args.steps_per_epoch,
-    )
-    photos = [samples.load_photo(name) for name in samples.TRAIN_PHOTOS]
-    sources = [f"{len(photos)} offline training photos ({', '.join(samples.TRAIN_PHOTOS)})"]
-    if args.wallpapers:
-        extra = wallpaper_photos()
-        photos += extra
-        sources.append(f"{len(extra)} Debian plasma-workspace-wallpapers photographs, downscaled x2 to 1280x800")
-    if args.photographs:
-        extra = extra_photographs()
-        photos += extra
-        sources.append(
-            f"{len(samples.WALLPAPERS)} Debian plasma-workspace-wallpapers and {len(samples.LOMIRI_PHOTOGRAPHS)} "
-            f"lomiri-wallpapers photographs, each shrunk to a long side of {samples.EXTRA_PHOTO_LONG_SIDE} px"
-        )
-    run_dir = args.run_dir or ROOT / "build" / f"pretrained-run-x{args.scale}"
+    run_dir = args.run_dir or ROOT / "build" / f"pretrained-run-x{scale}"
     run_dir.mkdir(parents=True, exist_ok=True)
     done = training.completed_epochs(run_dir)
     progress = read_progress(run_dir, fresh=done == 0)
-    pairs = data.pairs_from_images(photos, args.scale)
-    if args.degradation != "bicubic":
-        sources.append(
-            f"every patch's LR drawn afresh from the {args.degradation} degradations "
-            f"(edsr_helpers.degradations.DEGRADATIONS), {args.clean_share:.0%} kept clean"
-        )
-    train = data.make_train_dataset_for(profile, pairs, start=done * args.steps_per_epoch)
-    val_pairs = data.load_sample(args.scale, "validation")
-    bicubic = training.bicubic_psnr(val_pairs, args.scale)
-    degraded_val = [(eh.degradations.degrade_for_evaluation(hr, args.scale), hr) for _, hr in val_pairs]
-
-    precision = training.choose_precision()
-    keras.utils.set_random_seed(0)
-    keras.config.set_dtype_policy(precision)
-    model = training.compile_for_training(recipe.build_model(args.scale), profile)
-    keras.config.set_dtype_policy("float32")
+    source = None
+    if plan.init_from:
+        source = recipe.build_model(init_scale(plan.init_from))
+        source.load_weights(plan.init_from)
+    try:
+        prepared = training.prepare(profile, run_dir=run_dir, init_from=source, seed=0)
+    except samples.PhotographsMissingError as error:
+        raise SystemExit(f"{error} (or train on the offline photos alone: --no-photographs)") from None
+    model, precision = prepared.model, prepared.precision
     init_from = None
-    if args.init_from:  # a resumed run's backup overwrites this with its own weights when fit starts
-        source = recipe.build_model(init_scale(args.init_from))
-        source.load_weights(args.init_from)
-        copied = eh.model.copy_matching_weights(source, model)
-        init_from = {"scale": init_scale(args.init_from), "layers": len(copied), "file": args.init_from.name}
-        init_from |= init_source(args.init_from)
+    if plan.init_from:
+        copied = prepared.copied_layers
+        init_from = {"scale": init_scale(plan.init_from), "layers": len(copied), "file": plan.init_from.name}
+        init_from |= init_source(plan.init_from)
         print(f"started from x{init_from['scale']}: {len(copied)} layers copied ({', '.join(copied)})")
+    sources = data_sources(recipe)
+    val_pairs = data.load_sample(scale, "validation")  # the bars' photos, whatever the recipe validates on
+    bicubic = training.bicubic_psnr(val_pairs, scale)
+    degraded_val = [(eh.degradations.degrade_for_evaluation(hr, scale), hr) for _, hr in val_pairs]
+    realistic = degradation(plan) == "realistic"
 
-    realistic = degradation(args) == "realistic"
-    callbacks = [  # no best-on-validation checkpoint: validation is only watched, never selected on
-        training.backup_and_restore(run_dir),  # first: it backs up the trained weights, not their average
-        keras.callbacks.TerminateOnNaN(),
-        *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if args.ema else []),  # what is scored and kept
-        *([training.ScoreOnPairs(degraded_val, args.scale, "degraded")] if realistic else []),
-        keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
-        ProgressLog(run_dir / "progress.json", progress, done, precision),
-    ]
-    print(f"training x{args.scale} on {' + '.join(sources)}; {precision}; bicubic {bicubic:.2f} dB", flush=True)
+    print(f"training x{scale} on {' + '.join(sources)}; {precision}; bicubic {bicubic:.2f} dB", flush=True)
+    if plan.name or plan.overrides:
+        print(f"recipe {recipe.name}" + (f" with {plan.overrides}" if plan.overrides else ""), flush=True)
     if done:
-        print(f"resuming after epoch {done} of {args.epochs} (backup in {run_dir / 'backup'})", flush=True)
+        print(f"resuming after epoch {done} of {profile.epochs} (backup in {run_dir / 'backup'})", flush=True)
     started = time.time()
-    model.fit(
-        train,
-        epochs=args.epochs,
-        steps_per_epoch=args.steps_per_epoch,
-        validation_data=data.as_validation_dataset(val_pairs),
-        validation_steps=len(val_pairs),
-        callbacks=callbacks,
-        shuffle=False,
-        verbose=2,
+    training.fit_recipe(  # no best-on-validation checkpoint: validation is only watched, never selected on
+        prepared,
+        run_dir,
+        select_best=False,
+        also_score={"degraded": degraded_val} if realistic else None,
+        callbacks=[ProgressLog(run_dir / "progress.json", progress, done, precision)],
     )
     wall_minutes = (time.time() - started) / 60  # of this invocation; progress.json adds the earlier ones
 
     out = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    weights_name, summary_name, log_name = file_names(args)
+    weights_name, summary_name, log_name = file_names(plan)
     target = out / weights_name
-    float32_model = recipe.build_model(args.scale)
+    float32_model = recipe.build_model(scale)
     float32_model.set_weights(model.get_weights())
     float32_model.save_weights(target)
     shutil.copy(run_dir / "log.csv", out / log_name)
 
-    reloaded = recipe.build_model(args.scale)
+    reloaded = recipe.build_model(scale)
     reloaded.load_weights(target)
-    rows = training.evaluate(reloaded, val_pairs, args.scale, names=samples.VALIDATION_PHOTOS)
+    rows = training.evaluate(reloaded, val_pairs, scale, names=samples.VALIDATION_PHOTOS)
     extra = {}
     if realistic:  # judged against the weights it started from, on clean and degraded inputs
         names = samples.VALIDATION_PHOTOS
-        extra["evaluation_degraded"] = training.evaluate(reloaded, degraded_val, args.scale, names=names)
-        start = recipe.build_model(args.scale)
-        start.load_weights(args.init_from)
+        extra["evaluation_degraded"] = training.evaluate(reloaded, degraded_val, scale, names=names)
+        start = recipe.build_model(scale)
+        start.load_weights(plan.init_from)
         extra["reference"] = {
-            "weights": str(args.init_from.name),
-            "clean": training.evaluate(start, val_pairs, args.scale, names=names),
-            "degraded": training.evaluate(start, degraded_val, args.scale, names=names),
+            "weights": str(plan.init_from.name),
+            "clean": training.evaluate(start, val_pairs, scale, names=names),
+            "degraded": training.evaluate(start, degraded_val, scale, names=names),
         }
     summary = {
-        "scale": args.scale,
+        "scale": scale,
         "sources": sources,
-        "steps": args.epochs * args.steps_per_epoch,
-        "batch": profile.recipe.batch_size,
-        "lr_patch": profile.recipe.lr_patch_size,
-        "learning_rate": args.learning_rate,
-        "halving": args.halving,
-        "warmup": args.warmup,
-        "schedule": args.schedule,
-        "sampling": args.sampling,
+        "steps": profile.total_steps,
+        "batch": recipe.batch_size,
+        "lr_patch": recipe.lr_patch_size,
+        "learning_rate": recipe.learning_rate,
+        "halving": recipe.lr_halving_steps,
+        "warmup": recipe.warmup_steps,
+        "schedule": recipe.lr_schedule,
+        "sampling": recipe.sampling,
         "precision": precision,
         "wall_minutes_this_invocation": round(wall_minutes, 1),
         "wall_minutes": round(sum(run["minutes"] for run in progress["invocations"]), 1),
         "invocations": progress["invocations"],
         "init_from": init_from,
-        "recipe": recipe_name(args),
+        "recipe": plan.name,
+        "overrides": plan.recorded_overrides(),
         "machine": eh.backend.device_name(),
         "backend": eh.backend.name(),
         "command": "python weights_factory/train.py " + " ".join(sys.argv[1:]),
-        "degradation": degradation(args),
-        "lr_degradation": args.degradation,
-        "clean_share": args.clean_share,
-        "ema": args.ema,
+        "degradation": degradation(plan),
+        "lr_degradation": recipe.degradation,
+        "clean_share": recipe.clean_share,
+        "ema": recipe.ema_momentum,
         "evaluation": rows,
         **extra,
     }
