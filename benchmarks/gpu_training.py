@@ -196,73 +196,85 @@ def torch_ms_per_step(config: model.Preset, precision: str, batches, rounds: int
 # ---------------------------------------------------------------------------------------- training run
 
 
-def training_run(args, config: model.Preset, policy: str, out: Path) -> None:
-    """EDSR-baseline x4 on the offline photos: PSNR curve against bicubic and the time to beat it."""
-    keras.config.set_dtype_policy(policy)
-    profile = Profile(
+class TrainingCurve(keras.callbacks.Callback):
+    """After every epoch: the training seconds so far (validation left out) and the validation Y-PSNR."""
+
+    def __init__(self, val_pairs, bicubic: float):
+        super().__init__()
+        self.val_pairs, self.bicubic = val_pairs, bicubic
+        self.seconds, self.beaten, self._start = 0.0, None, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def _stop_clock(self):
+        if self._start is not None:
+            self.seconds += time.perf_counter() - self._start
+            self._start = None
+
+    def on_test_begin(self, logs=None):  # fit's own validation: not training time
+        self._stop_clock()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._stop_clock()
+        mean = training.evaluate(self.model, self.val_pairs, 4)[-1]["edsr_psnr_y"]
+        if self.beaten is None and mean > self.bicubic:
+            self.beaten = self.seconds
+        step = (epoch + 1) * self.params["steps"]
+        gain = mean - self.bicubic
+        print(f"  step {step:6d}  {self.seconds:7.1f} s  EDSR {mean:.2f} dB  ({gain:+.2f} vs bicubic)", flush=True)
+
+
+def training_run(args, preset: str, policy: str, out: Path) -> None:
+    """EDSR x4 on the offline photos, through the path every recipe takes: the PSNR curve against bicubic and
+    the time to beat it."""
+    config = presets_to_run(args.smoke)[preset]
+    chunk = max(1, args.train_steps // args.evaluations)
+    recipe = Recipe(
         "bench",
-        "gpu benchmark",
-        Recipe("bench", "gpu benchmark", dataset="sample", lr_patch_size=args.patch, batch_size=BATCH),
+        "gpu benchmark: the offline photos, cosine from 2e-4",
+        model=f"edsr-{preset}",
+        dataset="sample",
+        lr_patch_size=args.patch,
+        batch_size=BATCH,
+        learning_rate=2e-4,
+        lr_schedule="cosine",
     )
-    pairs = data.load_sample(4, "train")
-    val_pairs = data.load_sample(4, "validation")
-    bicubic = training.bicubic_psnr(val_pairs, 4)
-    net = model.edsr(4, **dataclasses.asdict(config))
-    total = args.train_steps
-    schedule = keras.optimizers.schedules.CosineDecay(2e-4, decay_steps=total, warmup_target=None)
-    optimizer = keras.optimizers.Adam(schedule)
-    net.compile(optimizer=optimizer, loss="mean_absolute_error", jit_compile=backend.jit_compile())
-    train = data.make_train_dataset_for(profile, pairs)
-    chunk = max(1, total // args.evaluations)
-    seconds, beaten = 0.0, None
+    profile = Profile("bench", "gpu benchmark", recipe, scale=4, epochs=args.evaluations, steps_per_epoch=chunk)
+    prepared = training.prepare(profile, precision=policy)
+    bicubic = training.bicubic_psnr(prepared.validation, 4)
     size = f"{config.num_res_blocks} blocks x {config.num_filters}"
     print(f"\nTraining EDSR x4 ({size}) on the offline photos ({policy}, batch {BATCH}, {args.patch}px LR):")
     print(f"  bicubic: {bicubic:.2f} dB (Y, shave 4, barbara/monarch/coffee)")
-    for done in range(chunk, total + 1, chunk):
-        start = time.perf_counter()
-        net.fit(train, epochs=1, steps_per_epoch=chunk, verbose=0, shuffle=False)
-        seconds += time.perf_counter() - start
-        mean = training.evaluate(net, val_pairs, 4)[-1]["edsr_psnr_y"]
-        if beaten is None and mean > bicubic:
-            beaten = seconds
-        print(f"  step {done:6d}  {seconds:7.1f} s  EDSR {mean:.2f} dB  ({mean - bicubic:+.2f} vs bicubic)")
+    curve = TrainingCurve(prepared.validation, bicubic)
+    with tempfile.TemporaryDirectory(prefix="bench_run_") as folder:
+        training.fit_recipe(prepared, folder, callbacks=[curve], verbose=0)
+    beaten = curve.beaten
     print(f"  time to beat bicubic: {'not reached' if beaten is None else f'{beaten:.1f} s of training'}")
     out.mkdir(parents=True, exist_ok=True)
     path = out / ("edsr_tiny_x4.weights.h5" if args.smoke else "edsr_baseline_x4.weights.h5")
-    net.save_weights(path)
+    prepared.model.save_weights(path)
     print(f"  weights: {path}")
 
 
 def profile_run(profile: Profile, out: Path) -> None:
-    """Notebook 03's training cells under ``profile`` (no live plot), timed from ``fit``'s start to its end."""
+    """Notebook 03's training under ``profile`` (no live plot), through the recipe's one path, timed from
+    ``fit``'s start to its end."""
     from edsr_helpers import profiles
 
-    keras.config.set_dtype_policy(backend.choose_precision(verbose=True))
-    train = data.make_train_dataset_for(profile, data.load_pairs(profile, "train"))
-    val_pairs = data.first_pairs(data.load_pairs(profile, "validation"), profile.val_images)
+    prepared = training.prepare(profile, precision=training.choose_precision(verbose=True), verbose=True)
+    val_pairs = prepared.validation
     bicubic = training.bicubic_psnr(val_pairs, profile.scale)
-    net = recipes.build_model("edsr-baseline", profile.scale)
-    training.compile_for_training(net, profile)
     folder = Path(tempfile.mkdtemp(prefix=f"run_{profile.name}_"))  # checkpoints stay off $OUT (8 files come back)
-    # no time budget (notebook 03 passes profile.training_minutes): this times the profile's whole run
-    callbacks = training.make_callbacks(folder, patches=train)
     steps = profile.epochs * profile.steps_per_epoch
     print(f"\nNotebook 03 under profile '{profile.name}' ({steps} steps):")
     start = time.perf_counter()
-    net.fit(
-        train,
-        epochs=profile.epochs,
-        steps_per_epoch=profile.steps_per_epoch,
-        validation_data=data.as_validation_dataset(val_pairs),
-        validation_steps=len(val_pairs),
-        callbacks=callbacks,
-        shuffle=False,
-        verbose=2,
-    )
+    # no time budget (notebook 03 passes profile.training_minutes): this times the profile's whole run
+    training.fit_recipe(prepared, folder, minutes=None)
     seconds = time.perf_counter() - start
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy(folder / "log.csv", out / f"log_{profile.name}.csv")
-    mean = training.evaluate(net, val_pairs, profile.scale)[-1]["edsr_psnr_y"]
+    mean = training.evaluate(prepared.model, val_pairs, profile.scale)[-1]["edsr_psnr_y"]
     device = backend.device_name()
     line = f"  fit: {seconds:.0f} s; EDSR {mean:.2f} vs bicubic {bicubic:.2f} dB ({mean - bicubic:+.2f})"
     peak = datasheet_peak(device)
@@ -275,6 +287,17 @@ def profile_run(profile: Profile, out: Path) -> None:
 BATCH = 16
 #: The smoke run's model: EDSR's layout at a size a CPU trains in seconds.
 TINY = model.Preset(num_res_blocks=2, num_filters=16, res_scale=1.0)
+
+
+@recipes.register_model("edsr-tiny")
+def _edsr_tiny(scale: int, **options) -> keras.Model:
+    """EDSR at :data:`TINY`'s size, so that the smoke run trains through a recipe like the real one."""
+    return model.edsr(scale, **{**dataclasses.asdict(TINY), **options})
+
+
+def presets_to_run(smoke: bool) -> dict[str, model.Preset]:
+    """The sizes timed: EDSR-baseline and full EDSR, or the tiny one of the smoke run."""
+    return {"tiny": TINY} if smoke else dict(model.PRESETS)
 
 
 def main() -> None:
@@ -324,7 +347,7 @@ def main() -> None:
     peak_measured = measured_matmul_peak(8192 if gpu else 256)
     print(f"bf16 peak: datasheet {peak_sheet or 'unknown'} TFLOP/s, measured matmul {peak_measured:.1f} TFLOP/s")
 
-    presets = {"tiny": TINY} if args.smoke else dict(model.PRESETS)
+    presets = presets_to_run(args.smoke)
     header = f"{'model':<9}{'precision':<10}{'engine':<22}{'ms/step':>9}{'TFLOP/s':>9}{'% sheet':>9}{'% meas.':>9}"
     print("\n" + header + f"{'PyTorch/Keras':>15}")
     fastest = {}
@@ -351,7 +374,7 @@ def main() -> None:
                 )
     name = "tiny" if args.smoke else "baseline"
     policy = min(fastest[name], key=fastest[name].get)
-    training_run(args, presets[name], policy, args.out)
+    training_run(args, name, policy, args.out)
     if not args.smoke:  # the smoke run of `gpu_session.sh session` has run profile_run's smoke size already
         from edsr_helpers.profiles import PROFILES
 

@@ -5,6 +5,8 @@ from each start asked for: ``scratch`` (fresh weights) and ``x2`` (every layer b
 copied from the shipped x2 weights, as Lim et al. 2017 start their x3 and x4 models), in each precision asked
 for (``float32`` and ``auto``, the policy :func:`edsr_helpers.training.choose_precision` picks). After each
 checkpoint it scores the model on the validation photos (Y-PSNR, border of 4 pixels shaved) against bicubic.
+Each run is :func:`edsr_helpers.training.prepare` and :func:`edsr_helpers.training.fit_recipe`, as the weights
+factory's.
 
 Run: ``.venv/bin/python benchmarks/lab_outcome.py`` (400 and 1,200 steps; about an hour per start and precision
 on 2 cores); ``--steps 100 200`` for a quick look.
@@ -13,43 +15,59 @@ on 2 cores); ``--steps 100 200`` for a quick look.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import math
+import tempfile
 import time
 
 import keras
 import numpy as np
 
-from edsr_helpers import backend, data, model, pretrained, profiles, training
+from edsr_helpers import backend, profiles, training
+
+
+class Checkpoints(keras.callbacks.Callback):
+    """At every checkpoint's epoch end: seconds per step so far (training only) and the validation gain."""
+
+    def __init__(self, checkpoints: list[int], val_pairs, label: str):
+        super().__init__()
+        self.checkpoints, self.val_pairs, self.label = checkpoints, val_pairs, label
+        self.seconds, self.results, self._start = 0.0, [], None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def _stop_clock(self):
+        if self._start is not None:
+            self.seconds += time.perf_counter() - self._start
+            self._start = None
+
+    def on_test_begin(self, logs=None):  # fit's own validation: not training time
+        self._stop_clock()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._stop_clock()
+        steps = (epoch + 1) * self.params["steps"]
+        if steps not in self.checkpoints:
+            return
+        mean = training.evaluate(self.model, self.val_pairs, 4)[-1]
+        gain = mean["edsr_psnr_y"] - mean["bicubic_psnr_y"]
+        self.results.append((steps, self.seconds / steps, gain))
+        print(f"  {self.label} {steps:5d} steps  {self.seconds / steps:5.2f} s/step  {gain:+.2f} dB", flush=True)
 
 
 def run(start: str, precision: str, checkpoints: list[int]) -> list[tuple[int, float, float]]:
-    """``(steps, seconds per step, validation gain in dB)`` at every checkpoint of one run."""
-    profile = profiles.PROFILES["cpu"]
-    recipe = profile.recipe
-    train_pairs = data.load_sample(profile.scale, "train")
-    val_pairs = data.load_sample(profile.scale, "validation")
-    batches = data.PatchBatches(
-        train_pairs, scale=profile.scale, lr_patch_size=recipe.lr_patch_size, batch_size=recipe.batch_size
-    )
-    keras.utils.set_random_seed(0)
-    keras.config.set_dtype_policy(precision)
-    try:
-        net = recipe.build_model(profile.scale)
-    finally:
-        keras.config.set_dtype_policy("float32")
-    if start == "x2":  # what the recipe's init_from_scale does
-        model.copy_matching_weights(pretrained.load_pretrained(2), net)
-    training.compile_for_training(net, profile)
-    results, done, seconds = [], 0, 0.0
-    for checkpoint in checkpoints:
-        began = time.perf_counter()
-        net.fit(batches, epochs=1, steps_per_epoch=checkpoint - done, initial_epoch=0, verbose=0, shuffle=False)
-        seconds += time.perf_counter() - began
-        batches.start, done = checkpoint, checkpoint  # go on with the stream, not from its start
-        mean = training.evaluate(net, val_pairs, profile.scale)[-1]
-        gain = mean["edsr_psnr_y"] - mean["bicubic_psnr_y"]
-        results.append((checkpoint, seconds / checkpoint, gain))
-        print(f"  {start:7s} {precision:14s} {checkpoint:5d} steps  {seconds / checkpoint:5.2f} s/step  {gain:+.2f} dB")
-    return results
+    """``(steps, seconds per step, validation gain in dB)`` at every checkpoint of one run of the ``cpu``
+    profile's recipe on the offline photos, through the path every recipe takes."""
+    cpu = profiles.PROFILES["cpu"]
+    recipe = dataclasses.replace(cpu.recipe, dataset="sample", init_from_scale=2 if start == "x2" else None)
+    every = math.gcd(*checkpoints)
+    profile = dataclasses.replace(cpu, recipe=recipe, epochs=max(checkpoints) // every, steps_per_epoch=every)
+    prepared = training.prepare(profile, precision=precision, seed=0)
+    clock = Checkpoints(checkpoints, prepared.validation, f"{start:7s} {precision:14s}")
+    with tempfile.TemporaryDirectory(prefix="lab_outcome_") as folder:
+        training.fit_recipe(prepared, folder, callbacks=[clock], verbose=0)
+    return clock.results
 
 
 def main() -> None:

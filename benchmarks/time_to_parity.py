@@ -11,11 +11,13 @@ Run: ``.venv/bin/python benchmarks/time_to_parity.py``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import tempfile
 import time
 
 import keras
 
-from edsr_helpers import data, profiles, recipes, training
+from edsr_helpers import profiles, training
 
 
 class ParityClock(keras.callbacks.Callback):
@@ -54,21 +56,19 @@ def main() -> None:
     parser.add_argument("--extra-steps", type=int, default=200, help="keep training this long past parity")
     args = parser.parse_args()
 
-    profile = profiles.PROFILES["cpu"]
-    policy = training.choose_precision()
-    keras.utils.set_random_seed(0)
-    keras.config.set_dtype_policy(policy)
-    net = training.compile_for_training(recipes.build_model("edsr-baseline", 4), profile)
-    val_pairs = data.load_sample(4, "validation")
+    cpu = profiles.PROFILES["cpu"]
+    recipe = dataclasses.replace(cpu.recipe, dataset="sample", init_from_scale=None)  # from scratch, offline
+    profile = dataclasses.replace(cpu, recipe=recipe, epochs=1, steps_per_epoch=100_000)
+    prepared = training.prepare(profile, seed=0)
+    val_pairs = prepared.validation
     bicubic = training.bicubic_psnr(val_pairs, 4)
     print(
-        f"cpu profile: {profile.recipe.lr_patch_size}px LR, batch {profile.recipe.batch_size}, "
-        f"lr {profile.recipe.learning_rate:g} "
-        f"(warm-up {profile.recipe.warmup_steps} steps), {policy}"
+        f"cpu profile: {recipe.lr_patch_size}px LR, batch {recipe.batch_size}, lr {recipe.learning_rate:g} "
+        f"(warm-up {recipe.warmup_steps} steps), {prepared.precision}"
     )
     clock = ParityClock(val_pairs, bicubic, args.every, args.limit_minutes * 60, args.extra_steps)
-    train = data.make_train_dataset_for(profile, data.load_sample(4, "train"))
-    net.fit(train, epochs=1, steps_per_epoch=100_000, callbacks=[clock], verbose=0)
+    with tempfile.TemporaryDirectory(prefix="time_to_parity_") as folder:
+        training.fit_recipe(prepared, folder, callbacks=[clock], verbose=0)
     if clock.parity:
         step, seconds = clock.parity
         print(f"\nbicubic parity after {step} steps, {seconds / 60:.2f} minutes of training")
