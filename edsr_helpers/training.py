@@ -214,8 +214,8 @@ class TimeBudget(keras.callbacks.Callback):
         self._message = (
             f"Time budget: stopped after epoch {epoch + 1} of {epochs}{trained}, {elapsed / 60:.1f} minutes in; "
             f"one more epoch (~{last / 60:.1f} min) would pass the {self.minutes:g}-minute budget. This machine "
-            "trains slowly: the model is less trained than the profile's full run. To train every epoch, pass "
-            "minutes=None to TimeBudget (or train on a GPU, e.g. Colab's)."
+            "trains slowly: the model is less trained than the profile's full run. To train every epoch, leave "
+            "TimeBudget out of the callbacks (or train on a GPU, e.g. Colab's)."
         )
 
     def on_train_end(self, logs=None):
