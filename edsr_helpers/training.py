@@ -175,7 +175,7 @@ class ContinuePatchStream(keras.callbacks.Callback):
 
 
 class TimeBudget(keras.callbacks.Callback):
-    """End training after the epoch that would otherwise take this ``fit`` past ``minutes``.
+    """End training after the epoch that would otherwise take this ``fit`` past ``minutes`` (``None``: never).
 
     A lab's slot for training is fixed, but the same 1,200 steps of notebook 03 took 7 minutes on one 2-core CPU
     and 60 on another. Stopping at an epoch's end keeps the run whole: the log, the best checkpoint and the
@@ -185,11 +185,11 @@ class TimeBudget(keras.callbacks.Callback):
     call: a resumed run gets the whole budget again.
     """
 
-    def __init__(self, minutes: float, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, minutes: float | None, *, clock: Callable[[], float] = time.monotonic):
         super().__init__()
-        if not minutes > 0:
-            raise ValueError(f"minutes must be positive, not {minutes!r}; use no TimeBudget for an unlimited run.")
-        self.minutes, self.clock = float(minutes), clock
+        if minutes is not None and not minutes > 0:
+            raise ValueError(f"minutes must be positive, not {minutes!r}; None trains every epoch.")
+        self.minutes, self.clock = (None if minutes is None else float(minutes)), clock
         self.stopped_after: int | None = None  # epochs done when the budget ended the run; None if it did not
         self._start = self._epoch_start = 0.0
         self._message = ""
@@ -205,7 +205,7 @@ class TimeBudget(keras.callbacks.Callback):
         now = self.clock()
         elapsed, last = now - self._start, now - self._epoch_start
         epochs = self.params.get("epochs") or 0
-        if epoch + 1 >= epochs or elapsed + last <= 60 * self.minutes:
+        if self.minutes is None or epoch + 1 >= epochs or elapsed + last <= 60 * self.minutes:
             return
         self.model.stop_training = True
         self.stopped_after = epoch + 1
@@ -214,8 +214,8 @@ class TimeBudget(keras.callbacks.Callback):
         self._message = (
             f"Time budget: stopped after epoch {epoch + 1} of {epochs}{trained}, {elapsed / 60:.1f} minutes in; "
             f"one more epoch (~{last / 60:.1f} min) would pass the {self.minutes:g}-minute budget. This machine "
-            "trains slowly: the model is less trained than the profile's full run. To train every epoch, leave "
-            "TimeBudget out of the callbacks (or train on a GPU, e.g. Colab's)."
+            "trains slowly: the model is less trained than the profile's full run. To train every epoch, pass "
+            "minutes=None to TimeBudget (or train on a GPU, e.g. Colab's)."
         )
 
     def on_train_end(self, logs=None):

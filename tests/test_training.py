@@ -385,10 +385,10 @@ class _Ticker(keras.callbacks.Callback):
         self.now += self.seconds_per_step
 
 
-@pytest.mark.parametrize(("minutes", "epochs_trained"), [(1.6, 3), (0.9, 1), (10.0, 5)])
+@pytest.mark.parametrize(("minutes", "epochs_trained"), [(1.6, 3), (0.9, 1), (10.0, 5), (None, 5)])
 def test_time_budget_ends_the_run_at_the_epoch_that_would_overrun(tmp_path, capsys, minutes, epochs_trained):
     """Epochs of 5 steps x 6 s = 0.5 min on the fake clock. A 1.6-minute budget allows 3 (after the third, a
-    fourth would end at 2.0 > 1.6); 0.9 allows 1; 10 lets all 5 run. The stopped run is a finished run."""
+    fourth would end at 2.0 > 1.6); 0.9 allows 1; 10 and None let all 5 run. The stopped run is a finished run."""
     clock = _Ticker(seconds_per_step=6.0)
     budget = training.TimeBudget(minutes, clock=clock)
     model = training.compile_for_training(_tiny_model(), TINY, jit_compile=False)
@@ -408,7 +408,7 @@ def test_time_budget_ends_the_run_at_the_epoch_that_would_overrun(tmp_path, caps
     if epochs_trained < 5:
         assert budget.stopped_after == epochs_trained
         assert f"stopped after epoch {epochs_trained} of 5 ({5 * epochs_trained} of 25 steps)" in said
-        assert f"{minutes:g}-minute budget" in said and "leave TimeBudget out of the callbacks" in said
+        assert f"{minutes:g}-minute budget" in said and "minutes=None" in said
     else:
         assert budget.stopped_after is None and "Time budget" not in said
 
