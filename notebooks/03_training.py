@@ -361,7 +361,8 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # ## Summary
 #
 # - L1 loss; PSNR on 0–255 for every image, reported the papers' way (Y, shaved border).
-# - Adam with a warm-up and halving; the precision measured for the machine.
+# - Adam with a warm-up and halving (the `gpu` profile: a constant rate); the precision and XLA measured for the
+#   machine.
 # - Plain `model.fit` with callbacks: live curves, best checkpoint, resumable runs.
 # - Validation photos choose the checkpoint, test photos report it.
 #
