@@ -41,6 +41,7 @@ os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # leave GPU mem
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from training_clock import TrainingClock  # noqa: E402  (beside this script)
 
 from edsr_helpers import backend, data, model, recipes, training  # noqa: E402
 from edsr_helpers.profiles import Profile  # noqa: E402
@@ -196,27 +197,16 @@ def torch_ms_per_step(config: model.Preset, precision: str, batches, rounds: int
 # ---------------------------------------------------------------------------------------- training run
 
 
-class TrainingCurve(keras.callbacks.Callback):
+class TrainingCurve(TrainingClock):
     """After every epoch: the training seconds so far (validation left out) and the validation Y-PSNR."""
 
     def __init__(self, val_pairs, bicubic: float):
         super().__init__()
         self.val_pairs, self.bicubic = val_pairs, bicubic
-        self.seconds, self.beaten, self._start = 0.0, None, None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def _stop_clock(self):
-        if self._start is not None:
-            self.seconds += time.perf_counter() - self._start
-            self._start = None
-
-    def on_test_begin(self, logs=None):  # fit's own validation: not training time
-        self._stop_clock()
+        self.beaten = None
 
     def on_epoch_end(self, epoch, logs=None):
-        self._stop_clock()
+        super().on_epoch_end(epoch, logs)
         mean = training.evaluate(self.model, self.val_pairs, 4)[-1]["edsr_psnr_y"]
         if self.beaten is None and mean > self.bicubic:
             self.beaten = self.seconds

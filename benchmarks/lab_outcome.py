@@ -18,35 +18,23 @@ import argparse
 import dataclasses
 import math
 import tempfile
-import time
 
-import keras
 import numpy as np
+from training_clock import TrainingClock  # beside this script
 
 from edsr_helpers import backend, profiles, training
 
 
-class Checkpoints(keras.callbacks.Callback):
+class Checkpoints(TrainingClock):
     """At every checkpoint's epoch end: seconds per step so far (training only) and the validation gain."""
 
     def __init__(self, checkpoints: list[int], val_pairs, label: str):
         super().__init__()
         self.checkpoints, self.val_pairs, self.label = checkpoints, val_pairs, label
-        self.seconds, self.results, self._start = 0.0, [], None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def _stop_clock(self):
-        if self._start is not None:
-            self.seconds += time.perf_counter() - self._start
-            self._start = None
-
-    def on_test_begin(self, logs=None):  # fit's own validation: not training time
-        self._stop_clock()
+        self.results = []
 
     def on_epoch_end(self, epoch, logs=None):
-        self._stop_clock()
+        super().on_epoch_end(epoch, logs)
         steps = (epoch + 1) * self.params["steps"]
         if steps not in self.checkpoints:
             return
