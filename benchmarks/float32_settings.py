@@ -25,7 +25,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,14 +65,8 @@ def time_step(repeats: int, xla: bool, inter: int | None, intra: int | None) -> 
     keras.utils.set_random_seed(0)
     net = recipe.build_model(profile.scale)
     training.compile_for_training(net, profile, jit_compile=xla)
-    for _ in range(2):  # trace / compile
-        net.train_on_batch(lr, hr)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        net.train_on_batch(lr, hr)
-        best = min(best, time.perf_counter() - start)
-    return {"seconds": best, "engine": backend.name()}
+    seconds = backend.fastest_steps({"step": net}, lr, hr, steps=repeats)["step"]
+    return {"seconds": seconds, "engine": backend.name()}
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,22 +37,15 @@ def time_one(scale: int, patch: int, batch: int, repeats: int) -> dict[str, floa
     profile = profiles.Profile("bench", "bench", recipe, scale=scale, epochs=1, steps_per_epoch=1)
     pairs = data.pairs_from_images([samples.load_photo(name) for name in samples.TRAIN_PHOTOS], scale)
     lr, hr = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
-    result = {}
+    nets = {}
     for policy in POLICIES:
         keras.config.set_dtype_policy(policy)
         try:
-            net = recipes.build_model("edsr-baseline", scale)
+            nets[policy] = recipes.build_model("edsr-baseline", scale)
         finally:
             keras.config.set_dtype_policy("float32")
-        training.compile_for_training(net, profile)
-        for _ in range(2):  # trace / compile
-            net.train_on_batch(lr, hr)
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            net.train_on_batch(lr, hr)
-            best = min(best, time.perf_counter() - start)
-        result[policy] = best
+        training.compile_for_training(nets[policy], profile)
+    result: dict = backend.fastest_steps(nets, lr, hr, steps=repeats)  # side by side, alternating
     result["engine"] = backend.name()
     result["choose_precision"] = training.choose_precision()
     return result

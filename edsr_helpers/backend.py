@@ -279,15 +279,34 @@ def precision_candidates() -> tuple[str, ...]:
     return ("float32", "mixed_bfloat16", "mixed_float16") if has_gpu() else ("float32", "mixed_bfloat16")
 
 
+def fastest_steps(
+    models: dict[str, object], inputs: np.ndarray, targets: np.ndarray, *, steps: int = 3, warmup: int = 2
+) -> dict[str, float]:
+    """Seconds per ``train_on_batch`` of each compiled model: the fastest of ``steps`` timed steps.
+
+    Every model is warmed up first (tracing, XLA compilation), then the timed steps alternate between the
+    models, so a slow moment on a shared machine hits all of them rather than deciding the comparison.
+    """
+    for model in models.values():
+        for _ in range(warmup):
+            model.train_on_batch(inputs, targets)
+    best = dict.fromkeys(models, float("inf"))
+    for _ in range(steps):
+        for key, model in models.items():
+            start = time.perf_counter()
+            model.train_on_batch(inputs, targets)
+            best[key] = min(best[key], time.perf_counter() - start)
+    return best
+
+
 def measure_precisions(
     candidates: tuple[str, ...] | None = None, *, steps: int = 3, batch: int = 8, lr_size: int = 40
 ) -> dict[str, float]:
     """Seconds per training step of a small stack of EDSR's convolutions in each policy.
 
     The stack is EDSR's body in miniature (3x3 convolutions of 64 filters with ReLUs, 3 colours in and out),
-    so the 16-bit/32-bit speed ratio is the full model's, while the whole measurement takes seconds. Each
-    policy gets two warm-up steps (compilation), then the fastest of ``steps`` timed steps counts. The global
-    dtype policy is restored afterwards.
+    so the 16-bit/32-bit speed ratio is the full model's, while the whole measurement takes seconds. Timed by
+    :func:`fastest_steps`; the global dtype policy is restored afterwards.
     """
     import keras
 
@@ -295,26 +314,18 @@ def measure_precisions(
     images = rng.uniform(0, 255, (batch, lr_size, lr_size, 3)).astype("float32")
     previous = keras.config.dtype_policy()
     engine_jit = name() == "jax" or (name() == "tensorflow" and has_gpu())  # XLA is measured on its own
-    timings = {}
+    stacks = {}
     try:
         for policy in candidates or precision_candidates():
-            keras.config.set_dtype_policy(policy)
+            keras.config.set_dtype_policy(policy)  # layers keep the policy they were built under
             layers = [keras.layers.Conv2D(64, 3, padding="same")]
             layers += [keras.layers.Conv2D(64, 3, padding="same", activation="relu") for _ in range(4)]
             layers += [keras.layers.Conv2D(3, 3, padding="same", dtype="float32")]
-            stack = keras.Sequential([keras.Input((None, None, 3)), *layers])
-            stack.compile(optimizer="adam", loss="mean_absolute_error", jit_compile=engine_jit)
-            for _ in range(2):
-                stack.train_on_batch(images, images)
-            best = float("inf")
-            for _ in range(steps):
-                start = time.perf_counter()
-                stack.train_on_batch(images, images)
-                best = min(best, time.perf_counter() - start)
-            timings[policy] = best
+            stacks[policy] = keras.Sequential([keras.Input((None, None, 3)), *layers])
+            stacks[policy].compile(optimizer="adam", loss="mean_absolute_error", jit_compile=engine_jit)
     finally:
         keras.config.set_dtype_policy(previous)
-    return timings
+    return fastest_steps(stacks, images, images, steps=steps)
 
 
 def pick_precision(timings: dict[str, float]) -> str:
@@ -351,20 +362,9 @@ def _xla_cache_key() -> str:
 def measure_xla(build: Callable[[bool], object], inputs: np.ndarray, targets: np.ndarray, *, steps: int = 4) -> dict:
     """Seconds per training step of ``build(jit_compile)`` (a compiled model) without and with XLA.
 
-    Both are warmed up first (XLA compiles then), and the timed steps alternate between them, so a slow moment
-    on a shared machine hits both; the fastest step of each counts. Keys: ``"off"``, ``"on"``.
+    Timed side by side by :func:`fastest_steps` (XLA compiles in the warm-up). Keys: ``"off"``, ``"on"``.
     """
-    models = {"off": build(False), "on": build(True)}
-    for model in models.values():
-        for _ in range(2):
-            model.train_on_batch(inputs, targets)
-    best = dict.fromkeys(models, float("inf"))
-    for _ in range(steps):
-        for mode, model in models.items():
-            start = time.perf_counter()
-            model.train_on_batch(inputs, targets)
-            best[mode] = min(best[mode], time.perf_counter() - start)
-    return best
+    return fastest_steps({"off": build(False), "on": build(True)}, inputs, targets, steps=steps)
 
 
 def choose_xla(

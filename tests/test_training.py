@@ -201,6 +201,25 @@ def test_xla_measurement_times_both_models_on_the_same_batch():
     assert [stub.jit for stub in built] == [False, True] and [stub.steps for stub in built] == [5, 5]
 
 
+def test_step_timing_alternates_the_models_and_keeps_each_ones_fastest_step(monkeypatch):
+    """A slow moment (here the first timed round) must hit every model, and only each one's best step counts."""
+    clock, calls = [0.0], []
+
+    class Stub:
+        def __init__(self, key, seconds):
+            self.key, self.seconds = key, seconds
+
+        def train_on_batch(self, inputs, targets):
+            calls.append(self.key)
+            timed_round = (len(calls) - 5) // 2  # after 2 warm-up steps each
+            clock[0] += self.seconds * (10 if timed_round == 0 else 1)
+
+    monkeypatch.setattr(backend.time, "perf_counter", lambda: clock[0])
+    best = backend.fastest_steps({"a": Stub("a", 1.0), "b": Stub("b", 2.0)}, None, None, steps=3)
+    assert calls == ["a", "a", "b", "b", "a", "b", "a", "b", "a", "b"]
+    assert best == {"a": 1.0, "b": 2.0}
+
+
 def test_precision_cache_tells_apart_cpus_that_share_a_model_name(monkeypatch, tmp_path):
     """Two VMs both named "AMD EPYC" (one with AVX512-BF16, one AVX2-only) must not share one cached choice."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
