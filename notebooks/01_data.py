@@ -140,8 +140,8 @@ print(f"bicubic upscaling back to HR size: PSNR {bicubic_psnr:.2f} dB (Y channel
 
 # %% [markdown]
 # PSNR (peak signal-to-noise ratio) measures how close an image is to the original, in decibels: higher is
-# better, +1 dB is a clearly visible gain. Papers compute it on the brightness (Y) channel with a border of
-# `scale` pixels left out; notebook 03 explains both choices.
+# better, and a gain of +1 dB can usually be seen side by side. Papers compute it on the brightness (Y) channel
+# with a border of `scale` pixels left out; notebook 03 explains both choices.
 #
 # Zoom in on a wing: bicubic upscaling brings the size back, not the detail. The gap between the middle and
 # the right panel is what EDSR learns to close.
@@ -194,9 +194,10 @@ course.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 # ## Rotations and flips
 #
 # A photo turned by 90° or mirrored is still a valid photo, so each patch is shown to the network in one of
-# the 8 symmetries of a square: 4 rotations, each with or without a left-right flip. This multiplies the
-# data for free. (The keras-io example calls `ops.flip` without an axis, which flips height, width *and the
-# colour channels*, turning RGB into BGR; `np.flip(image, axis=1)` reverses the width axis only.)
+# the 8 symmetries of a square: 4 rotations, each with or without a left-right flip. That makes 8 versions of
+# every patch for free (exercise 5 asks what they are worth). The keras-io example calls `ops.flip` without an
+# axis, which flips height, width *and the colour channels*, turning RGB into BGR; `np.flip(image, axis=1)`
+# reverses the width axis only (exercise 4 asks whether the alignment check below would notice).
 #
 # `random_patch` chains the two, crop then rotation/flip, each from its own part of one seed. It is the only
 # definition of the augmentation in the series: every training pipeline below calls it.
@@ -246,22 +247,41 @@ course.plotting.show_grid([v[2] for v in variants], [v[0] for v in variants], co
 # pixels beyond its edge). As a contrast, the last row shifts the LR patch by one pixel.
 
 # %%
-for name, lr_t, hr_t in variants:
-    print(f"{name:<14} {eh.data.alignment_psnr(lr_t, hr_t, scale=4):6.1f} dB")
+alignment = {name: eh.data.alignment_psnr(lr_t, hr_t, scale=4) for name, lr_t, hr_t in variants}
 shifted = np.roll(lr_patch, shift=1, axis=1)
-print(f"{'shifted 1 px':<14} {eh.data.alignment_psnr(shifted, hr_patch, scale=4):6.1f} dB")
+alignment["shifted 1 px"] = eh.data.alignment_psnr(shifted, hr_patch, scale=4)
+for name, score in alignment.items():
+    print(f"{name:<14} {score:6.1f} dB")
 
 # %% [markdown]
 # All 8 symmetries stay above 35 dB, far above the one-pixel shift in the last row (`inf` means every pixel is
 # identical; quarter turns land at ~56 dB because PIL's filter rounds between its horizontal and vertical pass,
-# and a quarter turn swaps the two). The same holds on random patches of every photo. Seen as images, the
-# difference is invisible even amplified ×10:
+# and a quarter turn swaps the two). Seen as images, amplified ×10, the difference is largest in the outermost
+# pixels, which the check leaves out; the title gives the largest difference inside them, in grey levels:
 
 # %%
 name, lr_t, hr_t = variants[5]
 remade = downscale(hr_t, 4)
-difference = (abs(lr_t.astype(int) - remade.astype(int)) * 10).clip(0, 255).astype("uint8")
-course.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrunk ×4", "|difference| × 10"])
+difference = abs(lr_t.astype(int) - remade.astype(int))
+course.plotting.show_grid(
+    [lr_t, remade, (difference * 10).clip(0, 255).astype("uint8")],
+    [f"LR ({name})", "HR shrunk ×4", f"|difference| × 10 (inside: max {difference[2:-2, 2:-2].max()})"],
+)
+
+# %% [markdown]
+# One patch proves little. Training uses `random_patch`, a random crop and a random symmetry, so check that on
+# 8 patches of each training photo (the first 12 of them on DIV2K):
+
+# %%
+patch_scores = [
+    eh.data.alignment_psnr(
+        *random_patch(photo_lr, photo_hr, seed, scale=profile.scale, lr_patch_size=profile.recipe.lr_patch_size),
+        scale=profile.scale,
+    )
+    for photo_lr, photo_hr in eh.data.first_pairs(train_pairs, 12)
+    for seed in range(8)
+]
+print(f"{len(patch_scores)} random training patches: lowest alignment PSNR {min(patch_scores):.1f} dB")
 
 # %% [markdown]
 # ## The input pipeline
@@ -270,7 +290,8 @@ course.plotting.show_grid([lr_t, remade, difference], [f"LR ({name})", "HR shrun
 # `keras.utils.PyDataset` makes them: Keras asks for batch `i`, and `PatchBatches` draws, from the seed `(seed, i)`
 # alone, a photo and a seed for each patch, then calls `random_patch`. So batch `i` is the same on every run, and a
 # run that resumes after `n` steps can go on with batch `n` instead of replaying the stream. It is plain numpy: it
-# feeds Keras on TensorFlow, JAX or PyTorch alike, and Keras prepares the next batch while the model trains.
+# feeds Keras on TensorFlow, JAX or PyTorch alike, and on TensorFlow Keras prefetches the next batch while the
+# model trains.
 #
 # Which photo? With `sampling="uniform"` each is chosen equally often; with `"area"` in proportion to its size,
 # so every *pixel* is equally likely and a 4-megapixel photo is not seen as often as a thumbnail.
@@ -355,27 +376,49 @@ except ValueError as error:
 # %% [markdown]
 # ## Summary
 #
-# - DIV2K pairs come through tensorflow-datasets; offline, real photos from pip packages stand in, as the
-#   same kind of pairs with the same bicubic degradation.
-# - Training patches are cut in register (HR offset = LR offset × scale) and augmented with the 8 symmetries
-#   of a square; a PSNR check proves LR and HR stay aligned.
-# - One numpy augmentation feeds two pipelines, a `PyDataset` for photos in memory (any Keras engine) and a
-#   streaming `tf.data` pipeline for DIV2K; both deliver patches faster than training consumes them.
+# - DIV2K pairs come through tensorflow-datasets; offline, real photos from pip packages stand in, the same kind
+#   of pairs made with the same degradation, the antialiased bicubic you wrote as one PIL call.
+# - Training patches are cut in register (HR offset = LR offset × scale) and augmented with the 8 symmetries of a
+#   square. A number checks the alignment: shrink the HR patch and compare it with the LR patch.
+# - One numpy augmentation, `random_patch`, feeds two pipelines: a `PyDataset` for photos in memory (any Keras
+#   engine) and a streaming `tf.data` pipeline for DIV2K.
 #
+# This run's numbers:
+
+# %% tags=["nbval-ignore-output"]
+from IPython.display import Markdown, display
+
+symmetries = min(score for name, score in alignment.items() if name != "shifted 1 px")
+display(
+    Markdown(
+        f"- Bicubic ×4 on monarch: {bicubic_psnr:.2f} dB (Y channel, border of 4 px shaved), the score EDSR must "
+        "beat.\n"
+        f"- Alignment (RGB, border of 2 LR px): the 8 symmetries of one patch {symmetries:.1f} dB or more, the same "
+        f"patch shifted by one LR pixel {alignment['shifted 1 px']:.1f} dB; {len(patch_scores)} random training "
+        f"patches {min(patch_scores):.1f} dB or more.\n"
+        f"- Pipeline: `{type(train_ds).__name__}` delivered {rate:,.0f} patches/s, {rate / 160:.1f}× what the "
+        "fastest CPU training consumes."
+    )
+)
+
+# %% [markdown]
 # Next, **02 · Model**: residual blocks without batch norm, the pixel-shuffle upsampler, and EDSR itself.
 
 # %% [markdown]
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell; if the hint is not enough, ask your
-# instructor.
+# `None` or the `raise NotImplementedError` with your answer and run the cell; where a question asks *why*, write
+# your answer in the cell below it. Write each guess before you measure: the checker records it and tells you how
+# it did, it never counts against you. The checkers use monarch, a validation photo, made into pairs by
+# `eh.data.make_pair` as above, and each question says how its checker measures.
 #
-# **1. A smaller shift** (quick check). Above, shifting the LR patch by one pixel dropped the alignment PSNR from
-# `inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift the *HR*
-# image of the whole pair one pixel to the right instead (`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of
-# an LR pixel. **Guess first** and write the guess down: nearer 20 dB, or nearer the aligned pair's `inf`? Then
-# measure it with `eh.data.alignment_psnr(lr, shifted_hr, 4)`. The checker tells you how your guess did.
+# **1. A smaller shift** (guess, then measure). Above, shifting the LR patch by one pixel dropped the alignment
+# PSNR from `inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift
+# the *HR* image of the whole pair one pixel to the right instead (`np.roll(hr, 1, axis=1)`): at ×4 that is a
+# quarter of an LR pixel. **Guess first**: nearer 20 dB, or nearer the aligned pair's `inf`? Record your guess in
+# dB, then measure it with `eh.data.alignment_psnr(lr, shifted_hr, 4)`, which compares the RGB images and leaves
+# out a border of 2 LR pixels (nothing random is involved).
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
@@ -383,41 +426,113 @@ guess = None  # your guess in dB, written before you measure
 shifted_psnr = None  # your measurement
 course.exercises.check_hr_shift(guess, shifted_psnr)
 
+# %% [markdown]
+# *Your answer*: what does your measurement say about how exactly a training pair must be aligned, and why does a
+# fraction of a pixel matter so much to PSNR?
 
 # %% [markdown]
-# **2. A camera's degradation** (write code). DIV2K shrinks its photos with bicubic interpolation; a camera
-# sensor instead averages the light over each pixel's area. Write `downscale_area(hr, scale)` that returns the
-# image whose every pixel is the mean of a `scale × scale` block of `hr`, with one `reshape` and one `mean`
-# (no loop; crop `hr` to a multiple of `scale` first). Then think: would a model trained on bicubic pairs be
-# ready for such LR images?
+# **2. A camera's degradation** (write code, guess, then measure). DIV2K shrinks its photos with antialiased
+# bicubic; a camera sensor instead averages the light over each pixel's area. Write `downscale_area(hr, scale)`
+# that returns the image whose every pixel is the mean of a `scale × scale` block of `hr`, with one `reshape` and
+# one `mean` (no loop; crop `hr` to a multiple of `scale` first; return floats, unrounded). The checker tries it at
+# ×4 and ×3. **Guess first**: how close will the area LR image of monarch be to its bicubic LR image `lr`, closer
+# or farther than exercise 1's quarter-pixel shift? Record your guess in dB, then measure
+# `eh.metrics.psnr(lr, downscale_area(hr, 4), shave=2)` on the pair of exercise 1: RGB, with a border of 2 LR
+# pixels left out, as the alignment check does.
 
 
 # %%
 def downscale_area(hr, scale):
-    raise NotImplementedError  # your code: an (H/scale, W/scale, 3) image
+    raise NotImplementedError  # your code: an (H/scale, W/scale, 3) image of floats
 
 
-course.exercises.check_area_downscale(downscale_area)
-
+guess = None  # your guess in dB, written before you measure
+area_psnr = None  # your measurement
+course.exercises.check_area_downscale(guess, downscale_area, area_psnr)
 
 # %% [markdown]
-# **3. Cropping in register** (write code). Write `crop(lr, hr, top, left, size, scale)` that returns the
-# `size × size` LR patch whose top-left corner is at `(top, left)` and the HR patch exactly above it, without
-# calling `eh.data.crop_pair`.
+# *Your answer*: would a model trained on bicubic pairs be ready for LR images made this way? (Notebook 04
+# measures it on the shipped model.)
+
+# %% [markdown]
+# **3. A crop that drifts** (debug). `crop_around_centre` below cuts the LR patch whose top-left pixel is at
+# `(top, left)` and the HR patch above it, both around the LR patch's centre pixel. The cell runs the alignment
+# check (RGB, border of 2 LR pixels) on its crops of monarch at ×2, ×3 and ×4, for patches of 24 and of 25 LR
+# pixels. Read the numbers, find why some of its crops misalign LR and HR, and write `crop`, a fixed copy with the
+# same arguments. The checker tries ×2, ×3 and ×4, even and odd sizes, and corners at the image's edges.
+
+
+# %%
+def crop_around_centre(lr, hr, top, left, size, scale):
+    """The size x size LR patch whose top-left pixel is (top, left), and the HR patch above it, both cut around
+    the LR patch's centre pixel."""
+    half = size // 2
+    centre_y, centre_x = top + half, left + half  # the LR patch's centre pixel
+    lr_patch = lr[centre_y - half : centre_y - half + size, centre_x - half : centre_x - half + size]
+    hr_size, hr_half = size * scale, size * scale // 2
+    hr_y, hr_x = centre_y * scale, centre_x * scale  # the same centre in HR pixels
+    hr_patch = hr[hr_y - hr_half : hr_y - hr_half + hr_size, hr_x - hr_half : hr_x - hr_half + hr_size]
+    return lr_patch, hr_patch
+
+
+monarch = eh.samples.load_photo("monarch")
+for scale in (2, 3, 4):
+    pair = eh.data.make_pair(monarch, scale=scale)
+    drift = [eh.data.alignment_psnr(*crop_around_centre(*pair, 40, 90, size, scale), scale) for size in (24, 25)]
+    print(f"x{scale}: 24 px {drift[0]:5.1f} dB   25 px {drift[1]:5.1f} dB")
 
 
 # %%
 def crop(lr, hr, top, left, size, scale):
-    raise NotImplementedError  # your code: return (lr_patch, hr_patch)
+    raise NotImplementedError  # your fixed copy of crop_around_centre: return (lr_patch, hr_patch)
 
 
 course.exercises.check_crop_pair(crop)
 
 # %% [markdown]
-# **4. How much data is one photo?** (quick check). How many *different* 24×24 LR training patches can the
-# pipeline cut from monarch's LR image, counting every position and each of the 8 rotations/flips? (Use
-# `lr.shape`.) Compare it with the 1,200 batches of 16 patches that the `cpu` profile trains on.
+# *Your answer*: why are the 24-pixel crops aligned and the 25-pixel ones not, and why does the drift depend on
+# the scale?
+
+# %% [markdown]
+# **4. A check that cannot see colours** (guess, measure, then design). The keras-io example flips with
+# `ops.flip(x)` without an axis, which reverses the height, the width *and* the colour channels. **Guess first**:
+# would the alignment check catch that mistake, made to both the LR and the HR patch? Record `True` or `False`,
+# then measure `eh.data.alignment_psnr(np.flip(lr_crop), np.flip(hr_crop), 4)` (RGB, border of 2 LR pixels) on
+# the aligned crop the cell cuts. Then design a check that does catch it: `keeps_colours(patch, augmented)`
+# returns `True` when `augmented` is one of the 8 rotations/flips of `patch` that `transform_pair` makes, and
+# `False` when its colour channels were reordered, with or without a rotation. The checker tries three colourful
+# 96×96 patches of monarch's HR image.
+
 
 # %%
-count = None  # your answer
-course.exercises.check_patch_count(count)
+lr_crop, hr_crop = crop_pair(lr, hr, 40, 90, scale=4, lr_patch_size=24)
+guess = None  # True if you think the alignment check catches the flip, written before you measure
+flipped_psnr = None  # your measurement
+
+
+def keeps_colours(patch, augmented):
+    raise NotImplementedError  # your code: True or False
+
+
+course.exercises.check_colour_check(guess, flipped_psnr, keeps_colours)
+
+# %% [markdown]
+# *Your answer*: why is the alignment check blind to this mistake, and what does your check compare that it does
+# not?
+
+# %% [markdown]
+# **5. How often does a patch come back?** (guess, then measure). The `cpu` profile trains on 1,200 batches of 16
+# patches. Drawn from the 12 small offline training photos, how many of those 19,200 LR patches are exact repeats
+# of one drawn before? **Guess first**, then measure: build
+# `PatchBatches(eh.data.load_sample(scale=4, split="train"), scale=4, lr_patch_size=24, batch_size=16, seed=42)`
+# (uniform sampling, seed 42, whichever photos this notebook's profile loaded above), take batches 0 to 1,199, and
+# count the LR patches whose bytes (`patch.tobytes()`) are already in a set of those seen before.
+
+# %%
+guess = None  # your guess, a number of patches, written before you measure
+repeats = None  # your measurement
+course.exercises.check_patch_repeats(guess, repeats)
+
+# %% [markdown]
+# *Your answer*: do your numbers make these 12 photos worth 19,200 different examples? What does a new patch add
+# that its neighbours do not?
