@@ -24,6 +24,7 @@ from edsr_helpers.augmentation import (  # noqa: F401
     usable_pair,
 )
 from edsr_helpers.div2k import (  # noqa: F401
+    DIV2K_SERIES_SPLITS,
     DatasetUnavailableError,
     div2k_is_prepared,
     div2k_name,
@@ -84,9 +85,10 @@ def load_pairs(
 ) -> list[Pair] | tf.data.Dataset:
     """The pairs a profile's recipe trains on (its ``dataset``): DIV2K for ``div2k`` (downloads once), DIV2K if
     already on disk for ``div2k-if-prepared`` (never downloads), the offline photos for ``sample``, and those
-    with Debian's photographs for ``photographs`` and ``wallpapers``. Validation is DIV2K's for DIV2K and the
-    offline validation photos otherwise; ``"test"`` is always the offline test photos, which no model of the
-    series has seen (DIV2K's test HR images are not public).
+    with Debian's photographs for ``photographs`` and ``wallpapers``. On DIV2K, whose test HR images are not
+    public, ``"validation"`` is the first half of its 100 validation photos and ``"test"`` the second half
+    (:data:`edsr_helpers.div2k.DIV2K_SERIES_SPLITS`); otherwise they are the offline validation and test photos.
+    Either way the photos that choose a checkpoint are not the ones that report it.
 
     Raises:
         edsr_helpers.samples.PhotographsMissingError: the recipe's photographs are not installed here (training
@@ -96,15 +98,19 @@ def load_pairs(
 
     check_split(split)
     dataset = profile.recipe.dataset
-    use_div2k = uses_div2k(profile, data_dir) and split != "test"
+    use_div2k = uses_div2k(profile, data_dir)
     extra = {"photographs": samples.photographs, "wallpapers": samples.halved_wallpapers}.get(dataset)
     if split != "train" or use_div2k:
         extra = None
     if verbose:
-        source = div2k_name(profile.scale) if use_div2k else "the offline photo set (load_sample)"
+        source = (
+            f"{div2k_name(profile.scale)}, split {DIV2K_SERIES_SPLITS[split]!r}"
+            if use_div2k
+            else "the offline photo set (load_sample)"
+        )
         print(f"{split} pairs: {source}{f' and the {dataset}' if extra else ''}, x{profile.scale}")
     if use_div2k:
-        return load_div2k(profile.scale, split, data_dir=data_dir, shuffle_files=split == "train")
+        return load_div2k(profile.scale, DIV2K_SERIES_SPLITS[split], data_dir=data_dir, shuffle_files=split == "train")
     if extra is None:
         return load_sample(profile.scale, split)
     return load_sample(profile.scale, split) + pairs_from_images(extra(), profile.scale)

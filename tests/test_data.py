@@ -316,6 +316,6 @@ def test_test_photos_are_a_third_split_that_no_model_trained_or_chose_on():
     assert not set(samples.TEST_PHOTOS) & (set(samples.TRAIN_PHOTOS) | set(samples.VALIDATION_PHOTOS))
     for lr, hr in test:
         assert hr.shape == (lr.shape[0] * 4, lr.shape[1] * 4, 3)
-    assert data.load_pairs(PROFILES["paper"], "test", verbose=False)[0][1].shape == test[0][1].shape
+    assert data.load_pairs(PROFILES["ci"], "test", verbose=False)[0][1].shape == test[0][1].shape
     with pytest.raises(ValueError, match="'train', 'validation' or 'test'"):
         samples.photo_names("holdout")

@@ -35,6 +35,23 @@ def test_load_div2k_reads_the_prepared_builder(div2k_dirs, split):
         np.testing.assert_array_equal(lr, lr_expected)
 
 
+def test_a_div2k_profile_validates_on_one_half_of_div2k_validation_and_tests_on_the_other(div2k_dirs):
+    """DIV2K's test HR images are not public: the photos that choose a checkpoint are not the ones that report."""
+    from edsr_helpers.profiles import PROFILES
+
+    _, data_dir, hr_photos = div2k_dirs
+    halves = {
+        split: data.first_pairs(data.load_pairs(PROFILES["paper"], split, data_dir=data_dir, verbose=False))
+        for split in ("validation", "test")
+    }
+    assert all(halves.values())
+    widths = {split: {hr.shape[1] for _, hr in pairs} for split, pairs in halves.items()}
+    assert not widths["validation"] & widths["test"]
+    assert widths["validation"] | widths["test"] == {
+        images.crop_to_multiple(hr, 4).shape[1] for hr in hr_photos["validation"]
+    }
+
+
 def test_div2k_feeds_the_training_pipeline(div2k_dirs):
     _, data_dir, _ = div2k_dirs
     pairs = data.load_div2k(4, "train", data_dir=data_dir, shuffle_files=True)

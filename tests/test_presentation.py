@@ -28,7 +28,10 @@ def test_show_evaluation_adds_the_published_baseline_on_div2k(monkeypatch):
     tables.show_evaluation([row])
     tables.show_evaluation([row], published_scale=4)
     assert "28.95" not in shown[0].data and "+1.00 dB" in shown[0].data
-    assert "EDSR-baseline, official code (DIV2K val, RGB, border 10 px)" in shown[1].data and "28.95" in shown[1].data
+    assert (
+        "EDSR-baseline, official code (all 100 DIV2K val, RGB, border 10 px)" in shown[1].data
+        and "28.95" in shown[1].data
+    )
 
 
 def test_the_live_plot_draws_one_curve_and_one_bicubic_line_per_input():
@@ -38,3 +41,28 @@ def test_the_live_plot_draws_one_curve_and_one_bicubic_line_per_input():
     )
     labels = [line.get_label() for line in figure.axes[1].get_lines()]
     assert labels == ["clean", "bicubic, clean 25.50 dB", "degraded", "bicubic, degraded 24.50 dB"]
+
+
+def test_the_live_plot_ends_with_its_figure_below_the_log(monkeypatch):
+    """The live figure sits above the first epoch's log line; at the end it is cleared and drawn again last."""
+    import matplotlib.figure
+
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, item):
+            updates.append(item)
+
+    def display(item, display_id=False):
+        shown.append(item)
+        return Handle() if display_id else None
+
+    monkeypatch.setattr("IPython.display.display", display)
+    live = plots.LivePlot(25.0)
+    live.on_train_end()  # no epoch ended: nothing to draw
+    assert not shown
+    for epoch in range(2):
+        live.on_epoch_end(epoch, {"loss": 3.0 - epoch, "val_psnr_y": 25.0 + epoch})
+    live.on_train_end()
+    assert len(shown) == 2 and isinstance(shown[-1], matplotlib.figure.Figure)
+    assert isinstance(updates[0], matplotlib.figure.Figure) and updates[-1].data == ""

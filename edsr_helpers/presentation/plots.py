@@ -9,6 +9,10 @@ import numpy as np
 class LivePlot(keras.callbacks.Callback):
     """Redraw training loss and validation PSNR after every epoch, in place, in the notebook.
 
+    The live figure appears after the first epoch, above that epoch's log line (Keras prints it after the
+    callbacks). When training ends, the live figure is cleared and the final one drawn below the whole log, so a
+    saved notebook shows the curves after the lines they plot.
+
     A dashed line marks bicubic's PSNR on the same validation images: the curve must cross it. ``metric`` may
     name several curves, ``{label: log key}``, each with its own bicubic line in ``bicubic_psnr`` (same labels).
     Put it after the callbacks that add to the logs (``ScoreOnPairs``), so it draws their numbers too.
@@ -33,6 +37,17 @@ class LivePlot(keras.callbacks.Callback):
             self._handle = display(figure, display_id=True)
         else:
             self._handle.update(figure)
+        plt.close(figure)
+
+    def on_train_end(self, logs=None):
+        import matplotlib.pyplot as plt
+        from IPython.display import HTML, display
+
+        if self._handle is None:  # no epoch ended: nothing to draw
+            return
+        self._handle.update(HTML(""))
+        figure = plot_history(self.history, self.bicubic_psnr, self.metric)
+        display(figure)
         plt.close(figure)
 
 

@@ -50,6 +50,7 @@ def show_evaluation(rows: list[dict[str, float | str]], *, published_scale: int 
     ]
     if published_scale in PUBLISHED_DIV2K_BASELINE_RGB:
         published = PUBLISHED_DIV2K_BASELINE_RGB[published_scale]
-        label = f"EDSR-baseline, official code (DIV2K val, RGB, border {published_scale + 6} px)"
+        # published over all 100 DIV2K validation photos; the rows above score the series' validation half
+        label = f"EDSR-baseline, official code (all 100 DIV2K val, RGB, border {published_scale + 6} px)"
         table.append([label, "", "", "", "", "", f"{published:.2f}", ""])
     show_table(header, table)
