@@ -410,8 +410,8 @@ display(
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
 # `None` or the `raise NotImplementedError` with your answer and run the cell; where a question asks *why*, write
 # your answer in the cell below it. Write each guess before you measure: the checker records it and tells you how
-# it did, it never counts against you. The checkers use monarch, a validation photo, made into pairs by
-# `eh.data.make_pair` as above, and each question says how its checker measures.
+# it did, it never counts against you. Exercises 1 to 4 use monarch, a validation photo, made into pairs by
+# `eh.data.make_pair` as above; each question says how its checker measures.
 #
 # **1. A smaller shift** (guess, then measure). Above, shifting the LR patch by one pixel dropped the alignment
 # PSNR from `inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift
