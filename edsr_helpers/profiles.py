@@ -14,7 +14,7 @@ import dataclasses
 import os
 
 from edsr_helpers.constants import DEFAULT_SCALE
-from edsr_helpers.recipes import RECIPES, Recipe
+from edsr_helpers.recipes import RECIPES, Recipe, get_recipe
 
 #: Environment variable that overrides the automatic choice.
 PROFILE_ENV_VAR = "EDSR_PROFILE"
@@ -66,6 +66,34 @@ class Profile:
     def hr_patch_size(self) -> int:
         """Side of the high-resolution training patch."""
         return self.recipe.lr_patch_size * self.scale
+
+    def for_recipe(
+        self, recipe: str | Recipe, *, share: float = 1.0, scale: int | None = None, name: str | None = None
+    ) -> Profile:
+        """Another recipe's run, sized by this profile: ``share`` of its epochs (at least one) of the same
+        steps per epoch, and that share of its ``training_minutes``.
+
+        A notebook that trains a second model (notebook 05's fine-tune) then grows and shrinks with the profile
+        as notebook 03 does, seconds under ``ci`` and a lab slot under ``cpu``, without a profile written by
+        hand. ``recipe`` is a name in :data:`edsr_helpers.recipes.RECIPES` or a recipe; ``name`` names the run
+        and so its folder (default: ``<profile>-<recipe>``, e.g. ``cpu-realistic-finetune``).
+
+        Raises:
+            ValueError: ``share`` is not in (0, 1], or no recipe has that name.
+        """
+        if not 0.0 < share <= 1.0:
+            raise ValueError(f"share is a part of this profile's run, in (0, 1], not {share}.")
+        recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
+        minutes = None if self.training_minutes is None else self.training_minutes * share
+        return dataclasses.replace(
+            self,
+            name=name or f"{self.name}-{recipe.name}",
+            description=f"{recipe.description}; sized by the '{self.name}' profile",
+            recipe=recipe,
+            scale=self.scale if scale is None else scale,
+            epochs=max(1, round(self.epochs * share)),
+            training_minutes=minutes,
+        )
 
 
 PROFILES: dict[str, Profile] = {

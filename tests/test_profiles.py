@@ -68,3 +68,25 @@ def test_class_sized_gpu_profile_trains_on_the_offline_photos_without_div2k():
     assert gpu.epochs * gpu.steps_per_epoch == 7_000
     schedule = training.make_schedule(gpu)
     assert float(schedule(0)) == pytest.approx(2e-4) and float(schedule(6_999)) == pytest.approx(2e-4)
+
+
+def test_a_second_recipe_is_sized_by_the_profile():
+    """Notebook 05's fine-tune: the profile's steps per epoch, a share of its epochs and minutes, the recipe's
+    learning; its own run folder."""
+    cpu = profiles.PROFILES["cpu"]
+    run = cpu.for_recipe("realistic-finetune", share=1 / 6, scale=4)
+    assert run.recipe is profiles.RECIPES["realistic-finetune"] and run.scale == 4
+    assert (run.epochs, run.steps_per_epoch) == (2, cpu.steps_per_epoch)
+    assert run.training_minutes == pytest.approx(cpu.training_minutes / 6)
+    assert run.name == "cpu-realistic-finetune" and cpu.for_recipe("smoke", name="other").name == "other"
+    ci = profiles.PROFILES["ci"].for_recipe("realistic-finetune", share=0.1)
+    assert ci.epochs == 1 and ci.training_minutes is None  # never fewer than one epoch
+
+
+def test_a_second_recipe_refuses_a_share_outside_the_run():
+    with pytest.raises(ValueError, match="share"):
+        profiles.PROFILES["cpu"].for_recipe("realistic-finetune", share=0)
+    with pytest.raises(ValueError, match="share"):
+        profiles.PROFILES["cpu"].for_recipe("realistic-finetune", share=1.5)
+    with pytest.raises(ValueError, match="no recipe"):
+        profiles.PROFILES["cpu"].for_recipe("no-such-recipe")
