@@ -9,7 +9,8 @@
 # 1. see why EDSR removes batch normalization, on a real photo patch;
 # 2. build the residual block, and measure what residual scaling changes, at initialisation and in training;
 # 3. watch pixel shuffle rearrange a tensor small enough to read by eye;
-# 4. assemble EDSR, check its parameter count against the paper, and count its cost and reach;
+# 4. assemble EDSR, check its parameter count against the table of the official EDSR code, and count its cost
+#    and reach;
 # 5. run it once on a real photo (untrained, so expect nothing good yet) and save and reload it safely.
 
 # %% [markdown]
@@ -71,7 +72,7 @@ course.plotting.show_grid(
 # two are the same: "how bright was this batch?" is gone, and later layers cannot put it back. A patch's
 # normalized features also depend on which patches share its batch (the last line), while at test time BN uses
 # running averages, a mismatch between training and use. Lim et al. removed BN from every block, which also
-# saves the memory its activations take, and the network trained better without it.
+# saves the memory its activations take, and report that the network trained better without it.
 #
 # ## The residual block
 #
@@ -83,7 +84,8 @@ course.plotting.show_grid(
 # you build in this notebook is the one notebooks 03 and 04 train and run. The decorator registers the layer
 # under a fixed name, so a saved model can be loaded again without running any code from the file
 # (`safe_mode=True`, at the end of this notebook). It is Keras's `keras.saving.register_keras_serializable` with
-# one check more: a name already held by a different class is an error.
+# one check more: a name already held by a different class is an error. The `dtype_policy` argument and the
+# `cast` keep the block in whatever precision the model is built in (notebook 03 may train in 16-bit floats).
 
 # %%
 #| export architecture
@@ -127,13 +129,13 @@ class ResidualBlock(layers.Layer):
 
 
 # %% [markdown]
-# `res_scale` is 1 in the baseline model. For the full model the paper reports that training became unstable,
-# and that multiplying each block's correction by 0.1 before adding it cured that. But the full model differs
-# from the baseline in two ways: it is twice as deep (32 blocks against 16) *and* four times as wide (256
-# filters against 64). To tell the two apart, measure each combination. Each block *adds* to what it received,
-# so the additions can pile up: here is the spread of the features after every block of a freshly initialised
-# stack, from the same input of spread 1, with and without scaling (in the figure a 16-block curve lies under the
-# first 16 points of its 32-block one):
+# `res_scale` is 1 in the baseline model. The paper reports that with more filters than a certain number training
+# became numerically unstable, and that multiplying each block's correction by 0.1 before adding it cured that.
+# But the full model differs from the baseline in two ways: it is twice as deep (32 blocks against 16) *and* four
+# times as wide (256 filters against 64). To tell the two apart, measure each combination. Each block *adds* to
+# what it received, so the additions can pile up: here is the spread of the features after every block of a
+# freshly initialised stack, from the same input of spread 1, with and without scaling (in the figure a 16-block
+# curve lies under the first 16 points of its 32-block one):
 
 # %% tags=["nbval-ignore-output"]
 import matplotlib.pyplot as plt
@@ -182,14 +184,16 @@ display(
 # Depth makes the features pile up far more than width does. With Keras's default (Glorot) initialisation a
 # convolution keeps the spread of its input whatever its width, so every block adds about the same share of what
 # it received, and the shares compound block after block (a small difference per block compounds too). A 32-block
-# stack of 64 filters also grows by hundreds: the growth at initialisation alone does not explain why the paper
-# needed scaling for *width*. What does? Train, and watch.
+# stack of 64 filters also grows by hundreds. So the growth at initialisation does not single out the width,
+# which is what the paper's trouble came with. Does the width change anything once training starts, and does
+# scaling by 0.1 undo it? Train, and watch.
 #
-# ## What goes wrong at width 256: a short training run
+# ## Does width 256 need the scaling? A short training run
 #
-# Three stacks of the same depth learn ×2 on the same batches of patches from the training photos, from the same
-# starting weights where their shapes agree: 64 filters without scaling (the baseline's choice), 256 without, and
-# 256 with 0.1. They use the L1 loss and Adam at the learning rate notebook 03 trains with, but without its
+# Three stacks of the same depth learn ×2 on the same batches of patches from the training photos: 64 filters
+# without scaling (the baseline's choice), 256 without, and 256 with 0.1. The two 256-filter stacks start from the
+# same weights, so they differ only in the scaling; the 64-filter stack's weights have other shapes, so they are
+# drawn apart. They use the L1 loss and Adam at the learning rate notebook 03 trains with, but without its
 # warm-up (a warm-up is itself a cure for an unstable start) and in float32. Each step records the loss and the
 # size (L2 norm) of the gradient before Adam uses it. The run is small on a CPU and larger on a GPU:
 
@@ -253,12 +257,37 @@ display(
     )
 )
 
+# %% [markdown]
+# The first column is easy to misread:
+
+# %% tags=["nbval-ignore-output"]
+highest = max(summary, key=lambda label: summary[label]["first_loss"])
+start = summary[highest]
+display(
+    Markdown(
+        "The first loss is each untrained model's error on the same first batch, computed before its first update: "
+        f"it depends only on how the model starts. The two {wide}-filter stacks share their weights, so their first "
+        f"losses ({wide_run['first_loss']:.1f} and {scaled_run['first_loss']:.1f}) differ by the scaling alone; "
+        f"the {narrow}-filter stack starts from other weights. The stack “{highest}” started highest "
+        f"({start['first_loss']:.1f}) "
+        + (
+            f"and its loss never went above that start: it ended at {start['final_loss']:.1f}, "
+            f"{start['final_loss'] / start['first_loss']:.0%} of it. "
+            if start["largest_loss"] <= start["first_loss"]
+            else f"and its loss rose to {start['largest_loss']:,.1f} on the way. "
+        )
+        + "A high start is not an unstable run: what tells the runs apart is whether a loss climbs above where it "
+        "was (the spikes) and where it ends."
+    )
+)
+
+
 # %% tags=["nbval-ignore-output"]
 spiky = wide_run["spikes"] > max(narrow_run["spikes"], scaled_run["spikes"])
 behind = wide_run["final_loss"] > max(narrow_run["final_loss"], scaled_run["final_loss"])
 at_start = (
-    f" (where their growths at initialisation were ×{growth[depth, narrow][1.0][-1]:.1f} and "
-    f"×{growth[depth, wide][1.0][-1]:.1f})"
+    f" (where stacks of their shapes grew ×{growth[depth, narrow][1.0][-1]:.1f} and "
+    f"×{growth[depth, wide][1.0][-1]:.1f} at initialisation in the grid above)"
     if (depth, narrow) in growth and (depth, wide) in growth
     else ""
 )
@@ -280,10 +309,10 @@ display(
 # %% [markdown]
 # **What it does not show.** It is one seed and a short run on small patches: it does not show whether the unscaled
 # wide model would end in NaN over the paper's 300,000 steps, nor that 0.1 is the best factor (exercise 1 looks at
-# one side of that, the growth at initialisation), nor *why* width matters. A likely reason, not measured here: Adam
-# moves every weight by about the learning rate at each step, whatever the size of its gradient, and a convolution
-# with four times the filters adds up four times as many moved weights, so one step changes its output about four
-# times as much. Scaling the correction by 0.1 shrinks that change tenfold.
+# one side of that, the growth at initialisation), nor *why* the width made the difference it made here. A likely
+# reason, not measured here: Adam moves every weight by about the learning rate at each step, whatever the size of
+# its gradient, and a convolution with four times the filters adds up four times as many moved weights, so one
+# step can change its output several times as much. Scaling the correction by 0.1 shrinks that change tenfold.
 
 # %% [markdown]
 # ## Upsampling with pixel shuffle
@@ -344,8 +373,12 @@ class PixelShuffle(layers.Layer):
         return {**super().get_config(), "block_size": self.block_size}
 
 
+# %% [markdown]
+# Applied to the 2×2 image (`ops.convert_to_numpy` turns the layer's output, a tensor of whichever engine runs
+# Keras, into a numpy array we can print):
+
 # %%
-shuffled = np.asarray(PixelShuffle(block_size=2)(x))
+shuffled = ops.convert_to_numpy(PixelShuffle(block_size=2)(x))
 print(shuffled.shape)
 print(shuffled[0, :, :, 0].astype(int))
 
@@ -370,7 +403,7 @@ def upsampling_factors(scale: int) -> tuple[int, ...]:
 # ## The whole model
 #
 # EDSR works on plain 0–255 pixel values. It subtracts the DIV2K mean colour at the input, so the convolutions
-# see zero-centred data, and adds it back at the output:
+# see zero-centred data, and adds it back at the output (in the model's precision, like the residual block):
 
 
 # %%
@@ -523,8 +556,7 @@ course.plotting.show_grid(
 # Every custom piece (`MeanShift`, `ResidualBlock`, `PixelShuffle`) is a registered Keras layer with a
 # `get_config`, so the model saves to the `.keras` format and loads with `safe_mode=True`, which refuses
 # arbitrary code. (A model built with `Lambda` layers, as the keras-io EDSR example's is, cannot be loaded
-# that way.) The reloaded model
-# gives exactly the same output:
+# that way.) The reloaded model gives exactly the same output:
 
 # %%
 import tempfile
@@ -537,7 +569,7 @@ with tempfile.TemporaryDirectory() as folder:
     model.save(path)
     reloaded = keras.saving.load_model(path, safe_mode=True)
 lr_batch = lr[None, :32, :32].astype("float32")
-reload_difference = float(np.abs(model(lr_batch) - reloaded(lr_batch)).max())
+reload_difference = float(np.abs(ops.convert_to_numpy(model(lr_batch) - reloaded(lr_batch))).max())
 print("largest difference after reload:", reload_difference)
 
 # %% [markdown]
@@ -553,16 +585,17 @@ display(
         f"- **No batch normalization.** Without BN, the half-as-bright batch's features were "
         f"{dim.max() / bright.max():.2f} times the bright ones; with BN they differed by at most "
         f"{np.abs(bn_bright - bn_dim).max():.2f}: BN normalizes away the brightness an SR network must reproduce.\n"
-        f"- **Residual scaling.** At initialisation depth makes the features pile up far more than width: 16 "
-        f"blocks grew "
-        f"×{growth[16, 64][1.0][-1]:.1f} (64 filters) and ×{growth[16, 256][1.0][-1]:.1f} (256), 32 blocks "
+        f"- **Residual scaling.** At initialisation, twice the depth multiplied the growth by {min(by_depth):.0f} "
+        f"to {max(by_depth):.0f}, four times the width by {min(by_width):.1f} to {max(by_width):.1f}: 16 blocks "
+        f"grew ×{growth[16, 64][1.0][-1]:.1f} (64 filters) and ×{growth[16, 256][1.0][-1]:.1f} (256), 32 blocks "
         f"×{growth[32, 64][1.0][-1]:.0f} and ×{growth[32, 256][1.0][-1]:.0f}. In training, the {wide}-filter "
         f"stack without scaling reached a gradient norm of {wide_run['largest_gradient_norm']:,.0f} (with 0.1: "
         f"{scaled_run['largest_gradient_norm']:,.0f}) and ended at a loss of {wide_run['final_loss']:.1f} "
         f"(with 0.1: {scaled_run['final_loss']:.1f}); "
         + (f"NaN in {', '.join(nan_runs)}.\n" if nan_runs else "no NaN.\n")
         + f"- **Pixel shuffle** turns channels into pixels without computing anything; ×4 is two ×2 steps.\n"
-        f"- **EDSR-baseline ×4** has {model.count_params():,} parameters, as published; the full model "
+        f"- **EDSR-baseline ×4** has {model.count_params():,} parameters, the "
+        f"{eh.model.PUBLISHED_PARAMETERS_M['baseline', 4]:g}M of the official code's table; the full model "
         f"{eh.model.count_parameters(4, 32, 256) / 1e6:.1f}M. One output pixel sees {measured} LR pixels across "
         f"(the formula says {formula:.1f}).\n"
         f"- **Untrained**, it scores {untrained_psnr['EDSR, untrained']:.1f} dB on monarch against bicubic's "
@@ -619,22 +652,33 @@ course.exercises.check_edsr_one_step(my_edsr_one_step)
 # *Your answer*: more or fewer parameters, a wider or narrower receptive field, and why?
 
 # %% [markdown]
-# **3. Counting by hand** (quick check). How many parameters does the upsampler of EDSR-baseline **×3** have
-# (its convolutions' weights and biases; the pixel shuffle has none)? Work it out with the formula above, then
-# check.
+# **3. Why is ×3 the largest baseline?** (count, then explain). The architecture table above lists
+# EDSR-baseline ×3 with more parameters than ×4, although ×4 upsamples in two steps and ×3 in one. Everything
+# before the upsampler is the same at every scale, and so is the tail, so the difference lies in the upsampler.
+# Count the parameters of the ×3 upsampler by hand with the formula above (its convolutions' weights and biases;
+# the pixel shuffle has none) and set `count`: the checker compares it with the upsampling convolutions of
+# `eh.model.edsr(3)`. Then explain the ordering in the cell below.
 
 # %%
 count = None  # your answer
 course.exercises.check_upsampler_parameters(count)
 
 # %% [markdown]
-# **4. A deeper network sees further** (quick check). How many LR pixels across is the receptive field of a ×4
-# EDSR with 24 residual blocks instead of 16? Reason from the value measured above rather than from the
-# formula's code. The checker accepts a pixel either way of the formula's value.
+# *Your answer*: why does one ×3 step cost more parameters than two ×2 steps, and how many parameters apart are the
+# ×3 and ×4 models?
+
+# %% [markdown]
+# **4. A deeper network sees further** (predict, then measure). **Predict first**: how many LR pixels across will
+# one output pixel of a ×4 EDSR with 24 residual blocks instead of 16 see? Reason from the value measured above
+# and record it in `guess`. Then measure it as the notebook did, with
+# `eh.model.measure_receptive_field(eh.model.edsr(scale=4, num_res_blocks=24), lr_size=128)` (the LR input must be
+# wider than the field), and set `width` to the result. The checker accepts a pixel either way of the formula's
+# value, and compares your guess with it.
 
 # %%
-width = None  # your answer, in LR pixels
-course.exercises.check_receptive_field(width)
+guess = None  # your prediction, in LR pixels, before you measure
+width = None  # the measured receptive field, in LR pixels
+course.exercises.check_receptive_field(guess, width)
 
 # %% [markdown]
 # **5. Pixel shuffle, backwards** (write code). Pixel shuffle moves channels into space. Write its inverse,

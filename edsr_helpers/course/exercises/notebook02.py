@@ -138,7 +138,8 @@ def _one_step_receptive_field(num_res_blocks: int) -> float:
 
 @exercise("set count to the number of parameters.")
 def check_upsampler_parameters(count) -> Verdict:
-    """02, exercise 3: parameters of EDSR-baseline's x3 upsampler (its convolutions; the shuffle has none)."""
+    """02, exercise 3: parameters of EDSR-baseline's x3 upsampler (its convolutions; the shuffle has none), the
+    count that explains why the x3 model is larger than the x4 one."""
     built = model.edsr(3)
     right = sum(layer.count_params() for layer in built.layers if layer.name.startswith("upsample_conv"))
     if close(count, right, 0.5):
@@ -156,7 +157,7 @@ def _depth_to_space(batch: np.ndarray, block_size: int) -> np.ndarray:
 
 @exercise("define space_to_depth(x, r) and pass it in.")
 def check_space_to_depth(space_to_depth) -> Verdict:
-    """02, exercise 3: the inverse of pixel shuffle, ``(B, H*r, W*r, C) -> (B, H, W, C*r*r)``, such that the
+    """02, exercise 5: the inverse of pixel shuffle, ``(B, H*r, W*r, C) -> (B, H, W, C*r*r)``, such that the
     notebook's ``pixel_shuffle`` gives back the input exactly."""
     rng = np.random.default_rng(2)
     for block_size, shape in ((2, (2, 8, 12, 3)), (3, (1, 9, 6, 2))):
@@ -190,22 +191,36 @@ def check_space_to_depth(space_to_depth) -> Verdict:
 DEEPER_BLOCKS = 24
 
 
-@exercise("set width to the receptive field in LR pixels.")
-def check_receptive_field(width) -> Verdict:
-    """02, exercise 4: receptive field (LR pixels across) of EDSR x4 with DEEPER_BLOCKS residual blocks.
+@exercise("write your prediction in guess before you measure, then set width to the measured receptive field.")
+def check_receptive_field(guess, width) -> Verdict:
+    """02, exercise 4: receptive field (LR pixels across) of EDSR x4 with DEEPER_BLOCKS residual blocks, predicted
+    then measured with ``eh.model.measure_receptive_field``. The guess is recorded and compared, never judged.
 
-    Reasoning from the measured 16-block value (a whole number of pixels) or from the formula (which counts the
-    half pixel of the x4 upsampler's second step) are both right: within a pixel of the formula's value.
+    The measurement (a whole number of pixels) and the formula (which counts the half pixel of the x4 upsampler's
+    second step) are both right: within a pixel of the formula's value.
     """
+    try:
+        guessed, width = float(guess), float(width)
+    except (TypeError, ValueError):
+        return say(False, "Write your prediction and the measured width as numbers of LR pixels.")
     right = model.receptive_field(4, DEEPER_BLOCKS)
     baseline = model.receptive_field(4, 16)
     if close(width, right, 0.6):
-        return say(True, "Each block adds two 3x3 convolutions at LR resolution: 4 LR pixels across per block.")
+        how = "right" if close(guessed, right, 1.0) else ("too large" if guessed > right else "too small")
+        return say(
+            True,
+            f"Your prediction was {how}. Each block adds two 3x3 convolutions at LR resolution, 4 LR pixels across "
+            "per block; the head, the upsampler and the tail stay as they are.",
+        )
     if close(width, baseline * DEEPER_BLOCKS / 16, 0.6):
         return say(False, "Adding blocks does not scale everything: the head, tail and upsampler stay as they are.")
     if close(width, baseline + (DEEPER_BLOCKS - 16) * 2, 0.6):
         return say(False, "Each block has two convolutions, and each widens the field by 2 (one pixel per side).")
-    return say(False, "Start from the 16-block value and add what the extra blocks add.")
+    return say(
+        False,
+        "Measure it again: eh.model.measure_receptive_field on a x4 EDSR with 24 blocks, with an LR input wider than "
+        "the field you expect.",
+    )
 
 
 # ------------------------------------------------------------------------------------------- reference solutions
@@ -251,9 +266,11 @@ def solve_space_to_depth():
 
 
 def solve_receptive_field():
-    # 8 more blocks, 2 convolutions each, each 3x3 conv widens the field by 2 LR pixels
-    width = 72 + (DEEPER_BLOCKS - 16) * 2 * 2  # the measured 16-block value, plus 4 px per block
-    return (width,)
+    # before measuring: 8 more blocks, 2 convolutions each, each 3x3 conv widens the field by 2 LR pixels
+    guess = 72 + (DEEPER_BLOCKS - 16) * 2 * 2  # the measured 16-block value, plus 4 px per block
+    deeper = eh.model.edsr(scale=4, num_res_blocks=DEEPER_BLOCKS)
+    width = eh.model.measure_receptive_field(deeper, lr_size=128)
+    return guess, width
 
 
 # ------------------------------------------------------------------------------------------- typical wrong answers
@@ -302,9 +319,24 @@ EXERCISES: tuple[Exercise, ...] = (
             "pixels, one LR pixel; with a single step it is gone."
         ),
     ),
-    Exercise(check_upsampler_parameters, solve_upsampler_parameters, lambda: (2 * (9 * 64 * 256 + 256),)),
     Exercise(
-        check_receptive_field, solve_receptive_field, lambda: (eh.model.receptive_field(4, 16) * DEEPER_BLOCKS / 16,)
+        check_upsampler_parameters,
+        solve_upsampler_parameters,
+        lambda: (2 * (9 * 64 * 256 + 256),),  # the x4 upsampler's two convolutions
+        model_answer=(
+            "An upsampling convolution makes r x r sub-pixels from 64 channels, so its parameters grow with r "
+            "squared per step: x3's one conv from 64 to 64 x 9 = 576 channels has 9 x 64 x 576 + 576 = 332,352, "
+            "while x4's two convs to 64 x 4 = 256 channels have 2 x (9 x 64 x 256 + 256) = 295,424, because "
+            "9 > 4 + 4 (x2's one conv has 147,712). The head, the blocks, the body's end and the tail are the same "
+            "at every scale, so the x3 model has exactly 332,352 - 295,424 = 36,928 parameters more than the x4 "
+            "one (1,554,499 against 1,517,571 in the table). The x4 model's second step runs at twice the LR "
+            "resolution: that costs computation per output pixel, not parameters."
+        ),
+    ),
+    Exercise(
+        check_receptive_field,
+        solve_receptive_field,
+        lambda: (104, eh.model.receptive_field(4, 16) * DEEPER_BLOCKS / 16),  # every layer scaled with the blocks
     ),
     Exercise(check_space_to_depth, solve_space_to_depth, lambda: (_space_to_depth_by_plain_reshape,)),
 )
