@@ -352,9 +352,9 @@ print(type(train_ds).__name__, "| LR batch", lr_batch.shape, lr_batch.dtype, "  
 course.plotting.show_grid(list(hr_batch[:8]), columns=8, size=1.6)
 
 # %% [markdown]
-# How fast is it? One training step of 16 patches of this size takes 0.1–2 s on a laptop-class CPU (notebook
-# 03 measures yours), so training consumes at most ~160 patches per second there. The pipeline must deliver more
-# than that (the number varies from run to run and machine to machine):
+# How fast is it? One training step of 16 patches of this size takes at least 0.1 s on a laptop-class CPU
+# (notebook 03 measures yours), so training consumes at most ~160 patches per second there. The pipeline must
+# deliver more than that (the number varies from run to run and machine to machine):
 
 # %% tags=["nbval-ignore-output"]
 rate = eh.data.measure_throughput(train_ds, batches=40)
