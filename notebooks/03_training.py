@@ -61,16 +61,19 @@ plt.show()
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
 bicubic = eh.images.upscale_bicubic(lr, 4)
 prediction = bicubic.astype("float32")  # a model's output is float
-print(f"keras-io's way:                  {course.lessons.keras_io_psnr(hr, prediction):6.2f} dB")
-print(f"  the same by hand:               {10 * np.log10(255**2 / np.mean((bicubic - hr / 255) ** 2)):6.2f} dB")
-print(f"  arguments swapped:             {course.lessons.keras_io_psnr(hr, prediction, swapped=True):6.2f} dB")
-print(f"RGB, 0-255 on both sides:        {eh.metrics.psnr(hr, bicubic):6.2f} dB")
-print(f"Y channel, 4-pixel border shaved: {eh.metrics.psnr(hr, bicubic, shave=4, y_only=True):6.2f} dB  (papers)")
+print(f"keras-io's way:                   {course.lessons.keras_io_psnr(hr, prediction):6.2f} dB")
+print(f"  the same by hand:                {10 * np.log10(255**2 / np.mean((bicubic - hr / 255) ** 2)):6.2f} dB")
+print(f"  arguments swapped:              {course.lessons.keras_io_psnr(hr, prediction, swapped=True):6.2f} dB")
+print(f"RGB, 0-255, 4-pixel border shaved: {eh.metrics.psnr(hr, bicubic, shave=4):6.2f} dB")
+print(f"Y channel, 4-pixel border shaved:  {eh.metrics.psnr(hr, bicubic, shave=4, y_only=True):6.2f} dB  (papers)")
 
 # %% [markdown]
-# Papers report the last number: PSNR on the brightness channel Y (as MATLAB's `rgb2ycbcr`), with a border
-# of `scale` pixels left out, since no method can know what lies beyond the edge. Every Y-PSNR in the series
-# comes from this definition (an RGB number says so):
+# Both ways round the number is nonsense, about 7 dB one way and about −40 dB the other, for an image anyone
+# would call close. The last two lines are right: both images on 0–255, every image scored. Papers report the
+# last: PSNR on the brightness channel Y (as MATLAB's `rgb2ycbcr`), with a border of `scale` pixels left out,
+# since no method can know what lies beyond the edge. The RGB line shaves the same border, as the evaluation
+# below does, so the two differ only in the channel. Every Y-PSNR in the series comes from this definition (an
+# RGB number says so):
 
 # %%
 #| export objective
@@ -142,9 +145,14 @@ print(f"engine: {eh.backend.name()}, running on {'a GPU' if eh.backend.has_gpu()
 # %% [markdown]
 # ## The schedule
 #
-# The paper starts at 1e-4 and halves the rate every 200k steps, for 300k steps. A short run can afford a larger
-# rate if it ramps up gently, since an untrained model's first gradients are its largest (exercise 5 tests
-# whether that pays). One Keras `LearningRateSchedule` does both:
+# The paper starts at 1e-4 and halves the rate every 200k steps, for 300k steps. A run of about a thousand steps
+# needs a larger rate to get anywhere, and the `cpu` run starts from trained ×2 weights (see *A head start*
+# below), which a large rate from the first step would shake: Adam divides each gradient by a running average of
+# its size, which starts from nothing, so its first updates move every weight by about the full rate, however
+# small its gradient; and the one new layer starts random, so the first errors, and the gradients they send
+# through every copied layer, are large. A linear **warm-up** keeps those first updates small while Adam's
+# averages settle; then the rate **halves** at fixed steps. One Keras `LearningRateSchedule` does both
+# (exercise 5 tests whether the warm-up pays):
 
 
 # %%
@@ -189,11 +197,18 @@ def edsr_optimizer(learning_rate) -> keras.optimizers.Optimizer:
 
 
 # %% [markdown]
-# The profile's recipe sets the schedule's numbers:
+# The profile's recipe sets the schedule's numbers. The `cpu` recipe warms up over 200 steps to 5e-4 and halves
+# every 1,000 steps; the `gpu` recipe trains from scratch at a constant 2e-4 (no warm-up, and its 7,000 steps
+# end long before the paper's first halving); the `paper` recipe is the paper's 1e-4, halved every 200k steps.
+# Here, this profile's:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 recipe = profile.recipe
 schedule = WarmupHalving(recipe.learning_rate, recipe.lr_halving_steps, recipe.warmup_steps)
+print(
+    f"'{profile.name}': peak {recipe.learning_rate:.0e}, warm-up {recipe.warmup_steps} steps, halved every "
+    f"{recipe.lr_halving_steps:,} steps, {profile.total_steps:,} steps at most"
+)
 steps = np.arange(profile.epochs * profile.steps_per_epoch)
 plt.figure(figsize=(5, 2.5))
 plt.plot(steps, [float(schedule(step)) for step in steps])
@@ -243,7 +258,8 @@ with strategy.scope():
 #   `CSVLogger` writes `log.csv`;
 # - `TimeBudget` ends the run after the epoch that would pass the profile's `training_minutes` (20 on `cpu` and
 #   `gpu`), so a slow laptop trains fewer epochs within a lab and says so;
-# - `LivePlot` redraws the curves, bicubic dashed.
+# - `LivePlot` redraws the curves, bicubic dashed. The live figure appears after the first epoch, above the
+#   log; when training ends it is drawn once more below the log, where a saved copy of the notebook keeps it.
 
 # %% tags=["nbval-ignore-output"]
 folder = eh.runs.run_dir(profile)
@@ -276,9 +292,11 @@ history = model.fit(
 #
 # The validation photos already did a job: they chose which epoch `ModelCheckpoint` kept (`best.keras`, loaded
 # here), and a score on the photos that chose a model flatters it. So the result is reported on **test photos**
-# nothing has seen: three grey photographs (Y-PSNR measures brightness, all they have). First validation,
-# bicubic beside (on DIV2K with the published EDSR-baseline figure as the last row). Each photo is upscaled
-# whole and scored as papers do, with the `psnr` written above and SSIM:
+# that chose nothing. On the offline photos these are three grey photographs (Y-PSNR measures brightness, all
+# they have); on DIV2K, whose test originals are not public, its 100 validation photos are cut in two: the first
+# half validates, the second half tests. First validation, bicubic beside (on DIV2K with the published
+# EDSR-baseline figure, over all 100 photos, as the last row). Each photo is upscaled whole and scored as papers
+# do, with the `psnr` written above and SSIM, on Y and on RGB, both with the border shaved:
 
 
 # %%
@@ -301,21 +319,24 @@ def evaluate(model, pairs, scale, names=None):
 model = keras.models.load_model(folder / "best.keras")  # the epoch the validation photos chose
 on_div2k = eh.data.uses_div2k(profile)
 names = None if on_div2k else eh.samples.photo_names("validation")
-rows = evaluate(model, val_pairs, profile.scale, names=names)
-eh.presentation.tables.show_evaluation(rows, published_scale=profile.scale if on_div2k else None)
+val_rows = evaluate(model, val_pairs, profile.scale, names=names)
+eh.presentation.tables.show_evaluation(val_rows, published_scale=profile.scale if on_div2k else None)
 
 # %% [markdown]
 # Then the test photos, the number to report:
 
 # %% tags=["nbval-ignore-output"]
-test_pairs = eh.data.load_pairs(profile, "test", verbose=False)
-rows = evaluate(model, test_pairs, profile.scale, names=eh.samples.photo_names("test"))
-eh.presentation.tables.show_evaluation(rows)
+test_pairs = eh.data.first_pairs(eh.data.load_pairs(profile, "test", verbose=False), profile.val_images)
+test_rows = evaluate(model, test_pairs, profile.scale, names=None if on_div2k else eh.samples.photo_names("test"))
+eh.presentation.tables.show_evaluation(test_rows)
 
 # %% [markdown]
-# **Why is the log's training PSNR above the validation PSNR?** Mostly not over-fitting: they are measured on
-# different pictures, and a flat sky scores far higher than a striped shirt. The *gain over bicubic* separates the
-# two: content moves both PSNRs alike, while over-fitting would show as a larger gain on training photos.
+# **Is the model over-fitting?** The log's two PSNRs cannot say: the training one is measured on patches and
+# averaged over an epoch in which the model kept changing, the validation one on whole photos by the epoch's end,
+# and content alone moves a PSNR a lot (a flat sky scores far higher than a striped shirt). The *gain over
+# bicubic* on whole photos separates content from over-fitting: content moves both PSNRs alike, while
+# over-fitting would show as a larger gain on training photos than on validation photos. The kept model's two
+# gains:
 
 # %% tags=["nbval-ignore-output"]
 train_sample = eh.data.first_pairs(eh.data.load_pairs(profile, "train", verbose=False), 3)
@@ -346,10 +367,11 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # %% [markdown]
 # ## On a Colab GPU, and the paper's full recipe
 #
-# With a GPU the `gpu` profile is chosen: 48×48 LR patches, batch 16, Adam at a constant 2e-4, 7,000 steps. On
-# an NVIDIA H200 with Keras on JAX that took 48 s and beat bicubic by **+1.37 dB**; a T4 has 1/15 of its 16-bit
-# peak, hence **about 12 minutes** (an estimate). On Colab the run folder lives in your Drive, so a
-# disconnected run resumes.
+# With a GPU the `gpu` profile is chosen: 48×48 LR patches, batch 16, Adam at a constant 2e-4, from scratch,
+# 7,000 steps. On an NVIDIA H200 with Keras on JAX that took 48 s and beat bicubic by +1.37 dB on the
+# *validation* photos, the same photos that chose its length of 7,000 steps: a flattering number, not a test
+# result. A T4 has 1/15 of the H200's 16-bit peak, hence **about 12 minutes** (an estimate). On Colab the run
+# folder lives in your Drive, so a disconnected run resumes.
 #
 # **The paper's recipe** (`%env EDSR_PROFILE=paper`): DIV2K, a 4.3 GB download, and 300k steps, about 27 minutes
 # on the H200 at its steady 5.4 ms per step (the 48 s above include compiling and validation) and 7 hours on a
@@ -361,73 +383,141 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # ## Summary
 #
 # - L1 loss; PSNR on 0–255 for every image, reported the papers' way (Y, shaved border).
-# - Adam with a warm-up and halving (the `gpu` profile: a constant rate); the precision and XLA measured for the
-#   machine.
+# - Adam, with the schedule its profile's recipe sets: on `cpu` a warm-up to 5e-4 from the shipped ×2 weights,
+#   halved every 1,000 steps; on `gpu` a constant 2e-4 from scratch; on `paper` 1e-4 halved every 200k steps.
+#   The precision and XLA are measured for the machine.
 # - Plain `model.fit` with callbacks: live curves, best checkpoint, resumable runs.
 # - Validation photos choose the checkpoint, test photos report it.
 #
+# This run's numbers:
+
+# %% tags=["nbval-ignore-output"]
+import csv
+
+from IPython.display import Markdown, display
+
+with open(folder / "log.csv") as log_file:
+    log = list(csv.DictReader(log_file))
+best = max(log, key=lambda row: float(row["val_psnr_y"]))
+steps_done = len(log) * profile.steps_per_epoch
+peak, halving = f"{recipe.learning_rate:.0e}", f"step {recipe.lr_halving_steps:,}"
+if steps_done < recipe.warmup_steps:
+    rate = f"was still warming up to {peak} (over {recipe.warmup_steps} steps) when it ended"
+elif steps_done > recipe.lr_halving_steps:
+    rate = f"warmed up over {recipe.warmup_steps} steps to {peak} and was halved at {halving}"
+else:
+    rate = f"warmed up over {recipe.warmup_steps} steps to {peak}; its first halving, at {halving}, never ran"
+val_mean, test_mean = val_rows[-1], test_rows[-1]
+display(
+    Markdown(
+        f"- '{profile.name}' profile: {steps_done:,} of {profile.total_steps:,} steps ({len(log)} of "
+        f"{profile.epochs} epochs), {precision}, XLA {'on' if eh.backend.jit_compile() else 'off'}; the rate "
+        f"{rate}.\n"
+        f"- Validation photos chose epoch {int(best['epoch']) + 1}: EDSR {val_mean['edsr_psnr_y']:.2f} dB, bicubic "
+        f"{val_mean['bicubic_psnr_y']:.2f} dB ({val_mean['edsr_psnr_y'] - val_mean['bicubic_psnr_y']:+.2f} dB).\n"
+        f"- **Test photos, the result**: EDSR {test_mean['edsr_psnr_y']:.2f} dB, bicubic "
+        f"{test_mean['bicubic_psnr_y']:.2f} dB, **{test_mean['edsr_psnr_y'] - test_mean['bicubic_psnr_y']:+.2f} "
+        f"dB** (Y, border of {profile.scale} shaved)."
+    )
+)
+
+# %% [markdown]
 # Next, **04 · Inference**: whole photos, EDSR+, and the crop-and-compare widget.
 
 # %% [markdown]
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell; if the hint is not enough, ask your
-# instructor.
+# `None`, the `{}` or the `raise NotImplementedError` with your answer and run the cell; where a question asks
+# *why*, write your answer in the cell below it.
 #
-# **1. What does a PSNR mean?** (quick check). An upscaled image differs from the original by a mean squared
-# error of 10 (on the 0–255 scale). What is its PSNR in dB? And what would the keras-io example's metric have
-# printed for it?
+# **1. Fix keras-io's metric** (debug). Above, keras-io's PSNR printed about 7 dB one way round and about −40 dB
+# the other for bicubic, which scores far higher. Write `psnr_metric(y_true, y_pred)` as Keras calls a metric:
+# `y_true` a batch of uint8 originals, `y_pred` a batch of float32 predictions, both on 0–255, shaped
+# `(batch, height, width, 3)`. Return the PSNR of **every** image (one value per image; Keras averages them) on
+# RGB, with no border shaved and a peak of 255, using `keras.ops` so that it runs inside `model.fit` on any
+# engine. The checker calls it on two 128×128 crops of monarch and their bicubic upscalings.
+
 
 # %%
-psnr_db = None  # your answer
-course.exercises.check_mse_to_psnr(psnr_db)
+def psnr_metric(y_true, y_pred):
+    raise NotImplementedError  # your code, with keras.ops
+
+
+course.exercises.check_psnr_metric(psnr_metric)
 
 # %% [markdown]
-# **2. Same L1 error, different PSNR** (think, then compute). Two predictions of an image both have a mean
-# absolute error of 4 grey levels. In the first, every pixel is off by exactly 4. In the second, one pixel in 16
-# is off by 64 and the others are exact. Work out the PSNR of each (no images needed). PSNR is computed from the
-# squared error, yet EDSR trains on the absolute error: what does the difference tell you about what an L2-trained
-# model would learn to avoid, and at what price?
-
-# %%
-psnr_even = None  # every pixel off by 4
-psnr_sparse = None  # one pixel in 16 off by 64
-course.exercises.check_error_spread(psnr_even, psnr_sparse)
+# *Your answer*: why did swapping the two arguments not fix keras-io's metric, and what does your fix change?
 
 # %% [markdown]
-# **3. How small does the rate get?** (reason). With the halving schedule, from which step on is the learning
-# rate below 1e-5: for the `cpu` recipe (peak 5e-4, halved every 1,000 steps), and for the paper's (peak 1e-4,
-# halved every 200,000 steps)? Compare each with the length of its run (1,200 and 300,000 steps). You can check
-# yourself with `WarmupHalving(5e-4, 1000, 200)(step)`.
+# **2. Same L1 error, different PSNR** (guess, then measure). Two predictions of monarch's HR image `hr` (above)
+# both have a mean absolute error of exactly 4 grey levels. `even`: every value 4 too high
+# (`hr.astype("float64") + 4`). `sparse`: one pixel in 16 is 64 too high and the rest exact (a float copy of
+# `hr` with `sparse[::4, ::4] += 64`); neither is clipped. **Guess first**: which one does PSNR rate higher,
+# `"even"` or `"sparse"`, or are they `"equal"`? Record it in `guess`. Then measure both with `eh.metrics.psnr`
+# against `hr`, on RGB with no border shaved, and fill `psnrs`.
 
 # %%
-cpu_step = None
-paper_step = None
-course.exercises.check_halvings(cpu_step, paper_step)
+guess = None  # "even", "sparse" or "equal": what you expect, before you measure
+psnrs = {}  # {"even": dB, "sparse": dB}
+course.exercises.check_error_spread(guess, psnrs)
 
 # %% [markdown]
-# **4. L1 against L2, measured** (experiment). Train two fresh EDSR-baseline ×4 models for the same number of
-# steps on `train_ds`, one compiled with `loss="mean_absolute_error"`, the other with `"mean_squared_error"`
-# (use `edsr_optimizer(schedule)` for both), and store them in `runs`. Score both on the validation
-# photos (`evaluate` above) and set `better` to the loss whose model scored higher. The checker re-scores
-# your two models itself. Try 10 steps, then 300: does the answer change?
+# *Your answer*: PSNR is computed from the squared error, yet EDSR trains on the absolute error. What would a
+# model trained on L2 learn to avoid, and at what price?
+
+# %% [markdown]
+# **3. A schedule for a slow machine** (design). On a slower laptop the 20-minute budget may allow only 600 steps,
+# and the `cpu` recipe's rate halves at step 1,000: such a run never trains at a lower rate. Design a
+# `short_schedule` for a 600-step run that keeps the recipe's peak of 5e-4 and meets four requirements: a warm-up
+# (the first step below half the peak, the peak reached by step 100); the rate never rises after its peak; at least
+# half the run (300 steps) at half the peak or more; the last step (599) at a quarter of the peak or less.
+# `WarmupHalving` above can do it; any `LearningRateSchedule` or function of the step works. The checker calls
+# `short_schedule(step)` for every step from 0 to 599 (no images, no randomness); plot yours as the schedule was
+# plotted above first.
 
 # %%
-runs = {}  # {"mean_absolute_error": model_l1, "mean_squared_error": model_l2}
-better = None  # the loss whose model scores higher
+short_schedule = None  # your schedule: short_schedule(step) gives the rate
+course.exercises.check_short_schedule(short_schedule)
+
+# %% [markdown]
+# *Your answer*: why bring the rate down before the end of a short run at all? What would you expect a constant
+# rate to do to the validation curve?
+
+# %% [markdown]
+# **4. L1 against L2, measured** (experiment). Train two fresh EDSR-baseline ×4 models
+# (`recipe.build_model(4)`) for the same number of steps, one compiled with the L1 loss, the other with L2 (any
+# spelling Keras knows: `"mae"` or `"mean_absolute_error"`, `"mse"` or `"mean_squared_error"`), both with
+# `edsr_optimizer(schedule)`, and store them in `runs` under `"L1"` and `"L2"`. So that only the loss differs,
+# give each run its own patch stream with the same seed:
+# `eh.data.make_train_dataset_for(profile, eh.data.load_pairs(profile, "train"), seed=0)`. Score both with
+# `evaluate` above on the validation photos (`val_pairs`) and set `better` to the one whose model scores higher.
+# The checker re-scores your two models itself on the three offline validation photos, on Y with a border of 4
+# shaved, and calls a difference under 0.05 dB a tie (either answer passes). Try 10 steps, then 300.
+
+# %%
+runs = {}  # {"L1": model_l1, "L2": model_l2}
+better = None  # "L1" or "L2": the loss whose model scores higher
 course.exercises.check_loss_experiment(runs, better)
 
 # %% [markdown]
-# **5. Is the warm-up worth it?** (experiment). The schedule above ramps the rate up over its first steps. Test
-# that choice: train two fresh EDSR-baseline ×4 models for the same number of steps on `train_ds`, with Adam at
-# the same peak rate `recipe.learning_rate`, one warming up over 200 steps and one not:
-# `keras.optimizers.Adam(WarmupHalving(recipe.learning_rate, halving_steps=1000, warmup_steps=200))`,
-# and the same with `warmup_steps=0`. Store them in `runs` under `"warm-up"` and `"none"` and set `better` to the
-# run whose model scores higher. Try 300 steps; then repeat with a peak four times larger. When does the warm-up
-# matter?
+# *Your answer*: did the answer change between 10 and 300 steps? How much would you trust one short run of each?
+
+# %% [markdown]
+# **5. Is the warm-up worth it?** (experiment). Test the warm-up: train two EDSR-baseline ×4 models for the same
+# number of steps, each on its own patch stream with the same seed (as in exercise 4), with Adam at the same peak
+# rate `recipe.learning_rate`, one warming up over 200 steps and one not:
+# `keras.optimizers.Adam(WarmupHalving(recipe.learning_rate, halving_steps=1000, warmup_steps=200))`, and the same
+# with `warmup_steps=0`. Start both the same way: fresh, or both from the shipped ×2 as the run above
+# (`eh.model.copy_matching_weights(eh.pretrained.load_pretrained(2), model)`); only the warm-up may differ. Store
+# them in `runs` under `"warm-up"` and `"none"` and set `better` to the run whose model scores higher. The checker
+# scores as in exercise 4 (Y, border of 4, three validation photos, a tie under 0.05 dB). Try 300 steps; then repeat
+# with a peak four times larger.
 
 # %%
 runs = {}  # {"warm-up": model_with_warmup, "none": model_without}
 better = None  # "warm-up" or "none"
 course.exercises.check_warmup_experiment(runs, better)
+
+# %% [markdown]
+# *Your answer*: when does the warm-up matter: at which peak, and for which starting weights?

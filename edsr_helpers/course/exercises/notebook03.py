@@ -13,84 +13,143 @@ from edsr_helpers import data, inference, metrics, training
 from edsr_helpers.course.exercises.checking import (
     Exercise,
     Verdict,
+    as_numpy,
+    call_student,
     close,
     exercise,
+    monarch_pair,
     say,
 )
 
 __all__ = [
-    "check_mse_to_psnr",
+    "check_psnr_metric",
     "check_error_spread",
-    "check_halvings",
+    "check_short_schedule",
     "check_loss_experiment",
     "check_warmup_experiment",
     "WARMUP_RUNS",
+    "LOSS_RUNS",
 ]
 
 
-@exercise("set psnr_db to your answer in dB.")
-def check_mse_to_psnr(value) -> Verdict:
-    """03, exercise 2: PSNR of an image whose mean squared error is 10 (0-255 scale)."""
-    right = 10 * math.log10(255**2 / 10)
-    if close(value, right, 0.01):
-        return say(True, "An average error of about 3 grey levels is a good reconstruction.")
-    if close(value, 10 * math.log10(1 / 10), 0.01):
-        return say(False, "That uses a peak of 1 with a 0-255 error: the keras-io example's scale mix-up.")
-    return say(False, "PSNR = 10 log10(peak^2 / MSE), with the peak on the same scale as the error.")
+def _metric_batch() -> tuple[np.ndarray, np.ndarray]:
+    """Exercise 03.1's batch, as Keras hands it to a metric: two 128x128 crops of monarch, the uint8 originals
+    (``y_true``) and their float32 bicubic upscalings (``y_pred``), both on 0-255."""
+    lr, hr = monarch_pair()
+    bicubic = eh.images.upscale_bicubic(lr, 4)
+    crops = (np.s_[0:128, 0:128], np.s_[200:328, 300:428])
+    return np.stack([hr[crop] for crop in crops]), np.stack([bicubic[crop] for crop in crops]).astype("float32")
 
 
-@exercise("set psnr_even and psnr_sparse to the two PSNRs in dB.")
-def check_error_spread(psnr_even, psnr_sparse) -> Verdict:
-    """03, exercise 2: two predictions with the same mean absolute error (4 grey levels): every pixel off by 4,
-    or one pixel in 16 off by 64 and the rest exact. PSNR is an L2 measure: it punishes the second far more."""
-    even, sparse = 10 * math.log10(255**2 / 4**2), 10 * math.log10(255**2 / (64**2 / 16))
-    if close(psnr_even, even, 0.05) and close(psnr_sparse, sparse, 0.05):
+@exercise("define psnr_metric(y_true, y_pred) and pass it in.")
+def check_psnr_metric(metric) -> Verdict:
+    """03, exercise 1: keras-io's metric, fixed. Called as Keras calls a metric, ``metric(y_true, y_pred)`` with a
+    uint8 target batch and a float32 prediction batch (both 0-255), it must give the PSNR of every image (RGB, no
+    border shaved, peak 255): one value per image, or their mean (Keras averages what a metric returns)."""
+    y_true, y_pred = _metric_batch()
+    right = [metrics.psnr(hr, sr) for hr, sr in zip(y_true, y_pred, strict=True)]
+    tensors = keras.ops.convert_to_tensor(y_true), keras.ops.convert_to_tensor(y_pred)
+    result, error = call_student(metric, *tensors)
+    if error:
+        return say(False, error)
+    try:
+        values = np.atleast_1d(as_numpy(result) if not isinstance(result, int | float) else result).astype("float64")
+    except Exception:  # noqa: BLE001 - whatever the student returned, it is not a number
+        return say(False, "Return a number or one number per image (a tensor or a numpy array).")
+    if values.size not in (1, len(right)):
+        return say(False, f"The batch holds {len(right)} images: return one PSNR per image, or their mean.")
+    got = float(np.mean(values))
+    if close(got, float(np.mean(right)), 0.01):
+        return say(True, "Both images count, both on 0-255, in Keras's order.")
+    if close(got, right[0], 0.01):
+        return say(False, "That is the first image's PSNR only: score every image of the batch.")
+    pooled = 10 * math.log10(255**2 / float(np.mean((y_true.astype("float64") - y_pred) ** 2)))
+    if close(got, pooled, 0.01):
+        return say(False, "That is the PSNR of the batch's mean error: papers average each image's own PSNR.")
+    if got < 15:
+        return say(
+            False,
+            "Far too low for bicubic: one of the two images is on another scale than the other or than the "
+            "peak. Cast both to float32 on 0-255 before you compare them.",
+        )
+    return say(False, "PSNR = 10 log10(255^2 / MSE), the MSE of each image over its pixels and colours.")
+
+
+def _damaged(hr: np.ndarray) -> dict[str, np.ndarray]:
+    """Exercise 03.2's two predictions of ``hr``: every value 4 grey levels too high, or one pixel in 16 (every
+    fourth row and column) 64 too high; both have a mean absolute error of exactly 4."""
+    even = hr.astype("float64") + 4
+    sparse = hr.astype("float64")
+    sparse[::4, ::4] += 64
+    return {"even": even, "sparse": sparse}
+
+
+@exercise('write guess ("even", "sparse" or "equal") first, then fill psnrs = {"even": dB, "sparse": dB}.')
+def check_error_spread(guess, psnrs) -> Verdict:
+    """03, exercise 2: two predictions of monarch's HR image with the same mean absolute error (4 grey levels);
+    their PSNR on RGB, no border shaved. PSNR squares the errors: the sparse one scores far lower. The guess
+    (which one PSNR rates higher, or equal) is recorded and compared, never judged."""
+    if guess not in ("even", "sparse", "equal"):
+        return say(False, 'guess should be "even", "sparse" or "equal": what you expect PSNR to say.')
+    if not isinstance(psnrs, dict) or set(psnrs) != {"even", "sparse"}:
+        return say(False, 'psnrs needs the keys "even" and "sparse".')
+    hr = monarch_pair()[1]
+    right = {name: metrics.psnr(hr, damaged) for name, damaged in _damaged(hr).items()}
+    if all(close(psnrs[name], right[name], 0.02) for name in right):
+        how = {"even": "right", "sparse": "the other way round", "equal": "the L1 view, not PSNR's"}[guess]
         return say(
             True,
-            "Same L1 error, 12 dB apart: PSNR squares the errors, so a few large ones cost most. A model trained "
-            "on L2 learns to avoid them by blurring; L1 weighs every grey level of error alike.",
+            f"Your guess was {how}. Same mean absolute error, yet PSNR rates the even error far higher: it squares "
+            "each error before averaging, so a few large errors cost most.",
         )
-    if close(psnr_even, psnr_sparse, 0.05):
-        return say(False, "Equal mean absolute errors, but PSNR uses the mean *squared* error: square first.")
-    if close(psnr_even, sparse, 0.05) and close(psnr_sparse, even, 0.05):
-        return say(False, "The two are swapped: which prediction has the larger mean squared error?")
-    return say(False, "MSE of the first is 4^2; of the second, 64^2 on 1 pixel in 16. Then 10 log10(255^2 / MSE).")
+    if close(psnrs["even"], psnrs["sparse"], 0.02):
+        return say(False, "Equal mean absolute errors, but PSNR uses the mean *squared* error: measure, do not infer.")
+    y_only = {name: metrics.psnr(hr, damaged, y_only=True) for name, damaged in _damaged(hr).items()}
+    if any(close(psnrs[name], y_only[name], 0.02) for name in right):
+        return say(False, "That is the Y channel: this exercise measures RGB (no y_only), with no border shaved.")
+    return say(False, "Build both damaged copies as the question says (floats, not clipped) and score each on RGB.")
 
 
-#: Exercise 03.3's rate: below it, Adam's steps are too small to change the picture much.
-SMALL_RATE = 1e-5
+#: Exercise 03.3: the run a slow machine affords within the budget, and the recipe's peak rate it keeps.
+SHORT_RUN_STEPS = 600
+SHORT_RUN_PEAK = 5e-4
 
 
-def _first_step_below(peak: float, halving_steps: int) -> int:
-    halvings = 0
-    while peak * 0.5**halvings >= SMALL_RATE:
-        halvings += 1
-    return halvings * halving_steps
-
-
-@exercise("set cpu_step and paper_step to the two step numbers.")
-def check_halvings(cpu_step, paper_step) -> Verdict:
-    """03, exercise 3: from which step on the halving schedule's rate is below 1e-5: the ``cpu`` recipe
-    (5e-4, halved every 1,000 steps) and the paper's (1e-4, halved every 200,000)."""
-    cpu = training.WarmupHalving(5e-4, 1000, 200)
-    right_cpu, right_paper = _first_step_below(5e-4, 1000), _first_step_below(1e-4, 200_000)
-    assert float(cpu(right_cpu)) < SMALL_RATE <= float(cpu(right_cpu - 1))  # the notebook's own schedule agrees
-    if close(cpu_step, right_cpu, 0.5) and close(paper_step, right_paper, 0.5):
+@exercise("define short_schedule (short_schedule(step) gives the rate) and pass it in.")
+def check_short_schedule(schedule) -> Verdict:
+    """03, exercise 3: a schedule for a SHORT_RUN_STEPS-step run, designed to four requirements: the peak is
+    SHORT_RUN_PEAK; a warm-up (step 0 below half the peak, the peak reached by step 100); the rate never rises
+    after the peak; at least half the run at half the peak or more; the last step at a quarter of the peak or
+    less. Any schedule that meets them passes (a WarmupHalving, Keras's own, a function)."""
+    rates = []
+    for step in range(SHORT_RUN_STEPS):
+        rate, error = call_student(schedule, step)
+        if error:
+            return say(False, error)
+        try:
+            rates.append(float(as_numpy(rate) if not isinstance(rate, int | float) else rate))
+        except Exception:  # noqa: BLE001 - not a number
+            return say(False, "schedule(step) should return the learning rate, a number.")
+    rates = np.asarray(rates)
+    peak = float(rates.max())
+    if not close(peak, SHORT_RUN_PEAK, SHORT_RUN_PEAK * 0.01):
+        return say(False, f"Keep the recipe's peak rate, {SHORT_RUN_PEAK:g}: change only how the rate gets there.")
+    if rates[0] > peak / 2:
+        return say(False, "The first step already runs at half the peak or more: that is no warm-up.")
+    top = int(np.argmax(rates >= peak * 0.999))
+    if top > 100:
+        return say(False, f"The peak comes only at step {top}: a warm-up that long leaves little of the run at it.")
+    if np.any(np.diff(rates[top:]) > peak * 1e-6):
+        return say(False, "After the peak the rate rises again: a schedule should only come down from there.")
+    if int(np.sum(rates >= peak / 2)) < SHORT_RUN_STEPS // 2:
+        return say(False, "The rate falls too soon: half the run or more should train at half the peak or more.")
+    if rates[-1] > peak / 4:
         return say(
-            True,
-            "Neither run gets there: the lab's 1,200 steps end at 2.5e-4 and the paper's 300k at 5e-5. Both stop "
-            "while the rate is still large enough for every step to change the model.",
+            False,
+            f"At the last step the rate is still {rates[-1] / peak:.2g} of the peak: within {SHORT_RUN_STEPS} "
+            "steps it must come down to a quarter of it or less.",
         )
-    for got, right, peak, every in ((cpu_step, right_cpu, 5e-4, 1000), (paper_step, right_paper, 1e-4, 200_000)):
-        if close(got, right - every, 0.5):
-            return say(False, f"One halving short: at that step the rate is still {peak:g} x 0.5^k >= 1e-5.")
-        if not close(got, right, 0.5):
-            return say(
-                False,
-                f"After k halvings the rate is {peak:g} x 0.5^k; find the first k where that is below 1e-5, then "
-                f"the step where the k-th halving happens (every {every:,} steps).",
-            )
-    return say(False, "Check both numbers.")
+    return say(True, "A warm-up, most of the run near the peak, and a rate that comes down before the end.")
 
 
 def _validation_psnr(trained: keras.Model) -> float:
@@ -113,16 +172,32 @@ def _equal_runs_verdict(runs: dict, better, names: tuple[str, str], follow_up: s
     return say(False, "Your own two models say otherwise: score both on the validation photos and compare.")
 
 
-@exercise("train both models into runs = {loss: model}, then set better.")
+#: The two runs of exercise 03.4: their keys in ``runs`` and the Keras names of the loss each must be compiled
+#: with, whatever spelling the student used ("mae", "mean_absolute_error", keras.losses.MeanAbsoluteError()).
+LOSS_RUNS = {"L1": "mean_absolute_error", "L2": "mean_squared_error"}
+
+
+def _loss_name(loss) -> str | None:
+    """The Keras name of a compiled loss, in any of its spellings; ``None`` when it is none of Keras's."""
+    try:
+        resolved = keras.losses.get(loss) if isinstance(loss, str) else loss
+    except ValueError:
+        return None
+    name = getattr(resolved, "__name__", None) or getattr(resolved, "name", None)
+    return name if isinstance(name, str) else None
+
+
+@exercise('train both models into runs = {"L1": model, "L2": model}, then set better.')
 def check_loss_experiment(runs, better) -> Verdict:
-    """03, exercise 4: two equal runs, L1 and L2; ``better`` names the loss whose model scores higher."""
-    losses = ("mean_absolute_error", "mean_squared_error")
-    if set(runs) != set(losses):
-        return say(False, f"runs needs exactly the keys {losses}.")
-    for loss, trained in runs.items():
-        if getattr(trained, "loss", None) != loss:
-            return say(False, f"The model under {loss!r} was compiled with loss={getattr(trained, 'loss', None)!r}.")
-    return _equal_runs_verdict(runs, better, losses, "Does a longer run keep the order?")
+    """03, exercise 4: two equal runs, L1 and L2 (any spelling Keras accepts); ``better`` names the loss whose
+    model the checker scores higher on the validation photos."""
+    if set(runs) != set(LOSS_RUNS):
+        return say(False, f"runs needs exactly the keys {tuple(LOSS_RUNS)}.")
+    for key, trained in runs.items():
+        loss = getattr(trained, "loss", None)
+        if _loss_name(loss) != LOSS_RUNS[key]:
+            return say(False, f"The model under {key!r} was compiled with loss={loss!r}, not {key}.")
+    return _equal_runs_verdict(runs, better, tuple(LOSS_RUNS), "Does a longer run keep the order?")
 
 
 def _peak_and_warmup(trained: keras.Model) -> tuple[float, int]:
@@ -157,37 +232,45 @@ def check_warmup_experiment(runs, better) -> Verdict:
 # ------------------------------------------------------------------------------------------- reference solutions
 
 
-def solve_mse_to_psnr():
-    psnr_db = 10 * math.log10(255**2 / 10)
-    return (psnr_db,)
+def solve_psnr_metric():
+    def psnr_metric(y_true, y_pred):
+        y_true = keras.ops.cast(y_true, "float32")  # uint8 0-255 -> float 0-255: same scale as the prediction
+        y_pred = keras.ops.cast(y_pred, "float32")
+        mse = keras.ops.mean(keras.ops.square(y_true - y_pred), axis=(1, 2, 3))  # one per image
+        return 10.0 * keras.ops.log10(255.0**2 / mse)
+
+    return (psnr_metric,)
 
 
 def solve_error_spread():
-    psnr_even = 10 * math.log10(255**2 / 4**2)  # MSE 16
-    psnr_sparse = 10 * math.log10(255**2 / (64**2 / 16))  # MSE 256
-    return psnr_even, psnr_sparse
+    guess = "even"  # written before measuring
+    hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)[1]
+    even = hr.astype("float64") + 4
+    sparse = hr.astype("float64")
+    sparse[::4, ::4] += 64
+    psnrs = {"even": eh.metrics.psnr(hr, even), "sparse": eh.metrics.psnr(hr, sparse)}
+    return guess, psnrs
 
 
-def solve_halvings():
-    # 5e-4 * 0.5**k < 1e-5  <=>  2**k > 50  <=>  k >= 6;   1e-4 * 0.5**k < 1e-5  <=>  2**k > 10  <=>  k >= 4
-    cpu_step = 6 * 1000
-    paper_step = 4 * 200_000
-    return cpu_step, paper_step
+def solve_short_schedule():
+    # warm up over 100 steps, then halve every 200: 5e-4 until step 199, 2.5e-4 until 399, 1.25e-4 to the end
+    schedule = eh.training.WarmupHalving(5e-4, halving_steps=200, warmup_steps=100)
+    return (schedule,)
 
 
 def solve_loss_experiment(steps: int = 10):
     profile = eh.profiles.PROFILES["ci"]
     pairs = eh.data.load_pairs(profile, "train", verbose=False)
     runs, scores = {}, {}
-    for loss in ("mean_absolute_error", "mean_squared_error"):
+    for name, loss in (("L1", "mae"), ("L2", "mean_squared_error")):  # any spelling Keras knows
         model = profile.recipe.build_model(4)
         model.compile(optimizer=eh.training.make_optimizer(profile), loss=loss)
-        train = eh.data.make_train_dataset_for(profile, pairs)
+        train = eh.data.make_train_dataset_for(profile, pairs, seed=0)  # the same patches for both runs
         model.fit(train, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0)
-        runs[loss] = model
+        runs[name] = model
         val = eh.data.load_pairs(profile, "validation", verbose=False)
         rows = eh.training.evaluate(model, val, 4)
-        scores[loss] = rows[-1]["edsr_psnr_y"]
+        scores[name] = rows[-1]["edsr_psnr_y"]
     better = max(scores, key=scores.get)
     return runs, better
 
@@ -203,7 +286,7 @@ def solve_warmup_experiment(steps: int = 10, peak_factor: float = 1.0, profile_n
         schedule = eh.training.WarmupHalving(peak, halving_steps=1000, warmup_steps=warmup)
         model = profile.recipe.build_model(4)
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mean_absolute_error")
-        train = eh.data.make_train_dataset_for(profile, pairs)
+        train = eh.data.make_train_dataset_for(profile, pairs, seed=0)  # the same patches for both runs
         model.fit(train, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0)
         runs[name] = model
         scores[name] = eh.training.evaluate(model, val, 4)[-1]["edsr_psnr_y"]
@@ -214,11 +297,84 @@ def solve_warmup_experiment(steps: int = 10, peak_factor: float = 1.0, profile_n
 # ------------------------------------------------------------------------------------------- typical wrong answers
 
 
+def _first_image_only(y_true, y_pred):
+    """Right scale, but only the batch's first image: the other half of keras-io's bug."""
+    error = keras.ops.cast(y_true[0], "float32") - keras.ops.cast(y_pred[0], "float32")
+    return 10.0 * keras.ops.log10(255.0**2 / keras.ops.mean(keras.ops.square(error)))
+
+
+def _the_l1_view():
+    """Equal PSNRs, inferred from the equal mean absolute errors instead of measured."""
+    return "even", {"even": 36.09, "sparse": 36.09}
+
+
 #: The exercises in the order the notebook asks them.
 EXERCISES: tuple[Exercise, ...] = (
-    Exercise(check_mse_to_psnr, solve_mse_to_psnr, lambda: (10 * math.log10(1 / 10),)),
-    Exercise(check_error_spread, solve_error_spread, lambda: (36.09, 36.09)),  # the L1 view: both alike
-    Exercise(check_halvings, solve_halvings, lambda: (5000, 600_000)),  # one halving short on both
-    Exercise(check_loss_experiment, solve_loss_experiment, None),
-    Exercise(check_warmup_experiment, solve_warmup_experiment, None),
+    Exercise(
+        check_psnr_metric,
+        solve_psnr_metric,
+        lambda: (_first_image_only,),
+        model_answer=(
+            "Swapping only changes which image tf.image.psnr converts: it scales a uint8 image to [0, 1] and sets "
+            "the peak by the dtype of its first argument. With the float prediction first, the uint8 target "
+            "becomes 0-1 while the prediction stays 0-255 (about 7 dB whatever the model does); with the uint8 "
+            "target first, max_val becomes 1 while both errors stay on 0-255 (about -40 dB). The fix puts both "
+            "images on the same scale as the peak, by casting the target to float on 0-255 (or dividing both by "
+            "255 with a peak of 1), and scores every image of the batch, not image [0]."
+        ),
+    ),
+    Exercise(
+        check_error_spread,
+        solve_error_spread,
+        _the_l1_view,
+        model_answer=(
+            "PSNR rates the even error higher by 12 dB (36.09 against 24.05 dB on RGB): its squared errors are "
+            "16 everywhere, the sparse one's 4,096 on one pixel in 16, a mean of 256. A model trained on L2 "
+            "is punished most for large errors, so where it cannot tell what lies under a pixel (an edge, a "
+            "texture) it predicts the average of what could be there: a blur, which keeps every error moderate. "
+            "The price is sharpness, lost edges and textures. L1 weighs every grey level of error alike, so it "
+            "gives up less detail to avoid the occasional large error; the paper found it trained better."
+        ),
+    ),
+    Exercise(
+        check_short_schedule,
+        solve_short_schedule,
+        # the cpu recipe's own: a third of the 600 steps warming up, and it never halves within them
+        lambda: (training.WarmupHalving(SHORT_RUN_PEAK, 1000, 200),),
+        model_answer=(
+            "At a constant rate Adam keeps taking steps of about the same size, so the weights keep moving around "
+            "the minimum the random patches point at, and the validation PSNR jitters from epoch to epoch. A "
+            "smaller rate at the end shrinks those moves: the last epochs "
+            "settle and the last checkpoint is not a chance high or low. The cpu recipe halves at step 1,000, "
+            "so a run the time budget stops at 1,000 steps, or a slow machine's 600, never trains at the lower "
+            "rate; a schedule should be sized to the steps a run really gets."
+        ),
+    ),
+    Exercise(
+        check_loss_experiment,
+        solve_loss_experiment,
+        None,
+        model_answer=(
+            "A 10-step comparison says little: both models are still far below bicubic, every error is large, and "
+            "the two losses push the same way (L2 even moves faster on large errors), so the order can go either "
+            "way or tie. Over hundreds of steps the remaining errors are the hard ones, edges and textures, where "
+            "L2 favours the blur that L1 does not; the paper found L1 better after full training. One seed of "
+            "one short run is weak evidence: repeat both runs with another seed (the same for both streams) "
+            "before trusting a difference of a few hundredths of a dB."
+        ),
+    ),
+    Exercise(
+        check_warmup_experiment,
+        solve_warmup_experiment,
+        None,
+        model_answer=(
+            "At the recipe's peak a warm-up costs a little in a short run: from scratch, 300 steps at 5e-4 ended "
+            "0.24 dB below the run without one, since 200 of its 300 steps train below the peak. At a peak "
+            "four times larger the order turns: without a warm-up Adam's first steps, each about as large as the "
+            "rate whatever the gradient, throw the weights far off, and the warmed-up run ends higher (+0.49 dB, "
+            "the best of the four runs). The warm-up matters when the rate is large, which is what a short run "
+            "wants; by the same reasoning, also when the starting weights are worth protecting, as the copied x2 "
+            "layers of the notebook's run (run the pair from the shipped x2 to test it)."
+        ),
+    ),
 )
