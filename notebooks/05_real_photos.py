@@ -8,8 +8,9 @@
 #
 # 1. measure the gap: the shipped ×4 model on photos degraded the way cameras and the web do;
 # 2. write a degradation pipeline, cell by cell: blur, downscaling, noise, JPEG, and a second pass of all four;
-# 3. fine-tune the ×4 model on such pairs with the same `fit`, watching PSNR on clean and on degraded inputs;
-# 4. compare the two models on both kinds of input, and say what is gained and what is lost.
+# 3. fine-tune the ×4 model on such pairs with the same `fit`, watching PSNR on clean and on degraded inputs,
+#    twice: with clean patches mixed in and without, to measure what mixing them in does;
+# 4. compare the models on both kinds of input, and say what is gained and what is lost.
 
 # %% [markdown]
 # ## Setup
@@ -49,12 +50,12 @@ shipped = eh.pretrained.load_pretrained(4)
 val_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("validation")]
 clean_val = eh.data.pairs_from_images(val_photos, 4)
 degraded_val = [(eh.degradations.degrade_for_evaluation(hr, 4), hr) for _, hr in clean_val]  # written below
-rows = course.lessons.degradation_gap({"shipped x4": shipped}, {"clean": clean_val, "degraded": degraded_val})
-course.lessons.show_gap_table(rows)
+val_gap = course.lessons.degradation_gap({"shipped x4": shipped}, {"clean": clean_val, "degraded": degraded_val})
+course.lessons.show_gap_table(val_gap)
 
 # %% [markdown]
-# On clean LR images the model beats bicubic; on degraded ones its lead shrinks or turns into a loss, because it
-# sharpens what it was never taught to remove. Look at a crop:
+# On clean LR images the model beats bicubic clearly; on degraded ones its lead shrinks to a fraction of that,
+# because it sharpens what it was never taught to remove. Look at a crop:
 
 # %%
 lr_clean, hr = clean_val[1]
@@ -262,7 +263,8 @@ plt.show()
 # The model does not start from scratch: the shipped ×4 weights already know how to build detail; they need to
 # learn to leave noise and JPEG blocks alone. So every training patch gets an LR input drawn afresh from
 # `degrade`: the model never sees the same degraded patch twice, as Real-ESRGAN's pipeline does it. A share of
-# the patches keeps its clean bicubic LR, so that the model does not forget clean inputs.
+# the patches, `clean_share`, keeps its clean bicubic LR, meant to keep the model good on clean inputs. That is a
+# claim to measure, not to assume: this section trains twice, with and without the clean patches.
 #
 # A patch is degraded together with a margin of photo around it, which is then cut away: the blur near the
 # patch's edge must see the real neighbours, not a mirror of the patch. Notebook 01's `PatchBatches` makes the
@@ -304,66 +306,125 @@ class FreshlyDegraded(eh.pairs.PatchBatches):
 
 
 # %% [markdown]
-# The same `fit` as notebook 03 trains with the `realistic-finetune` recipe: a rate of 5e-5, half the paper's,
-# since the weights are already good. Besides the usual validation PSNR (clean LR), a second curve scores the
-# degraded inputs:
+# The `realistic-finetune` recipe sets what is learned: a rate of 5e-5, half the paper's, since the weights are
+# already good, and a quarter of the patches kept clean. `profile.for_recipe` sizes a run of it from the active
+# profile, the way notebook 03's training is sized; each of the two runs here gets about a sixth of notebook
+# 03's epochs (at least one). The second run is the same recipe with `clean_share=0` (`dataclasses.replace`
+# copies a recipe with one field changed): the same steps and the same seed, so every patch that is not kept
+# clean comes from the same crop with the same degradation in both.
 
 # %% tags=["nbval-ignore-output"]
+import dataclasses
+
 recipe = eh.recipes.get_recipe("realistic-finetune")
-run = eh.profiles.Profile(
-    "realistic",
-    "fine-tune",
-    recipe,
-    scale=4,
-    epochs=max(1, profile.epochs // 3),
-    steps_per_epoch=profile.steps_per_epoch,
-)
+runs = {
+    "mixed with clean": profile.for_recipe(recipe, share=1 / 6, scale=4),
+    "degraded only": profile.for_recipe(
+        dataclasses.replace(recipe, clean_share=0.0), share=1 / 6, scale=4, name=f"{profile.name}-degraded-only"
+    ),
+}
 train_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("train")]
 clean_pairs = eh.data.pairs_from_images(train_photos, 4)
-train_batches = FreshlyDegraded(
-    clean_pairs,
-    clean_share=recipe.clean_share,
-    scale=4,
-    lr_patch_size=recipe.lr_patch_size,
-    batch_size=recipe.batch_size,
-)
-print(f"{len(clean_pairs)} photos, {recipe.clean_share:.0%} of the patches clean, {run.total_steps} steps")
+for label, run in runs.items():
+    clean = run.recipe.clean_share
+    print(f"{label}: {len(clean_pairs)} photos, {clean:.0%} of the patches clean, {run.total_steps} steps")
+
+# %% [markdown]
+# One function trains a run with the same `fit` as notebook 03. The shipped weights go into a fresh model;
+# `compile_for_training` sets the recipe's loss, Adam at its rate and the PSNR metrics; `make_callbacks` adds the
+# series' bookkeeping (a backup to resume from, a log, the best model so far) and a second validation score on
+# the degraded inputs; `LivePlot` draws both curves, bicubic dashed. Both runs train all their steps, with no
+# time budget: a comparison needs the same steps. What is compared below is each run's weights at its end.
+
+# %%
+bicubic = {"validation": eh.training.bicubic_psnr(clean_val, 4), "degraded": eh.training.bicubic_psnr(degraded_val, 4)}
+
+
+def fine_tune(run):
+    """The shipped x4 trained for ``run``'s steps on freshly degraded patches, its recipe's ``clean_share`` clean."""
+    patches = FreshlyDegraded(
+        clean_pairs,
+        clean_share=run.recipe.clean_share,
+        scale=4,
+        lr_patch_size=run.recipe.lr_patch_size,
+        batch_size=run.recipe.batch_size,
+    )
+    model = run.recipe.build_model(4)
+    model.set_weights(shipped.get_weights())
+    eh.training.compile_for_training(model, run)
+    folder = eh.runs.run_dir(run, fresh=True)
+    callbacks = eh.training.make_callbacks(folder, also_score={"degraded": degraded_val}, scale=4)
+    curves = {"validation": "val_psnr_y", "degraded": "val_degraded_psnr_y"}
+    callbacks.append(eh.presentation.plots.LivePlot(bicubic, metric=curves))
+    model.fit(
+        patches,
+        epochs=run.epochs,
+        steps_per_epoch=run.steps_per_epoch,
+        validation_data=eh.data.as_validation_dataset(clean_val),
+        validation_steps=len(clean_val),
+        callbacks=callbacks,
+        shuffle=False,
+        verbose=2,
+    )
+    return model
+
+
+# %% [markdown]
+# The recipe's run first, a quarter of its patches clean. The usual validation PSNR scores clean LR inputs; the
+# second curve scores the degraded ones:
 
 # %% tags=["nbval-ignore-output"]
-model = run.recipe.build_model(4)
-model.set_weights(shipped.get_weights())
-eh.training.compile_for_training(model, run)
-folder = eh.runs.run_dir(run, fresh=True)
-callbacks = eh.training.make_callbacks(
-    folder, also_score={"degraded": degraded_val}, scale=4, minutes=profile.training_minutes
-)
-bicubic = {"validation": eh.training.bicubic_psnr(clean_val, 4), "degraded": eh.training.bicubic_psnr(degraded_val, 4)}
-callbacks.append(
-    eh.presentation.plots.LivePlot(bicubic, metric={"validation": "val_psnr_y", "degraded": "val_degraded_psnr_y"})
-)
-history = model.fit(
-    train_batches,
-    epochs=run.epochs,
-    steps_per_epoch=run.steps_per_epoch,
-    validation_data=eh.data.as_validation_dataset(clean_val),
-    validation_steps=len(clean_val),
-    callbacks=callbacks,
-    shuffle=False,
-    verbose=2,
-)
+model = fine_tune(runs["mixed with clean"])
+
+# %% [markdown]
+# Then the same run on degraded patches only:
+
+# %% tags=["nbval-ignore-output"]
+degraded_only = fine_tune(runs["degraded only"])
 
 # %% [markdown]
 # ## The comparison
 #
-# The validation photos helped choose the recipe, so the comparison uses the **test photos** (notebook 03): both
-# models, both kinds of input.
+# The validation photos helped choose the recipe, so the comparison uses the **test photos** (notebook 03): the
+# three models, both kinds of input.
 
 # %% tags=["nbval-ignore-output"]
 clean_test = eh.data.load_sample(4, "test")
 degraded_test = [(degrade_for_evaluation(hr, 4), hr) for _, hr in clean_test]
-models = {"shipped x4 (bicubic-trained)": shipped, "fine-tuned on degraded pairs": model}
+models = {
+    "shipped x4 (bicubic-trained)": shipped,
+    "fine-tuned, mixed with clean": model,
+    "fine-tuned, degraded only": degraded_only,
+}
 rows = course.lessons.degradation_gap(models, {"clean": clean_test, "degraded": degraded_test})
 course.lessons.show_gap_table(rows)
+
+# %% [markdown]
+# The same table in words, each model's lead over bicubic on the same inputs:
+
+# %% tags=["nbval-ignore-output"]
+from IPython.display import Markdown, display
+
+psnr = {(row["input"], row["method"]): row["psnr_y"] for row in rows}
+lead = {(kind, name): psnr[kind, name] - psnr[kind, "bicubic"] for kind, name in psnr if name != "bicubic"}
+shipped_name, mixed_name, only_name = models
+share_on = {kind: psnr[kind, mixed_name] - psnr[kind, only_name] for kind in ("clean", "degraded")}
+display(
+    Markdown(
+        f"- Degraded inputs: shipped {lead['degraded', shipped_name]:+.2f} dB, fine-tuned mixed with clean "
+        f"{lead['degraded', mixed_name]:+.2f} dB, degraded only {lead['degraded', only_name]:+.2f} dB.\n"
+        f"- Clean inputs: shipped {lead['clean', shipped_name]:+.2f} dB, mixed with clean "
+        f"{lead['clean', mixed_name]:+.2f} dB, degraded only {lead['clean', only_name]:+.2f} dB.\n"
+        f"- The {recipe.clean_share:.0%} clean patches, against none: {share_on['clean']:+.2f} dB on clean inputs, "
+        f"{share_on['degraded']:+.2f} dB on degraded ones."
+    )
+)
+
+# %% [markdown]
+# What this measures: the two fine-tunes differ in one thing, the clean patches, so the last line is their effect
+# *in this run*, on both kinds of input. What it does not: each is one short run with one seed, trained on a
+# dozen photos and scored on three; how far another seed, a longer run or other photos would move these numbers
+# is not measured here, and neither is any other share.
 
 # %% [markdown]
 # ## A number for structure: GMSD
@@ -410,9 +471,11 @@ def gmsd(reference, test, *, shave: int = 0, constant: float = 170.0) -> float:
 # %% tags=["nbval-ignore-output"]
 outputs = {"bicubic": lambda lr: eh.images.upscale_bicubic(lr, 4)}
 outputs |= {name: lambda lr, net=net: eh.inference.upscale(net, lr) for name, net in models.items()}
+mean_gmsd = {}
 for name, upscale in outputs.items():
     scores = [gmsd(hr, upscale(lr), shave=4) for lr, hr in degraded_test]
-    print(f"{name:30s} GMSD {np.mean(scores):.4f}  ({', '.join(f'{score:.4f}' for score in scores)})")
+    mean_gmsd[name] = np.mean(scores)
+    print(f"{name:30s} GMSD {mean_gmsd[name]:.4f}  ({', '.join(f'{score:.4f}' for score in scores)})")
 
 # %%
 course.plotting.show_comparison(
@@ -427,11 +490,9 @@ course.plotting.show_comparison(
 )
 
 # %% [markdown]
-# What is gained: on degraded inputs the fine-tuned model sharpens less of the noise and the JPEG blocks, and
-# its lead over bicubic grows. What is lost: on clean bicubic inputs it is softer than the shipped model, since it
-# now treats fine texture as possibly noise. No single model is best for both; pick the one whose training
-# degradation matches your photos. This is a short run on a dozen photos: a longer one, on more photos, moves
-# both numbers further.
+# What is gained: on degraded inputs the recipe's fine-tune leads bicubic by more than the shipped model does.
+# What is lost: on clean bicubic inputs it scores below the shipped model. No single model here is best for
+# both; pick the one whose training degradation matches your photos.
 
 # %% [markdown]
 # Compare the two models yourself on the test photos, their LR made the camera-like way: below the row, *shipped ×4*
@@ -453,33 +514,65 @@ widget
 # %% [markdown]
 # ## Summary
 #
-# - A model learns the degradation it was trained on; real photos carry blur, noise and compression.
+# - A model learns the degradation it was trained on; real photos carry blur, noise and compression, and the
+#   shipped ×4's lead over bicubic shrinks on them.
 # - A random, second-order degradation pipeline (a simplified Real-ESRGAN) makes training pairs that look real;
 #   every training patch draws its own.
-# - Fine-tuning from bicubic-trained weights with the same `fit` narrows the gap on degraded inputs and costs some
-#   quality on clean ones: a model is best on the degradation it trained on.
+# - Fine-tuning from bicubic-trained weights with the same `fit` trades clean-input quality for degraded-input
+#   quality: a model is best on the degradation it trained on.
+# - Whether clean patches mixed into the training keep the clean-input quality is an experiment: two runs that
+#   differ in that one setting, scored on photos neither saw.
 # - GMSD scores what PSNR misses: whether the edges survive evenly across the photo.
+#
+# This run's numbers:
+
+# %% tags=["nbval-ignore-output"]
+gap = {(row["input"], row["method"]): row["psnr_y"] for row in val_gap}  # the first table's
+display(
+    Markdown(
+        f"- Validation photos, shipped ×4 over bicubic: {gap['clean', 'shipped x4'] - gap['clean', 'bicubic']:+.2f} "
+        f"dB on clean LR, {gap['degraded', 'shipped x4'] - gap['degraded', 'bicubic']:+.2f} dB on degraded LR.\n"
+        f"- Test photos, degraded LR, over bicubic: shipped {lead['degraded', shipped_name]:+.2f} dB, fine-tuned "
+        f"{lead['degraded', mixed_name]:+.2f} dB; clean LR: shipped {lead['clean', shipped_name]:+.2f} dB, "
+        f"fine-tuned {lead['clean', mixed_name]:+.2f} dB ({runs['mixed with clean'].total_steps} steps).\n"
+        f"- {recipe.clean_share:.0%} clean patches against none, same steps and seed: "
+        f"{share_on['clean']:+.2f} dB on clean test inputs, {share_on['degraded']:+.2f} dB on degraded ones.\n"
+        f"- GMSD on the degraded test photos: shipped {mean_gmsd[shipped_name]:.4f}, fine-tuned "
+        f"{mean_gmsd[mixed_name]:.4f}, bicubic {mean_gmsd['bicubic']:.4f}."
+    )
+)
 
 # %% [markdown]
 # ## Exercises
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
-# `None` or the `raise NotImplementedError` with your code and run the cell; if the hint is not enough, ask your
-# instructor.
+# `None` or the `raise NotImplementedError` with your answer and run the cell; where a question asks *why*, write
+# your answer in the cell below it.
 #
-# **1. JPEG's price** (quick check). Compress monarch's HR image at quality 10, 50 and 90 with
-# `eh.degradations.jpeg` and measure each one's PSNR (Y) against the original. Fill `psnr_by_quality`.
+# **1. Which piece costs most?** (guess, then measure). The evaluation degradation is blur (σ = 1.2), bicubic
+# downscaling, noise (σ = 5) and JPEG (quality 75). **Guess first**: which of blur, noise and JPEG, alone with the
+# downscaling, costs the shipped ×4 most on monarch? Write `"blur"`, `"noise"` or `"jpeg"` in `guess`. Then
+# measure with the functions written above and `size = (hr.shape[1] // 4, hr.shape[0] // 4)`: clean is
+# `resize(hr, size, "bicubic")`; blur is `resize(blur(hr, gaussian_kernel(1.2)), size, "bicubic")`; noise is
+# `gaussian_noise(clean, 5.0, np.random.default_rng(0))`; JPEG is `jpeg(clean, 75)`; each rounded and clipped to
+# uint8 at the end. Upscale each with `shipped` and score it against `hr` on the Y channel with a border of 4
+# pixels shaved (`eh.metrics.psnr(hr, sr, shave=4, y_only=True)`); fill `costs` with the clean score minus each
+# piece's score.
 
 # %%
 _, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
-psnr_by_quality = {}  # {10: dB, 50: dB, 90: dB}
-course.exercises.check_jpeg_price(psnr_by_quality)
+guess = None  # "blur", "noise" or "jpeg": the piece you expect to cost most, before measuring
+costs = {}  # {"blur": dB, "noise": dB, "jpeg": dB}: clean PSNR minus the PSNR with that piece
+course.exercises.check_costliest_degradation(guess, costs)
+
+# %% [markdown]
+# *Your answer*: why does the costliest piece cost the shipped model so much? Measure what the same four inputs
+# cost bicubic (`eh.images.upscale_bicubic(lr, 4)`) and compare.
 
 # %% [markdown]
 # **2. Photon noise** (reason). With `poisson_noise(image, photons_per_level=2, ...)`, a pixel of grey level 50
 # and one of grey level 200 get noise of which standard deviation, in grey levels? (Poisson counts have a variance
-# equal to their mean; the pixel counts `level × photons_per_level` photons.) Why is a dark photo taken at night
-# noisier than the same scene by day?
+# equal to their mean; the pixel counts `level × photons_per_level` photons.)
 
 # %%
 noise_dark = None  # standard deviation at grey level 50
@@ -487,25 +580,49 @@ noise_bright = None  # at grey level 200
 course.exercises.check_photon_noise(noise_dark, noise_bright)
 
 # %% [markdown]
-# **3. A blur by hand** (write code). Write `my_kernel(sigma)`: an isotropic Gaussian kernel of side
-# `2 · ceil(3σ) + 1`, normalised to sum 1, without `eh.degradations.gaussian_kernel`.
+# *Your answer*: the bright pixel gets more noise, in grey levels. Why, then, is a dark photo taken at night
+# noisier than the same scene by day?
+
+# %% [markdown]
+# **3. A misaligned patch** (debug). `broken_patch` cuts a training patch the way `degraded_patch` does (here
+# with the fixed evaluation degradation, a 24-pixel LR patch and a margin of 4 LR pixels), but its pairs do not
+# match. `eh.data.alignment_psnr(lr_patch, hr_patch, 4)` scores how well an LR patch matches its HR patch: a
+# degraded pair scores lower than a clean one, a shifted pair far lower. Find the bug, set `shift` to the number
+# of HR pixels by which the HR patch is off (each way), and write the repaired function as `my_patch(lr, hr,
+# seed)`. The checker compares its pairs with the right ones on monarch for seeds 0–3.
 
 
 # %%
-def my_kernel(sigma):
-    raise NotImplementedError  # your code
+def broken_patch(lr, hr, seed, scale=4, lr_patch_size=24, margin=4):
+    _, hr_region = random_crop_pair(lr, hr, seed, scale=scale, lr_patch_size=lr_patch_size + 2 * margin)
+    lr_region = degrade_for_evaluation(hr_region, scale)
+    lr_patch = lr_region[margin : margin + lr_patch_size, margin : margin + lr_patch_size]
+    hr_patch = hr_region[margin : margin + lr_patch_size * scale, margin : margin + lr_patch_size * scale]
+    return lr_patch, hr_patch
 
 
-course.exercises.check_gaussian_kernel(my_kernel)
+lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+print(f"seed 0's pair: alignment {eh.data.alignment_psnr(*broken_patch(lr, hr, 0), 4):.1f} dB")
+
+# %%
+shift = None  # HR pixels by which broken_patch's HR patch is off, each way
+my_patch = broken_patch  # replace with your repaired function
+course.exercises.check_patch_alignment(shift, my_patch)
 
 # %% [markdown]
-# **4. When does EDSR stop helping?** (guess, then measure). Take monarch's clean LR image, add Gaussian noise of
-# σ = 2, 5, 10 and 20 grey levels (`eh.degradations.gaussian_noise` with `np.random.default_rng(0)`, then round
-# and clip to uint8), and upscale each with the shipped model and with bicubic. **Guess first** the smallest σ at
-# which bicubic scores higher (Y-PSNR against `hr`). Then fill `gains` with EDSR's PSNR minus bicubic's for each σ.
+# *Your answer*: in which unit is the margin counted, and why does the repaired pair still score below a clean
+# one?
+
+# %% [markdown]
+# **4. When does EDSR stop helping?** (guess, then measure). Take monarch's clean LR image `lr`, add Gaussian
+# noise of σ = 2, 5, 10 and 20 grey levels, each σ's noise drawn from a fresh generator:
+# `gaussian_noise(lr.astype(float), sigma, np.random.default_rng(0))`, then round and clip to uint8. Upscale each
+# with the shipped model and with bicubic. **Guess first** the smallest σ at which bicubic scores higher, or
+# `"never"`. Then fill `gains` with EDSR's PSNR minus bicubic's for each σ, both against `hr` on the Y channel
+# with a border of 4 pixels shaved.
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
-guess = None  # the smallest sigma (2, 5, 10 or 20) at which you expect bicubic to win, before measuring
+guess = None  # the smallest sigma (2, 5, 10 or 20) at which you expect bicubic to win, or "never"
 gains = {}  # {sigma: EDSR PSNR - bicubic PSNR}
 course.exercises.check_noise_crossover(guess, gains)
