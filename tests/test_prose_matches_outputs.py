@@ -128,15 +128,40 @@ def _training_consumes_at_most_160(nb):
     assert delivered / 160 == pytest.approx(ratio, abs=0.05)
 
 
-def _step_times_in_range(nb):
+def _steps_take_a_tenth_of_a_second_or_more(nb):
     seconds = [float(s) for text in notebook("03").outputs() for s in re.findall(r"100/100 - (\d+)s", text)]
-    assert seconds and all(0.1 <= s / 100 <= 2.0 for s in seconds), seconds
+    assert seconds and all(s / 100 >= 0.1 for s in seconds), seconds
 
 
 def _cpu_run_is_1200_batches_of_16(nb):
     epochs = notebook("03").number(r"Epoch \d+/(\d+)")
     steps = notebook("03").number(r"(\d+)/\1 - \d+s")
     assert epochs * steps == 1200 and nb.number(r"LR batch \((\d+),") == 16
+
+
+def _summary_repeats_the_run_01(nb):
+    """Notebook 01's rendered summary quotes the numbers its cells printed above it."""
+    rows = _symmetries(nb)
+    shift = rows.pop("shifted 1 px")
+    assert nb.number(r"Bicubic ×4 on monarch: ([\d.]+) dB") == nb.number(r"bicubic upscaling .*PSNR ([\d.]+) dB")
+    assert nb.number(r"symmetries of one patch ([\d.]+) dB or more") == min(rows.values())
+    assert nb.number(r"shifted by one LR pixel ([\d.]+) dB") == shift
+    assert nb.number(r"random training patches ([\d.]+) dB or more") == nb.number(r"lowest alignment PSNR ([\d.]+)")
+    assert nb.number(r"delivered ([\d,]+) patches/s, ") == nb.number(r"^([\d,]+) patches/s delivered")
+
+
+def _random_patches_stay_aligned(nb):
+    assert nb.number(r"lowest alignment PSNR ([\d.]+) dB") > 35
+
+
+def _odd_sizes_drift(nb):
+    """Exercise 01.3's demonstration: the centre crop aligns 24-pixel patches and misaligns 25-pixel ones."""
+    for text in nb.outputs():
+        found = re.findall(r"^x(\d): 24 px\s+(inf|[\d.]+) dB\s+25 px\s+(inf|[\d.]+) dB", text, re.M)
+        if found:
+            assert len(found) == 3 and all(even == "inf" and float(odd) < 35 for _, even, odd in found), found
+            return
+    raise AssertionError("no output of the drifting crop")
 
 
 def _baseline_x4_parameters(nb):
@@ -149,6 +174,38 @@ def _architecture(nb) -> list[list[str]]:
         if "parameters (ours)" in text:
             return [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()[2:]]
     raise AssertionError("no architecture table")
+
+
+def _growth(nb) -> dict[tuple[int, int], float]:
+    """Notebook 02's growth grid: {(blocks, filters): the spread after the last block without scaling}."""
+    rows = nb.table("256 filters, res_scale 0.1")
+    return {
+        (int(blocks), width): float(row[column].lstrip("×"))
+        for blocks, row in rows.items()
+        for column, width in ((1, 64), (2, 256))
+    }
+
+
+def _depth_far_more_than_width(nb):
+    # "far more": twice the depth multiplies the growth at least four times as much as four times the width does
+    growth = _growth(nb)
+    by_depth = min(growth[32, width] / growth[16, width] for width in (64, 256))
+    by_width = max(growth[blocks, 256] / growth[blocks, 64] for blocks in (16, 32))
+    assert by_depth > 4 * by_width, growth
+
+
+def _32_by_64_grows_by_hundreds(nb):
+    assert 200 <= _growth(nb)[32, 64] < 1000, _growth(nb)
+
+
+def _untrained_far_below_bicubic(nb):
+    bicubic = nb.number(r"bicubic\s+PSNR\s+([\d.]+) dB")
+    untrained = nb.number(r"EDSR, untrained\s+PSNR\s+([\d.]+) dB")
+    assert untrained < bicubic - 10, (untrained, bicubic)
+
+
+def _reload_gives_the_same_output(nb):
+    assert nb.number(r"largest difference after reload: ([\d.e+-]+)") == 0
 
 
 def _full_about_43m(nb):
@@ -275,16 +332,35 @@ def _summary_renders_the_tables(nb):
     assert nb.number(r"RGB instead of Y ([+-][\d.]+) dB") == _change(_psnr_changes(nb), "RGB instead of Y")
 
 
-def _fine_tune_gains_on_degraded_loses_on_clean(nb):
-    rows = {}
+def _gap_leads(nb, *, fine_tuned: bool) -> dict[tuple[str, str], float]:
+    """A gap table's leads over bicubic, {(input, method): dB}: the comparison's (``fine_tuned``) or the first's."""
     for text in nb.outputs():
+        if "| over bicubic |" not in text or ("fine-tuned" in text) != fine_tuned:
+            continue
+        rows = {}
         for line in text.splitlines():
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-            if len(cells) == 5 and re.fullmatch(r"[+-][\d.]+", cells[3]) and "shipped" in text and "fine-tuned" in text:
-                rows[(cells[0], cells[1].split(" (")[0].split(" on ")[0])] = db_value(cells[3])
-    shipped, tuned = "shipped x4", "fine-tuned"
-    assert rows[("degraded", tuned)] > rows[("degraded", shipped)], rows
-    assert rows[("clean", tuned)] < rows[("clean", shipped)], rows
+            if len(cells) == 5 and re.fullmatch(r"[+-][\d.]+", cells[3]):
+                rows[(cells[0], cells[1])] = db_value(cells[3])
+        return rows
+    raise AssertionError(f"{nb.name}: no stored gap table {'with' if fine_tuned else 'without'} fine-tuned models")
+
+
+def _shipped_lead_shrinks_on_degraded(nb):
+    leads = _gap_leads(nb, fine_tuned=False)
+    assert leads[("degraded", "shipped x4")] < leads[("clean", "shipped x4")], leads
+
+
+def _shipped_lead_shrinks_to_a_fraction(nb):
+    leads = _gap_leads(nb, fine_tuned=False)
+    assert 0 < leads[("degraded", "shipped x4")] < leads[("clean", "shipped x4")] / 2, leads
+
+
+def _fine_tune_gains_on_degraded_loses_on_clean(nb):
+    leads = _gap_leads(nb, fine_tuned=True)
+    shipped, tuned = "shipped x4 (bicubic-trained)", "fine-tuned, mixed with clean"
+    assert leads[("degraded", tuned)] > leads[("degraded", shipped)], leads
+    assert leads[("clean", tuned)] < leads[("clean", shipped)], leads
 
 
 @dataclasses.dataclass(frozen=True)
@@ -304,8 +380,15 @@ CLAIMS = (
     Claim("01", "`inf` (or 56 dB) to the mid-20s", _shift_in_the_mid_20s),
     Claim("01", "on the whole monarch pair the same LR shift gives about 20 dB", _whole_pair_lr_shift_about_20),
     Claim("01", "training consumes at most ~160 patches per second", _training_consumes_at_most_160),
-    Claim("01", "takes 0.1–2 s on a laptop-class CPU", _step_times_in_range),
-    Claim("01", "the 1,200 batches of 16 patches that the `cpu` profile trains on", _cpu_run_is_1200_batches_of_16),
+    Claim("01", "takes at least 0.1 s on a laptop-class CPU", _steps_take_a_tenth_of_a_second_or_more),
+    Claim("01", "The `cpu` profile trains on 1,200 batches of 16 patches", _cpu_run_is_1200_batches_of_16),
+    Claim("01", "This run's numbers:", _summary_repeats_the_run_01),
+    Claim("01", "so check that on 8 patches of each training photo", _random_patches_stay_aligned),
+    Claim("01", "find why some of its crops misalign LR and HR", _odd_sizes_drift),
+    Claim("02", "Depth makes the features pile up far more than width does", _depth_far_more_than_width),
+    Claim("02", "A 32-block\nstack of 64 filters also grows by hundreds", _32_by_64_grows_by_hundreds),
+    Claim("02", "turn the photo into a noisy texture, far below bicubic", _untrained_far_below_bicubic),
+    Claim("02", "The reloaded model gives exactly the same output", _reload_gives_the_same_output),
     Claim("02", "Total **1,517,571**", _baseline_x4_parameters),
     Claim("04", "43M parameters", _full_about_43m_in_02),
     Claim("02", "Full EDSR costs 25–30× the baseline, more at ×2 than at ×4", _full_costs_25_to_30x_more_at_x2),
@@ -348,9 +431,17 @@ CLAIMS = (
         _model_gap_between_the_choices,
     ),
     Claim("04", "This run's numbers:", _summary_renders_the_tables),
+    Claim("05", "on degraded ones its lead shrinks to a fraction of that", _shipped_lead_shrinks_to_a_fraction),
+    Claim("05", "the\n  shipped ×4's lead over bicubic shrinks on them", _shipped_lead_shrinks_on_degraded),
     Claim(
         "05",
-        "its lead over bicubic grows. What is lost: on clean bicubic inputs it is softer than the shipped model",
+        "on degraded inputs the recipe's fine-tune leads bicubic by more than the shipped model does.\nWhat is "
+        "lost: on clean bicubic inputs it scores below the shipped model",
+        _fine_tune_gains_on_degraded_loses_on_clean,
+    ),
+    Claim(
+        "05",
+        "trades clean-input quality for degraded-input\n  quality",
         _fine_tune_gains_on_degraded_loses_on_clean,
     ),
 )
@@ -415,3 +506,21 @@ def test_a_claim_that_the_outputs_contradict_fails():
     )
     with pytest.raises(AssertionError):
         _border_matters_little(fake)
+
+
+def _growth_grid(rows: str) -> Notebook:
+    header = "| blocks | 64 filters | 256 filters | 256 filters, res_scale 0.1 |\n| --- | --- | --- | --- |\n"
+    output = {"data": {"text/markdown": header + rows}}
+    return Notebook("02_fake", ({"cell_type": "code", "source": "", "outputs": [output]},))
+
+
+def test_the_growth_claims_fail_on_a_grid_that_says_otherwise():
+    """Notebook 02's depth-against-width words hold on its committed grid and fail on one where width dominates."""
+    committed = _growth_grid("| 16 | ×16.8 | ×18.3 | ×1.03 |\n| 32 | ×279.7 | ×549.2 | ×1.07 |")
+    _depth_far_more_than_width(committed)
+    _32_by_64_grows_by_hundreds(committed)
+    width_dominates = _growth_grid("| 16 | ×16.8 | ×120.0 | ×1.03 |\n| 32 | ×60.0 | ×549.2 | ×1.07 |")
+    with pytest.raises(AssertionError):
+        _depth_far_more_than_width(width_dominates)
+    with pytest.raises(AssertionError):
+        _32_by_64_grows_by_hundreds(width_dominates)
