@@ -186,8 +186,9 @@ def self_ensemble(upscale_one, lr: np.ndarray) -> np.ndarray:
 
 
 # %% [markdown]
-# On the validation photos, EDSR through the tile loop and EDSR+ through the self-ensemble above
-# (`eh.inference.upscale` does the same, with `self_ensemble=True` for EDSR+):
+# On the validation photos: the EDSR column through the tile loop above (tiles of 64 LR px), the EDSR+ column
+# through the self-ensemble above, each of its 8 views in one pass without tiles (`eh.inference.upscale` does
+# both, with `self_ensemble=True` for EDSR+):
 
 # %% tags=["nbval-ignore-output"]
 val_pairs = eh.data.load_sample(4, "validation")
@@ -221,11 +222,29 @@ eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ g
 # JPEG: notebook 05 is about those); an HR + LR pair you made (choose both files at once); or a photo to enlarge
 # as it is (no original, so no PSNR; `widget.save()` writes the result as PNG).
 #
-# The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: on a static page
-# (GitHub, nbviewer) you will see nothing below. **On Colab, use the sliders**: clicking the thumbnail needs
+# The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: a static page
+# (GitHub, nbviewer) shows nothing in its cell, so the figure just before it draws its top row once, without
+# the kernel. **On Colab, use the sliders**: clicking the thumbnail needs
 # `ipyevents`, which Colab's own widget manager does not load. Colab also drops uploads larger than about 1 MB
 # (most phone photos); for those, run `widget.add_colab_uploads()` in a cell: it opens Colab's own file picker,
 # which has no such limit, and adds what you choose.
+
+# %% [markdown]
+# What the widget's top row shows for coffee, a validation photo, with EDSR+ ticked (a fixed crop; each title
+# scores the whole photo):
+
+# %% tags=["nbval-ignore-output"]
+lr_val, hr_val = val_pairs[2]  # coffee
+course.plotting.show_comparison(
+    lr_val,
+    hr_val,
+    {
+        "bicubic": eh.images.upscale_bicubic(lr_val, 4),
+        "EDSR": to_uint8(forward(lr_val)),
+        "EDSR+": to_uint8(self_ensemble(forward, lr_val)),
+    },
+    crop=(120, 220, 160),
+)
 
 # %% tags=["nbval-ignore-output", "live-widget"]
 widget = eh.presentation.widgets.crop_compare(model, others={"shipped ×4": eh.pretrained.load_pretrained(4)})
@@ -238,7 +257,28 @@ widget
 # the same originals by that factor, upscales them with that scale's weights and keeps the region you were
 # looking at, so ×2, ×3 and ×4 show the same detail. At ×2 the LR crop holds four times the pixels of the ×4 one;
 # watch how much closer to the original both bicubic and EDSR get, and how the gap between them changes.
-# Photos you upload come along: each scale makes its own LR input from your file.
+# Photos you upload come along: each scale makes its own LR input from your file. Without a kernel, the figure
+# below draws what the menu switches between: one detail of coffee at ×2, ×3 and ×4, the shipped weights of
+# each scale against bicubic (each title scores the whole photo, Y with a border of the scale):
+
+# %% tags=["nbval-ignore-output"]
+import logging
+
+logging.getLogger("tensorflow").setLevel(logging.ERROR)  # three models, three input sizes: recompiling is expected
+coffee = eh.images.crop_to_multiple(eh.samples.load_photo("coffee"), 12)  # one original for the three scales
+detail = np.s_[120:280, 220:380]
+panels, titles = [], []
+for factor in (2, 3, 4):
+    lr_factor = eh.images.downscale(coffee, factor)
+    for name, image in (
+        ("bicubic", eh.images.upscale_bicubic(lr_factor, factor)),
+        ("EDSR", eh.inference.upscale(eh.pretrained.load_pretrained(factor), lr_factor)),
+    ):
+        panels.append(image[detail])
+        titles.append(f"x{factor} {name}, {eh.metrics.psnr(coffee, image, shave=factor, y_only=True):.2f} dB")
+panels.append(coffee[detail])
+titles.append("original")
+course.plotting.show_grid(panels, titles, columns=4, size=2.6)
 
 # %% tags=["nbval-ignore-output", "live-widget"]
 scales = eh.presentation.widgets.shipped_compare(scale=4)
