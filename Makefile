@@ -124,7 +124,7 @@ notebooks: setup
 # the other scales started from it (hours on 2 cores; minutes on a GPU: weights_factory/gpu_session.sh). Stopped,
 # it goes on where it stopped when run again; a finished scale is skipped. x4 v2 ships already, hence the default
 # SCALES. Needs the photographs: apt's plasma-workspace-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04.
-# Then `make install-weights` judges them against edsr_helpers/weights/bars.json and installs those that pass.
+# Then `make install-weights` judges them against edsr_helpers/models/edsr/weights/bars.json and installs those that pass.
 SCALES ?= 2 3
 WEIGHTS_OUT ?= build/weights-v2
 pretrained: setup

@@ -1,4 +1,5 @@
-"""EDSR-baseline weights that ship inside the package, trained on this project's CPU (see MODEL_CARD.md).
+"""EDSR-baseline weights that ship inside the package, in the EDSR model folder's ``weights/``
+(``edsr_helpers/models/edsr/weights/``, with their MODEL_CARD.md).
 
 A class on laptops cannot train EDSR for a day, and many classrooms cannot download from a model hub; these
 weights make notebook 04 and its widget beat bicubic the moment they open. They were trained by
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 import json
 import numbers
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from edsr_helpers import models
 from edsr_helpers.recipes import RECIPES, build_model
 
 if TYPE_CHECKING:  # keras loads only when a model is built: the command line's --help needs no engine
@@ -25,8 +26,9 @@ DEGRADATIONS = ("bicubic", "realistic")
 
 
 def weight_file_name(scale: int, degradation: str = "bicubic") -> str:
-    """Name of the ``.weights.h5`` file of EDSR-baseline at ``scale`` (shipped or being trained)."""
-    return f"edsr_baseline_x{scale}{variant_suffix(degradation)}.weights.h5"
+    """Name of the ``.weights.h5`` file of the shipped model at ``scale`` (shipped or being trained):
+    ``edsr_baseline_x4.weights.h5``, from the model folder's key and preset."""
+    return SHIPPED_FOLDER.weight_file_name(scale, variant_suffix(degradation), SHIPPED_PRESET)
 
 
 def variant_suffix(degradation: str) -> str:
@@ -40,8 +42,9 @@ def variant_suffix(degradation: str) -> str:
     return "" if degradation == "bicubic" else f"_{degradation}"
 
 
-#: The model the shipped weights belong to: the ``weights-v2`` recipe's.
+#: The model the shipped weights belong to: the ``weights-v2`` recipe's (``"edsr-baseline"``), its folder and preset.
 SHIPPED_MODEL = RECIPES["weights-v2"].model
+SHIPPED_FOLDER, SHIPPED_PRESET = models.presets()[SHIPPED_MODEL]
 
 #: File of the weights for each scale that ships them.
 WEIGHT_FILES: dict[int, str] = {scale: weight_file_name(scale) for scale in (2, 3, 4)}
@@ -50,9 +53,14 @@ WEIGHT_FILES: dict[int, str] = {scale: weight_file_name(scale) for scale in (2, 
 REALISTIC_SCALES: tuple[int, ...] = ()
 
 
+def weights_folder() -> Path:
+    """The shipped model's ``weights/`` folder: the weights, MODEL_CARD.md, bars.json, summaries and logs."""
+    return Path(str(SHIPPED_FOLDER.weights))
+
+
 def read_bars() -> dict:
     """``weights/bars.json``: the one definition of what shipped weights must reach (install tool and tests)."""
-    return json.loads((resources.files("edsr_helpers") / "weights" / "bars.json").read_text())
+    return json.loads((SHIPPED_FOLDER.weights / "bars.json").read_text())
 
 
 def pass_bars(scale: int) -> tuple[float, float]:
@@ -135,7 +143,7 @@ def weights_path(scale: int = 4, degradation: str = "bicubic") -> Path:
             f"No {degradation} weights ship for x{scale} (they do for {offered}); use the default, bicubic-trained "
             "ones, or fine-tune your own in notebook 05."
         )
-    path = Path(str(resources.files("edsr_helpers") / "weights" / weight_file_name(scale, degradation)))
+    path = weights_folder() / weight_file_name(scale, degradation)
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing from the installed package; reinstall edsr-helpers.")
     return path

@@ -5,8 +5,9 @@ the loss and the learning-rate schedule. A *profile* (:mod:`edsr_helpers.profile
 on this machine (epochs, steps, how many validation photos) and which recipe it follows. The paper's recipe,
 notebook 03's and the shipped weights' are written here once; everything else names them.
 
-Models are built by name through :func:`build_model`, so a new architecture (MDSR, RCAN, a toy for a test) is one
-:func:`register_model` away from training through the same ``fit`` path as EDSR.
+Models are built by name through :func:`build_model`: every preset of every model folder
+(:mod:`edsr_helpers.models`) as ``"<key>-<preset>"`` (``"edsr-baseline"``), so a new architecture is a new folder
+away from training through the same ``fit`` path as EDSR; :func:`register_model` adds a builder without a folder.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # keras loads only when a model is built
 #: How a registered model is built: ``builder(scale=..., **options) -> keras.Model``.
 ModelBuilder = Callable[..., "keras.Model"]
 
-#: The registered models by name; :func:`register_model` adds to it.
+#: Models registered by name with :func:`register_model`, beside the model folders' presets.
 MODELS: dict[str, ModelBuilder] = {}
 
 #: The losses a recipe may name: L1 is EDSR's (notebook 03 writes it and says why), L2 the obvious alternative.
@@ -52,7 +53,9 @@ def register_model(name: str) -> Callable[[ModelBuilder], ModelBuilder]:
     """
 
     def decorator(builder: ModelBuilder) -> ModelBuilder:
-        if name in MODELS and MODELS[name] is not builder:
+        from edsr_helpers import models
+
+        if (name in MODELS and MODELS[name] is not builder) or name in models.presets():
             raise ValueError(f"a model named {name!r} is already registered; choose another name.")
         MODELS[name] = builder
         return builder
@@ -60,34 +63,31 @@ def register_model(name: str) -> Callable[[ModelBuilder], ModelBuilder]:
     return decorator
 
 
+def model_names() -> list[str]:
+    """Every name :func:`build_model` builds: the model folders' presets, then the registered builders."""
+    from edsr_helpers import models
+
+    return [*models.presets(), *(name for name in MODELS if name not in models.presets())]
+
+
 def build_model(name: str, scale: int, **options) -> keras.Model:
-    """A new, untrained model of the registered kind ``name`` for ``scale``.
+    """A new, untrained model of the kind ``name`` (a model folder's ``"<key>-<preset>"`` or a registered name)
+    for ``scale``.
 
     Raises:
         ValueError: if no model has that name (the message lists those that exist).
     """
-    if name not in MODELS:
-        raise ValueError(
-            f"no model is registered as {name!r}; registered: {', '.join(sorted(MODELS))} "
-            "(add one with @edsr_helpers.recipes.register_model)."
-        )
-    return MODELS[name](scale=scale, **options)
+    from edsr_helpers import models
 
-
-@register_model("edsr-baseline")
-def _edsr_baseline(scale: int, **options) -> keras.Model:
-    """EDSR-baseline: 16 blocks of 64 filters, no residual scaling (the model the series trains)."""
-    from edsr_helpers.model import edsr_preset
-
-    return edsr_preset("baseline", scale, **options)
-
-
-@register_model("edsr-full")
-def _edsr_full(scale: int, **options) -> keras.Model:
-    """The paper's full EDSR: 32 blocks of 256 filters, residual scaling 0.1."""
-    from edsr_helpers.model import edsr_preset
-
-    return edsr_preset("full", scale, **options)
+    if name in MODELS:
+        return MODELS[name](scale=scale, **options)
+    if name in models.presets():
+        folder, preset = models.presets()[name]
+        return folder.build(preset, scale, **options)
+    raise ValueError(
+        f"no model is named {name!r}; known: {', '.join(sorted(model_names()))} "
+        "(add a model folder under edsr_helpers/models/, or a builder with @edsr_helpers.recipes.register_model)."
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +96,7 @@ class Recipe:
 
     Attributes:
         name, description: how tools and people refer to it.
-        model: a name in :data:`MODELS`.
+        model: a name :func:`build_model` builds (:func:`model_names`).
         dataset: one of :data:`DATASETS`.
         lr_patch_size: side of the low-resolution training patch (the HR patch is ``scale`` times larger).
         batch_size: patches per training step.

@@ -24,7 +24,7 @@ def test_weights_ship_inside_the_package_with_their_card(scale):
     path = pretrained.weights_path(scale)
     assert path.is_file() and 1e6 < path.stat().st_size <= 7e6  # small enough to ship inside a pip package
     assert str(path).startswith(str(resources.files("edsr_helpers")))
-    card = (resources.files("edsr_helpers") / "weights" / "MODEL_CARD.md").read_text()
+    card = (pretrained.weights_folder() / "MODEL_CARD.md").read_text()
     assert "not DIV2K-trained" in card
     assert f"## x{scale}: `load_pretrained({scale})`" in card
 
@@ -42,7 +42,7 @@ def test_pretrained_beats_bicubic_on_the_validation_photos(scale):
     assert model_scale(model) == scale
     pairs = data.load_sample(scale, "validation")
     rows = training.evaluate(model, pairs, scale, names=samples.VALIDATION_PHOTOS)
-    summary = json.loads((resources.files("edsr_helpers") / "weights" / f"summary_x{scale}.json").read_text())
+    summary = json.loads((pretrained.weights_folder() / f"summary_x{scale}.json").read_text())
     assert summary["recipe"] == "v2"  # one family: every scale from the same fixed recipe
     mean_goal, photo_goal = pretrained.pass_bars(scale)
     for row in rows:
@@ -86,10 +86,10 @@ def test_realistic_weights_beat_the_bicubic_trained_ones_on_degraded_inputs_and_
         return training.evaluate(model, degraded, scale)[-1]["edsr_gmsd"]
 
     assert mean_gmsd(shipped) - mean_gmsd(realistic) > pretrained.realistic_gmsd_bar()  # what PSNR misses
-    summary = json.loads((resources.files("edsr_helpers") / "weights" / f"summary_x{scale}_realistic.json").read_text())
+    summary = json.loads((pretrained.weights_folder() / f"summary_x{scale}_realistic.json").read_text())
     card_gain = summary["evaluation_degraded"][-1]["edsr_psnr_y"] - summary["reference"]["degraded"][-1]["edsr_psnr_y"]
     assert gain == pytest.approx(card_gain, abs=0.02)  # the card's numbers are these weights' numbers
-    card = (resources.files("edsr_helpers") / "weights" / "MODEL_CARD.md").read_text()
+    card = (pretrained.weights_folder() / "MODEL_CARD.md").read_text()
     assert f'load_pretrained({scale}, degradation="realistic")' in card
 
 

@@ -20,7 +20,7 @@
 # session`.
 # What comes back ($OUT, at most 8 files): edsr_baseline_x{2,4,3}.weights.h5, x{2,4,3}-logs.tgz (summary with
 # the validation table, the per-epoch log, the console), session.log, log_gpu.csv. Afterwards, here:
-# copy the weights and the unpacked summary_x*.json / training_log_x*.csv into edsr_helpers/weights/ and run
+# copy the weights and the unpacked summary_x*.json / training_log_x*.csv into edsr_helpers/models/edsr/weights/ and run
 # `python weights_factory/train.py --card-only`.
 # SMOKE=1 runs `session`, `weights` and `bench` at toy sizes, which is how CI tests them on a CPU.
 set -euo pipefail

@@ -7,7 +7,7 @@ validation photos, with Keras on this machine's engine, so weights trained elsew
 the numbers a user will get, not by the summary they came with (the two are printed side by side).
 
     python weights_factory/install.py build/weights-v2              # report only: the bars, met or missed by how much
-    python weights_factory/install.py build/weights-v2 --install    # and copy them into edsr_helpers/weights/
+    python weights_factory/install.py build/weights-v2 --install    # and copy them into the package
 
 Realistic weights (``edsr_baseline_x4_realistic.weights.h5``, ``make pretrained-realistic``) are judged against
 the bicubic-trained weights of their scale that ship, on clean and on degraded validation inputs
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def bars(scale: int) -> tuple[float, float]:
-    """(mean gain, worst photo's gain) to reach: ``edsr_helpers/weights/bars.json``, as the tests read it."""
+    """(mean gain, worst photo's gain) to reach: the model folder's ``weights/bars.json``, as the tests read it."""
     return pretrained.pass_bars(scale)
 
 
@@ -193,7 +193,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="where a training run left its weights (and summaries or archives)")
     parser.add_argument("--install", action="store_true", help="copy them into the package and rewrite the card")
-    parser.add_argument("--weights-dir", type=Path, default=ROOT / "edsr_helpers" / "weights", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--weights-dir",
+        type=Path,
+        default=ROOT.joinpath(*pretrained.SHIPPED_FOLDER.package.split("."), "weights"),
+        help=argparse.SUPPRESS,
+    )
     args = parser.parse_args(argv)
     unpack_archives(args.folder)
     scales = found_scales(args.folder)

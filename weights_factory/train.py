@@ -1,4 +1,4 @@
-"""Train the EDSR-baseline weights that ship in ``edsr_helpers/weights/``, and write their model card.
+"""Train the EDSR-baseline weights that ship in ``edsr_helpers/models/edsr/weights/``, and write their model card.
 
 One reproducible command per scale, offline, on a CPU (``make pretrained``) or, faster, on a GPU through Keras
 on JAX (``KERAS_BACKEND=jax``; weights saved there load unchanged in Keras on TensorFlow):
@@ -36,7 +36,8 @@ import edsr_helpers as eh
 from edsr_helpers import data, pretrained, profiles, recipes, samples, training
 
 ROOT = Path(__file__).resolve().parent.parent
-WEIGHTS_DIR = ROOT / "edsr_helpers" / "weights"
+#: The shipped model's folder's ``weights/`` in this source tree (``edsr_helpers/models/edsr/weights``).
+WEIGHTS_DIR = ROOT.joinpath(*pretrained.SHIPPED_FOLDER.package.split("."), "weights")
 
 
 #: Short names of the shipped weights' recipes (``--recipe v2``), as :mod:`edsr_helpers.recipes` names them.
@@ -190,7 +191,8 @@ def data_sources(recipe: recipes.Recipe) -> list[str]:
 
 def init_scale(path: Path) -> int:
     """The scale of a weights file named as :func:`edsr_helpers.pretrained.weight_file_name` names them."""
-    match = re.fullmatch(r"edsr_baseline_x(\d)(?:_realistic)?\.weights\.h5", path.name)
+    stem = re.escape(f"{pretrained.SHIPPED_FOLDER.key}_{pretrained.SHIPPED_PRESET}")
+    match = re.fullmatch(stem + r"_x(\d)(?:_realistic)?\.weights\.h5", path.name)
     if not match or int(match.group(1)) not in eh.constants.SCALES:
         raise SystemExit(f"--init-from wants a file named like {pretrained.weight_file_name(2)}, not {path.name}")
     if not path.exists():
