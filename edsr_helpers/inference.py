@@ -25,7 +25,7 @@ import keras
 import numpy as np
 from PIL import Image
 
-from edsr_helpers import runs, tiling
+from edsr_helpers import models, runs, tiling
 from edsr_helpers.backend import compiled_forward
 from edsr_helpers.images import ImageLike, load_image
 from edsr_helpers.model import model_scale
@@ -339,7 +339,7 @@ def load_model_for(profile: Profile, *, use_trained: bool = True) -> tuple[keras
 
     card = (
         f"the pretrained EDSR-baseline x{profile.scale} weights shipped with edsr_helpers "
-        "(edsr_helpers/weights/MODEL_CARD.md)"
+        "(edsr_helpers/models/edsr/weights/MODEL_CARD.md)"
     )
     if not use_trained:
         return pretrained.load_pretrained(profile.scale), f"This notebook uses {card}."
@@ -629,7 +629,7 @@ def evaluate_photo(
 
     Returns:
         One row per method: ``{"method", "psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb"}``, a border of ``scale``
-        pixels left out, as papers measure.
+        pixels left out, as papers measure. The model's rows are its model folder's name (``"EDSR"``, ``"EDSR+"``).
 
     Raises:
         ValueError: if the photo is too small to make an LR image of at least ``MIN_EVALUATION_LR_SIDE`` pixels.
@@ -647,9 +647,10 @@ def evaluate_photo(
         )
     hr = crop_to_multiple(hr, scale)
     lr = make_lr(hr, scale, lr_from)
-    outputs = {"bicubic": upscale_bicubic(lr, scale), "EDSR": upscale(model, lr)}
+    name = models.model_name(model)
+    outputs = {"bicubic": upscale_bicubic(lr, scale), name: upscale(model, lr)}
     if self_ensemble:
-        outputs["EDSR+"] = upscale(model, lr, self_ensemble=True)
+        outputs[f"{name}+"] = upscale(model, lr, self_ensemble=True)
     rows = []
     for method, sr in outputs.items():
         y, rgb = (score(hr, sr, shave=scale, y_only=y_only, with_ssim=True) for y_only in (True, False))

@@ -95,14 +95,27 @@ PUBLISHED_PARAMETERS_M: dict[tuple[str, int], float] = {
 
 
 def model_scale(model: keras.Model) -> int:
-    """The upscaling factor of an EDSR model: its saved ``scale``, or for a plain functional model saved by an
-    older version of the series, the product of its pixel-shuffle steps."""
+    """The upscaling factor of a super-resolution model of any model folder.
+
+    Its saved ``scale`` when it has one (EDSR does); for a plain functional model (one saved by an older version
+    of the series, or a model folder's that keeps no ``scale``), the product of its pixel-shuffle steps; failing
+    both, the factor measured on a small input.
+
+    Raises:
+        ValueError: if the model does not enlarge a small image by a whole factor, the same in both directions.
+    """
     if isinstance(getattr(model, "scale", None), int):
         return model.scale
     factors = [layer.block_size for layer in model.layers if type(layer).__name__ == "PixelShuffle"]
-    if not factors:
-        raise ValueError(f"{model.name} has no pixel-shuffle layer: it is not an EDSR model of this series.")
-    return math.prod(factors)
+    if factors:
+        return math.prod(factors)
+    side = 8
+    height, width = (int(size) for size in model(np.zeros((1, side, side + 1, 3), np.float32)).shape[1:3])
+    if height % side or width % (side + 1) or height // side != width // (side + 1) or height <= side:
+        raise ValueError(
+            f"{model.name} turns a {side + 1}x{side} image into {width}x{height}: it is not an upscaling model."
+        )
+    return height // side
 
 
 def copy_matching_weights(source: keras.Model, target: keras.Model) -> list[str]:

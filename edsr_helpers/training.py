@@ -422,8 +422,12 @@ def evaluate(
     """Per-image PSNR/SSIM of the model *and* of bicubic on the same full images, plus a mean row.
 
     Both use the SR conventions (Y channel, border of ``scale`` pixels shaved) and plain RGB PSNR; GMSD
-    (notebook 05, lower is better) shows the structure PSNR misses.
+    (notebook 05, lower is better) shows the structure PSNR misses. The model's columns start with its model
+    folder's key (``edsr_psnr_y``), bicubic's with ``bicubic_``.
     """
+    from edsr_helpers import models
+
+    key = models.model_key(model)
     rows = []
     names = list(names) if names is not None else None
     for index, (lr, hr) in enumerate(pairs):
@@ -431,7 +435,7 @@ def evaluate(
         sr = super_resolve(model, lr)
         bicubic = upscale_bicubic(lr, scale)
         row: dict[str, float | str] = {"image": names[index] if names else f"#{index + 1}"}
-        for label, image in (("bicubic", bicubic), ("edsr", sr)):
+        for label, image in (("bicubic", bicubic), (key, sr)):
             row[f"{label}_psnr_y"], row[f"{label}_ssim_y"] = score(hr, image, shave=scale, with_ssim=True)
             row[f"{label}_psnr_rgb"] = score(hr, image, shave=scale, y_only=False).psnr
             row[f"{label}_gmsd"] = gmsd(hr, image, shave=scale)

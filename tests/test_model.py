@@ -185,8 +185,10 @@ def test_model_scale_of_older_plain_functional_files_and_of_other_models():
     x = keras.layers.Conv2D(3 * 9, 3, padding="same")(x)
     older = keras.Model(inputs, edsr_model.PixelShuffle(3)(x))
     assert edsr_model.model_scale(older) == 6
-    with pytest.raises(ValueError, match="not an EDSR model"):
-        edsr_model.model_scale(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]))
+    upsampling = keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)])
+    assert edsr_model.model_scale(upsampling) == 4  # no scale kept, no pixel shuffle: measured
+    with pytest.raises(ValueError, match="not an upscaling model"):
+        edsr_model.model_scale(keras.Sequential([keras.Input((None, None, 3)), keras.layers.Conv2D(3, 3)]))
 
 
 def test_weights_file_round_trip(tiny, tmp_path):

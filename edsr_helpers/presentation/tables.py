@@ -19,36 +19,50 @@ def show_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     display(Markdown("\n".join(lines)))
 
 
+def _model_key(rows: list[dict[str, float | str]]) -> str:
+    """The prefix of the model's columns in evaluation rows (``edsr``): the one that is not bicubic's."""
+    from edsr_helpers import models
+
+    for column in rows[0] if rows else ():
+        if column.endswith("_psnr_y") and not column.startswith("bicubic_"):
+            return column.removesuffix("_psnr_y")
+    return models.DEFAULT_KEY
+
+
 def show_evaluation(rows: list[dict[str, float | str]], *, published_scale: int | None = None) -> None:
-    """Display :func:`edsr_helpers.training.evaluate`'s rows as a table: bicubic and EDSR side by side, gain in
-    the last column.
+    """Display :func:`edsr_helpers.training.evaluate`'s rows as a table: bicubic and the model side by side, gain in
+    the last column; the model's columns are headed by its model folder's name (``EDSR PSNR-Y``).
 
     With ``published_scale`` (for DIV2K validation results) a last row gives the published EDSR-baseline.
     """
+    from edsr_helpers import models
+
+    key = _model_key(rows)
+    name = models.folders()[key].name if key in models.folders() else key
     header = [
         "image",
         "bicubic PSNR-Y",
-        "EDSR PSNR-Y",
+        f"{name} PSNR-Y",
         "bicubic SSIM-Y",
-        "EDSR SSIM-Y",
+        f"{name} SSIM-Y",
         "bicubic RGB",
-        "EDSR RGB",
+        f"{name} RGB",
         "gain (Y)",
     ]
     table = [
         [
             row["image"],
             f"{row['bicubic_psnr_y']:.2f}",
-            f"{row['edsr_psnr_y']:.2f}",
+            f"{row[f'{key}_psnr_y']:.2f}",
             f"{row['bicubic_ssim_y']:.4f}",
-            f"{row['edsr_ssim_y']:.4f}",
+            f"{row[f'{key}_ssim_y']:.4f}",
             f"{row['bicubic_psnr_rgb']:.2f}",
-            f"{row['edsr_psnr_rgb']:.2f}",
-            f"{row['edsr_psnr_y'] - row['bicubic_psnr_y']:+.2f} dB",
+            f"{row[f'{key}_psnr_rgb']:.2f}",
+            f"{row[f'{key}_psnr_y'] - row['bicubic_psnr_y']:+.2f} dB",
         ]
         for row in rows
     ]
-    if published_scale in PUBLISHED_DIV2K_BASELINE_RGB:
+    if published_scale in PUBLISHED_DIV2K_BASELINE_RGB and key == models.DEFAULT_KEY:
         published = PUBLISHED_DIV2K_BASELINE_RGB[published_scale]
         # published over all 100 DIV2K validation photos; the rows above score the series' validation half
         label = f"EDSR-baseline, official code (all 100 DIV2K val, RGB, border {published_scale + 6} px)"

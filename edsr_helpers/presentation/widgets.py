@@ -28,7 +28,8 @@ PANEL_PX = 240
 THUMBNAIL_PX = 320
 
 
-#: The upscaling every widget offers, and the key (and default label) of the model the widget was made for.
+#: The upscaling every widget offers, and the key of the model the widget was made for (shown under the model's
+#: own name: ``CropCompare``'s ``name`` and ``model_name``).
 BICUBIC, MAIN = "bicubic", "EDSR"
 
 #: How an uploaded file is used (``CropCompare.upload_as``): label shown, value.
@@ -41,7 +42,8 @@ UPLOAD_MODES = (
 
 
 def plus_name(method: str) -> str:
-    """The self-ensemble's name for a model: ``EDSR+`` for the widget's own, ``<name> EDSR+`` for the others."""
+    """The key of a model's self-ensemble: ``EDSR+`` for the widget's own, ``<name> EDSR+`` for the others
+    (:meth:`CropCompare.label` shows them under the model's name)."""
     return f"{method}+" if method == MAIN else f"{method} EDSR+"
 
 
@@ -200,7 +202,9 @@ class CropCompare:
         upscale_plus: EDSR+ (self-ensemble) function; the toggle is hidden when None.
         others: more upscalers to compare, by name: ``{name: upscale}`` or ``{name: (upscale, upscale_plus)}``.
             Each is run on a photo only when chosen in the comparison.
-        name: what the widget's own model is called on screen (``"EDSR"``; e.g. ``"shipped ×4"``).
+        name: what the widget's own model is called on screen (default ``model_name``; e.g. ``"shipped ×4"``).
+        model_name: the name of the model folder the models come from (``"EDSR"``): their self-ensembles are
+            shown as ``"<model_name>+"`` (``"EDSR+"``), or ``"<name> <model_name>+"`` for a model named otherwise.
 
     Display it with ``display(widget.box)`` (or just ``widget`` as a cell's last line).
     """
@@ -213,14 +217,17 @@ class CropCompare:
         scale: int,
         upscale_plus: Callable[[np.ndarray], np.ndarray] | None = None,
         others: Mapping[str, Callable | tuple[Callable, Callable | None]] | None = None,
-        name: str = MAIN,
+        name: str | None = None,
+        model_name: str = MAIN,
     ):
         import ipywidgets as widgets
 
         self.scale = scale
+        name = model_name if name is None else name
         if name == BICUBIC or name.endswith("+"):
             raise ValueError(f"{name!r} is taken by the widget's own panels; call the widget's model otherwise.")
         self.name = name
+        self.model_name = model_name
         #: name -> (upscale, upscale_plus or None); the widget's own model first
         self.methods: dict[str, tuple[Callable, Callable | None]] = {MAIN: (upscale, upscale_plus)}
         for name, functions in (others or {}).items():
@@ -248,7 +255,7 @@ class CropCompare:
         self.crop = widgets.IntSlider(value=32, min=8, max=96, step=4, description="crop (LR px)")
         self.x = widgets.IntSlider(value=0, min=0, max=1, description="x")
         self.y = widgets.IntSlider(value=0, min=0, max=1, description="y")
-        self.plus = widgets.Checkbox(value=False, description="EDSR+ (8x slower, first time)")
+        self.plus = widgets.Checkbox(value=False, description=f"{model_name}+ (8x slower, first time)")
         self.split = widgets.IntSlider(value=50, min=0, max=100, description="split %")
         choices = [(self.label(method), method) for method in (BICUBIC, *self.methods)]
         self.left = widgets.Dropdown(options=choices, value=BICUBIC, description="compare")
@@ -256,7 +263,7 @@ class CropCompare:
         self.view = widgets.Dropdown(options=["split", "side by side"], value="split", description="view")
         self.zoom = widgets.IntSlider(value=PANEL_PX, min=120, max=480, step=40, description="panel px")
         self.thumbnail = widgets.Image(format="png", layout=layout(width=f"{THUMBNAIL_PX}px"))
-        names = ["LR (input)", "bicubic", "EDSR", "EDSR+", "HR (original)"]
+        names = ["LR (input)", BICUBIC, MAIN, plus_name(MAIN), "HR (original)"]
         self.panels = {name: widgets.Image(format="png", layout=layout(width=f"{PANEL_PX}px")) for name in names}
         self.captions = {name: widgets.HTML("") for name in names}
         self.cells = {
@@ -315,9 +322,14 @@ class CropCompare:
         return self.methods[MAIN][1]
 
     def label(self, shown: str) -> str:
-        """What the screen calls ``shown`` (a method, its EDSR+ name or a panel): the widget's model by ``name``."""
-        if self.name != MAIN and shown in (MAIN, plus_name(MAIN)):
-            return self.name if shown == MAIN else plus_name(self.name)
+        """What the screen calls ``shown`` (a method, its self-ensemble's key or a panel): the widget's model by
+        ``name``, a self-ensemble by the model folder's name (``EDSR+``, ``other EDSR+``)."""
+        if shown == MAIN:
+            return self.name
+        for method in self.methods:
+            if shown == plus_name(method):
+                named = self.name if method == MAIN else method
+                return f"{named}+" if named == self.model_name else f"{named} {self.model_name}+"
         return shown
 
     def shown_as(self, method: str) -> str:
@@ -558,10 +570,10 @@ class CropCompare:
         result = {
             "LR (input)": photo.lr[y : y + size, x : x + size],
             "bicubic": photo.bicubic[region],
-            "EDSR": photo.sr[region],
+            MAIN: photo.sr[region],
         }
         if self.plus.value and photo.sr_plus is not None:
-            result["EDSR+"] = photo.sr_plus[region]
+            result[plus_name(MAIN)] = photo.sr_plus[region]
         if photo.hr is not None:
             result["HR (original)"] = photo.hr[region]
         return result
@@ -764,17 +776,19 @@ def crop_compare(
     photos: list[Photo] | None = None,
     tile="auto",
     others: Mapping | None = None,
-    name: str = MAIN,
+    name: str | None = None,
 ) -> CropCompare:
-    """A :class:`CropCompare` for an EDSR model, with EDSR+ available, on :func:`default_photos`.
+    """A :class:`CropCompare` for a model of any model folder, with its self-ensemble available, on
+    :func:`default_photos`.
 
     ``others``: more models to compare with it, by name (``{"realistic x4": load_pretrained(4, "realistic")}``);
-    each must upscale by the same factor. ``name``: what ``model`` is called on screen.
+    each must upscale by the same factor. ``name``: what ``model`` is called on screen (default: its model
+    folder's name, ``"EDSR"``).
 
     Raises:
         ValueError: if another model's scale differs from ``model``'s.
     """
-    from edsr_helpers import inference
+    from edsr_helpers import inference, models
     from edsr_helpers.model import model_scale
 
     scale = model_scale(model)
@@ -799,6 +813,7 @@ def crop_compare(
         upscale_plus=upscale_plus,
         others={other_name: upscalers(other) for other_name, other in (others or {}).items()},
         name=name,
+        model_name=models.model_name(model),
     )
 
 
