@@ -4,7 +4,9 @@ The core, for anyone upscaling photos or training from Python or the command lin
 
 - :mod:`edsr_helpers.architecture` — EDSR's layers and model, generated from notebook 02
 - :mod:`edsr_helpers.model` — presets, parameter/FLOP counts, receptive field
-- :mod:`edsr_helpers.recipes` — the model registry and the named training recipes
+- :mod:`edsr_helpers.models` — the model folders (``models/edsr/``: name, presets, shipped weights), found by
+  looking
+- :mod:`edsr_helpers.recipes` — building a model by name, and the named training recipes
 - :mod:`edsr_helpers.data` — the pairs a profile trains on; by job: :mod:`~edsr_helpers.photo_pairs`,
   :mod:`~edsr_helpers.div2k` (tensorflow-datasets), :mod:`~edsr_helpers.augmentation`, :mod:`~edsr_helpers.pipelines`
 - :mod:`edsr_helpers.training` — precision, schedule, callbacks, evaluation
@@ -66,6 +68,7 @@ _SUBMODULES = (
     "inference",
     "metrics",
     "model",
+    "models",
     "presentation",
     "pretrained",
     "profiles",
