@@ -13,8 +13,9 @@ import keras
 import numpy as np
 import pytest
 
-from edsr_helpers import inference, models, pretrained, profiles, recipes, samples, training
+from edsr_helpers import architecture, inference, models, pretrained, profiles, recipes, samples, training
 from edsr_helpers.model import model_scale
+from edsr_helpers.models import edsr as edsr_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +63,7 @@ def test_the_edsr_folder_is_found_with_its_name_presets_and_weights():
     assert pretrained.weights_folder() == ROOT / "edsr_helpers" / "models" / "edsr" / "weights"
     assert pretrained.weights_path(4).name == "edsr_baseline_x4.weights.h5"
     assert models.model_name(recipes.build_model("edsr-baseline", 2)) == "EDSR"
+    assert edsr_folder.EDSR is architecture.EDSR  # the folder re-exports the architecture notebook 02 generates
 
 
 def test_every_model_folders_weights_ship_in_the_wheel():
