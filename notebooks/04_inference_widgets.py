@@ -39,7 +39,7 @@ profile = course.setup()
 #
 # Notebook 03 saves its model as `runs/<profile>/edsr.keras`. When there is none, or it trained for seconds only,
 # the EDSR-baseline ×4 weights shipped inside the package are used: trained for this series on offline photos and
-# Debian wallpaper photographs, not on DIV2K (see `edsr_helpers/weights/MODEL_CARD.md`).
+# Debian wallpaper photographs, not on DIV2K (see `edsr_helpers/models/edsr/weights/MODEL_CARD.md`).
 # The cell says which one it loaded.
 
 # %% tags=["nbval-ignore-output"]
