@@ -4,7 +4,8 @@
 # [![Open-in-Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/edsr-course/edsr-notebooks/blob/main/notebooks/01_data.ipynb)
 #
 # This series trains **EDSR** (Lim et al., 2017, *Enhanced Deep Residual Networks for Single Image
-# Super-Resolution*) from scratch with Keras 3 (TensorFlow by default; JAX and PyTorch too). It learns from pairs:
+# Super-Resolution*) with Keras 3 (TensorFlow by default; JAX and PyTorch too): from scratch on a GPU, from trained
+# ×2 weights on a laptop. It learns from pairs:
 # a low-resolution image (**LR**) and the high-resolution original (**HR**) it was made from.
 #
 # In this notebook you will:
@@ -37,8 +38,8 @@ if "google.colab" in sys.modules and subprocess.run(install).returncode:  # Cola
 
 # %% [markdown]
 # Every notebook starts the same way: fix the random seeds and print the **profile**, which decides how big
-# the work is: `cpu` for a laptop, `gpu` for a class-sized run on a Colab GPU, `paper` for the paper's day-long
-# recipe (only when asked for by name), and a seconds-long one for quick checks.
+# the work is: `cpu` for a laptop, `gpu` for a class-sized run on a Colab GPU, `paper` for the paper's 300,000-step
+# recipe (hours on a Colab GPU; only when asked for by name).
 
 # %% tags=["nbval-ignore-output"]
 import numpy as np
@@ -195,7 +196,9 @@ course.plotting.show_grid([lr_patch, hr_patch], ["LR patch", "HR patch"])
 #
 # A photo turned by 90° or mirrored is still a valid photo, so each patch is shown to the network in one of
 # the 8 symmetries of a square: 4 rotations, each with or without a left-right flip. That makes 8 versions of
-# every patch for free (exercise 5 asks what they are worth). The keras-io example calls `ops.flip` without an
+# every patch for free (exercise 5 asks how many different patches the stream really holds). The
+# [keras-io EDSR example](https://keras.io/examples/vision/edsr/), where this series started and whose measured
+# bugs it corrects along the way, calls `ops.flip` without an
 # axis, which flips height, width *and the colour channels*, turning RGB into BGR; `np.flip(image, axis=1)`
 # reverses the width axis only (exercise 4 asks whether the alignment check below would notice).
 #
@@ -294,7 +297,8 @@ print(f"{len(patch_scores)} random training patches: lowest alignment PSNR {min(
 # model trains.
 #
 # Which photo? With `sampling="uniform"` each is chosen equally often; with `"area"` in proportion to its size,
-# so every *pixel* is equally likely and a 4-megapixel photo is not seen as often as a thumbnail.
+# so every *pixel* is equally likely and a 4-megapixel photo is drawn more often than a thumbnail, in proportion
+# to its pixels.
 
 
 # %%
@@ -328,7 +332,7 @@ class PatchBatches(keras.utils.PyDataset):
 
 
 # %% [markdown]
-# DIV2K does not fit in memory (~7 GB decoded), so it streams from disk through a `tf.data` pipeline instead: it
+# DIV2K does not fit comfortably in a laptop's or Colab's memory (~7 GB decoded), so it streams from disk through a `tf.data` pipeline instead: it
 # decodes one image at a time, cuts several patches from it with the same `random_patch` (decoding a 2K PNG costs
 # far more than cropping it), shuffles patches of different images together, batches and prefetches. The
 # keras-io example's `cache()` keeps all of DIV2K decoded in memory instead. `eh.data.make_train_dataset_for`
@@ -525,7 +529,7 @@ course.exercises.check_colour_check(guess, flipped_psnr, keeps_colours)
 # patches. Drawn from the 12 small offline training photos, how many of those 19,200 LR patches are exact repeats
 # of one drawn before? **Guess first**, then measure: build
 # `PatchBatches(eh.data.load_sample(scale=4, split="train"), scale=4, lr_patch_size=24, batch_size=16, seed=42)`
-# (uniform sampling, seed 42, whichever photos this notebook's profile loaded above), take batches 0 to 1,199, and
+# (uniform sampling, seed 42, always the 12 offline photos whatever the profile loaded), take batches 0 to 1,199, and
 # count the LR patches whose bytes (`patch.tobytes()`) are already in a set of those seen before.
 
 # %%

@@ -121,7 +121,7 @@ plt.show()
 # %% [markdown]
 # **Downscaling**, by a method the camera or website chose: bicubic, bilinear or area averaging. PIL's resize
 # filters antialias, as MATLAB's `imresize` does. **Noise**: Gaussian (read-out noise, the same everywhere) or
-# Poisson (photon noise: its variance equals the signal, so brighter pixels get more). **JPEG**: 8×8 blocks whose
+# Poisson (photon noise: counted in photons, its variance equals the signal, so brighter pixels get more). **JPEG**: 8×8 blocks whose
 # fine detail is quantised away, the lower the quality the coarser.
 
 # %%
@@ -371,7 +371,8 @@ def fine_tune(run):
 
 # %% [markdown]
 # The recipe's run first, a quarter of its patches clean. The usual validation PSNR scores clean LR inputs; the
-# second curve scores the degraded ones:
+# second curve scores the degraded ones. The two runs have the same number of steps and no time budget (a
+# comparison needs equal steps), so these are the notebook's two longest cells:
 
 # %% tags=["nbval-ignore-output"]
 model = fine_tune(runs["mixed with clean"])
@@ -385,8 +386,8 @@ degraded_only = fine_tune(runs["degraded only"])
 # %% [markdown]
 # ## The comparison
 #
-# The validation photos helped choose the recipe, so the comparison uses the **test photos** (notebook 03): the
-# three models, both kinds of input.
+# The validation photos helped choose the recipe, so the comparison uses the **test photos** (notebook 03's three
+# grey photographs, scored on Y): the three models, both kinds of input.
 
 # %% tags=["nbval-ignore-output"]
 clean_test = eh.data.load_sample(4, "test")
@@ -495,7 +496,8 @@ course.plotting.show_comparison(
 # both; pick the one whose training degradation matches your photos.
 
 # %% [markdown]
-# Compare the two models yourself on the test photos, their LR made the camera-like way: below the row, *shipped ×4*
+# The widget below needs a live kernel (on a static page its cell is empty). Compare the two models yourself on
+# the test photos, their LR made the camera-like way: below the row, *shipped ×4*
 # faces *fine-tuned*, split or side by side; move the crop to where the noise was. Each panel shows PSNR and SSIM
 # against the original, on the crop and on the whole photo. Upload a photo of your own with *uploads are* set to
 # camera-like LR, or to an HR + LR pair you made.
@@ -519,7 +521,8 @@ widget
 # - A random, second-order degradation pipeline (a simplified Real-ESRGAN) makes training pairs that look real;
 #   every training patch draws its own.
 # - Fine-tuning from bicubic-trained weights with the same `fit` trades clean-input quality for degraded-input
-#   quality: a model is best on the degradation it trained on.
+#   quality: each model does best on inputs like the ones it trained on (the shipped one on clean, the
+#   fine-tuned ones on degraded).
 # - Whether clean patches mixed into the training keep the clean-input quality is an experiment: two runs that
 #   differ in that one setting, scored on photos neither saw.
 # - GMSD scores what PSNR misses: whether the edges survive evenly across the photo.
