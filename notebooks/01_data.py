@@ -332,9 +332,10 @@ class PatchBatches(keras.utils.PyDataset):
 
 
 # %% [markdown]
-# DIV2K does not fit comfortably in a laptop's or Colab's memory (~7 GB decoded), so it streams from disk through a `tf.data` pipeline instead: it
-# decodes one image at a time, cuts several patches from it with the same `random_patch` (decoding a 2K PNG costs
-# far more than cropping it), shuffles patches of different images together, batches and prefetches. The
+# DIV2K does not fit comfortably in a laptop's or Colab's memory (~7 GB decoded), so it streams from disk
+# through a `tf.data` pipeline instead: it decodes one image at a time, cuts several patches from it with the
+# same `random_patch` (decoding a 2K PNG costs far more than cropping it), shuffles patches of different images
+# together, batches and prefetches. The
 # keras-io example's `cache()` keeps all of DIV2K decoded in memory instead. `eh.data.make_train_dataset_for`
 # picks the right one and checks every pair first (sizes that do not match the scale stop with a clear error;
 # images smaller than a patch are skipped with a warning).

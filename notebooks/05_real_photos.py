@@ -121,8 +121,8 @@ plt.show()
 # %% [markdown]
 # **Downscaling**, by a method the camera or website chose: bicubic, bilinear or area averaging. PIL's resize
 # filters antialias, as MATLAB's `imresize` does. **Noise**: Gaussian (read-out noise, the same everywhere) or
-# Poisson (photon noise: counted in photons, its variance equals the signal, so brighter pixels get more). **JPEG**: 8×8 blocks whose
-# fine detail is quantised away, the lower the quality the coarser.
+# Poisson (photon noise: counted in photons, its variance equals the signal, so brighter pixels get more).
+# **JPEG**: 8×8 blocks whose fine detail is quantised away, the lower the quality the coarser.
 
 # %%
 #| export degradations
