@@ -363,7 +363,7 @@ course.plotting.show_grid(list(hr_batch[:8]), columns=8, size=1.6)
 
 # %% tags=["nbval-ignore-output"]
 rate = eh.data.measure_throughput(train_ds, batches=40)
-print(f"{rate:,.0f} patches/s delivered, {rate / 160:.1f}x what the fastest CPU training consumes")
+print(f"{rate:,.0f} patches/s delivered, {rate / 160:.1f}x the ~160 patches/s that training consumes at most")
 
 # %% [markdown]
 # ## When the input is wrong
@@ -401,8 +401,8 @@ display(
         f"- Alignment (RGB, border of 2 LR px): the 8 symmetries of one patch {symmetries:.1f} dB or more, the same "
         f"patch shifted by one LR pixel {alignment['shifted 1 px']:.1f} dB; {len(patch_scores)} random training "
         f"patches {min(patch_scores):.1f} dB or more.\n"
-        f"- Pipeline: `{type(train_ds).__name__}` delivered {rate:,.0f} patches/s, {rate / 160:.1f}× what the "
-        "fastest CPU training consumes."
+        f"- Pipeline: `{type(train_ds).__name__}` delivered {rate:,.0f} patches/s, {rate / 160:.1f}× the ~160 "
+        "patches/s that training consumes at most."
     )
 )
 
@@ -419,11 +419,11 @@ display(
 # `eh.data.make_pair` as above; each question says how its checker measures.
 #
 # **1. A smaller shift** (guess, then measure). Above, shifting the LR patch by one pixel dropped the alignment
-# PSNR from `inf` (or 56 dB) to the mid-20s; on the whole monarch pair the same LR shift gives about 20 dB. Shift
-# the *HR* image of the whole pair one pixel to the right instead (`np.roll(hr, 1, axis=1)`): at ×4 that is a
-# quarter of an LR pixel. **Guess first**: nearer 20 dB, or nearer the aligned pair's `inf`? Record your guess in
-# dB, then measure it with `eh.data.alignment_psnr(lr, shifted_hr, 4)`, which compares the RGB images and leaves
-# out a border of 2 LR pixels (nothing random is involved).
+# PSNR from `inf` (or 56 dB) to the mid-20s. Shift the *HR* image of the whole pair one pixel to the right instead
+# (`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of an LR pixel. **Guess first**: nearer the mid-20s of a
+# whole LR pixel, or nearer the 56 dB of an aligned patch? Record your guess in dB, then measure it with
+# `eh.data.alignment_psnr(lr, shifted_hr, 4)`, which compares the RGB images and leaves out a border of 2 LR
+# pixels (nothing random is involved).
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)

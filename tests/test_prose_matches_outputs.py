@@ -111,20 +111,11 @@ def _shift_in_the_mid_20s(nb):
     assert 23 <= _symmetries(nb)["shifted 1 px"] <= 27
 
 
-def _whole_pair_lr_shift_about_20(nb):
-    import numpy as np
-
-    import edsr_helpers as eh
-
-    lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
-    assert abs(eh.data.alignment_psnr(np.roll(lr, 1, axis=1), hr, 4) - 20) < 1.5
-
-
 def _training_consumes_at_most_160(nb):
     batch = nb.number(r"LR batch \((\d+),")
     step_floor = 0.1  # the prose's fastest step, in seconds
     assert batch / step_floor == pytest.approx(160)
-    delivered, ratio = nb.number(r"([\d,]+) patches/s"), nb.number(r"([\d.]+)x what the fastest")
+    delivered, ratio = nb.number(r"([\d,]+) patches/s"), nb.number(r"([\d.]+)x the ~160 patches/s")
     assert delivered / 160 == pytest.approx(ratio, abs=0.05)
 
 
@@ -378,7 +369,6 @@ CLAIMS = (
     ),
     Claim("01", "quarter turns land at ~56 dB", _quarter_turns_near_56),
     Claim("01", "`inf` (or 56 dB) to the mid-20s", _shift_in_the_mid_20s),
-    Claim("01", "on the whole monarch pair the same LR shift gives about 20 dB", _whole_pair_lr_shift_about_20),
     Claim("01", "training consumes at most ~160 patches per second", _training_consumes_at_most_160),
     Claim("01", "takes at least 0.1 s on a laptop-class CPU", _steps_take_a_tenth_of_a_second_or_more),
     Claim("01", "The `cpu` profile trains on 1,200 batches of 16 patches", _cpu_run_is_1200_batches_of_16),
