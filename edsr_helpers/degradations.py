@@ -15,7 +15,7 @@ from edsr_helpers.pairs import crop_pair, random_crop_pair, random_patch, random
 def gaussian_kernel(sigma_x: float, sigma_y: float | None = None, angle: float = 0.0) -> np.ndarray:
     """A normalised Gaussian blur kernel, anisotropic when ``sigma_y`` differs, turned by ``angle`` radians."""
     sigma_y = sigma_x if sigma_y is None else sigma_y
-    radius = min(10, int(np.ceil(3 * max(sigma_x, sigma_y))))  # 3 sigma hold 99.7 %; at most 21 x 21
+    radius = min(10, int(np.ceil(3 * max(sigma_x, sigma_y))))  # ±3 sigma in both axes hold 99.5 %; at most 21 x 21
     y, x = np.mgrid[-radius : radius + 1, -radius : radius + 1].astype(np.float64)
     u = np.cos(angle) * x + np.sin(angle) * y  # coordinates along the kernel's own axes
     v = -np.sin(angle) * x + np.cos(angle) * y
