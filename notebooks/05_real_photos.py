@@ -563,9 +563,9 @@ display(
 # measure with the functions written above and `size = (hr.shape[1] // 4, hr.shape[0] // 4)`: clean is
 # `resize(hr, size, "bicubic")`; blur is `resize(blur(hr, gaussian_kernel(1.2)), size, "bicubic")`; noise is
 # `gaussian_noise(clean, 5.0, np.random.default_rng(0))`; JPEG is `jpeg(clean, 75)`; each rounded and clipped to
-# uint8 at the end. Upscale each with `shipped` and score it against `hr` on the Y channel with a border of 4
-# pixels shaved (`eh.metrics.psnr(hr, sr, shave=4, y_only=True)`); fill `costs` with the clean score minus each
-# piece's score.
+# uint8 at the end. Upscale each with `eh.inference.upscale(shipped, lr)` and score it against `hr` on the Y
+# channel with a border of 4 pixels shaved (`eh.metrics.psnr(hr, sr, shave=4, y_only=True)`); fill `costs` with
+# the clean score minus each piece's score.
 
 # %%
 _, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
@@ -625,7 +625,8 @@ course.exercises.check_patch_alignment(shift, my_patch)
 # **4. When does EDSR stop helping?** (guess, then measure). Take monarch's clean LR image `lr`, add Gaussian
 # noise of σ = 2, 5, 10 and 20 grey levels, each σ's noise drawn from a fresh generator:
 # `gaussian_noise(lr.astype(float), sigma, np.random.default_rng(0))`, then round and clip to uint8. Upscale each
-# with the shipped model and with bicubic. **Guess first** the smallest σ at which bicubic scores higher, or
+# with the shipped model (`eh.inference.upscale(shipped, noisy)`) and with bicubic
+# (`eh.images.upscale_bicubic(noisy, 4)`). **Guess first** the smallest σ at which bicubic scores higher, or
 # `"never"`. Then fill `gains` with EDSR's PSNR minus bicubic's for each σ, both against `hr` on the Y channel
 # with a border of 4 pixels shaved.
 
