@@ -160,7 +160,8 @@ course.plotting.show_grid(
 # ## Training patches, cut in register
 #
 # EDSR does not train on whole photos: it trains on small random patches (the paper uses 48×48 LR patches, so
-# 192×192 HR patches at ×4), many per step. The crop must be *aligned*: the HR patch starts at the LR offset
+# 192×192 HR patches at ×4; the `cpu` profile cuts 24×24, a quarter of the pixels, to keep a laptop's steps
+# short), many per step. The crop must be *aligned*: the HR patch starts at the LR offset
 # times the scale, so every LR pixel sits over the 4×4 block of HR pixels it came from.
 
 
