@@ -10,7 +10,7 @@ from PIL import Image
 
 
 def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
-    """The LR image of a uint8 RGB ``hr``, made as DIV2K's ``bicubic_xN`` was: antialiased bicubic."""
+    """The LR image of a uint8 RGB ``hr``, made nearly as DIV2K's ``bicubic_xN`` was: antialiased bicubic."""
     height, width = hr.shape[:2]
     if height % scale or width % scale:
         raise ValueError(

@@ -16,7 +16,7 @@
 # 4. check, with a number, that LR and HR stay aligned through all of it;
 # 5. build the input pipeline that feeds training, and measure its speed.
 #
-# EDSR's pieces are written here, in cells you read and run, and the rest of this notebook runs what you wrote.
+# The data pieces are written here, in cells you read and run, and the rest of this notebook runs what you wrote.
 # Later notebooks use the same code through the helper package `edsr_helpers` (imported as `eh`), which also
 # holds what you need not read, such as downloads and plots.
 
@@ -117,7 +117,7 @@ from PIL import Image
 
 
 def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
-    """The LR image of a uint8 RGB ``hr``, made as DIV2K's ``bicubic_xN`` was: antialiased bicubic."""
+    """The LR image of a uint8 RGB ``hr``, made nearly as DIV2K's ``bicubic_xN`` was: antialiased bicubic."""
     height, width = hr.shape[:2]
     if height % scale or width % scale:
         raise ValueError(
@@ -291,11 +291,11 @@ print(f"{len(patch_scores)} random training patches: lowest alignment PSNR {min(
 # ## The input pipeline
 #
 # `model.fit` wants batches. For photos held in memory (the offline set, your own photos) a
-# `keras.utils.PyDataset` makes them: Keras asks for batch `i`, and `PatchBatches` draws, from the seed `(seed, i)`
-# alone, a photo and a seed for each patch, then calls `random_patch`. So batch `i` is the same on every run, and a
-# run that resumes after `n` steps can go on with batch `n` instead of replaying the stream. It is plain numpy: it
-# feeds Keras on TensorFlow, JAX or PyTorch alike, and on TensorFlow Keras prefetches the next batch while the
-# model trains.
+# `keras.utils.PyDataset` makes them: Keras asks for batch `i`, and `PatchBatches` draws, from the seed
+# `(seed, start + i)` alone, a photo and a seed for each patch, then calls `random_patch`. So batch `i` is the same
+# on every run, and a run that resumes after `n` steps can go on with `start=n` instead of replaying the stream.
+# It is plain numpy: it feeds Keras on TensorFlow, JAX or PyTorch alike, and on TensorFlow Keras prefetches the
+# next batch while the model trains.
 #
 # Which photo? With `sampling="uniform"` each is chosen equally often; with `"area"` in proportion to its size,
 # so every *pixel* is equally likely and a 4-megapixel photo is drawn more often than a thumbnail, in proportion
