@@ -221,7 +221,7 @@ def check_colour_check(guess, flipped_psnr, keeps_colours) -> Verdict:
     if not (math.isinf(measured) or measured > 60):
         return say(
             False,
-            "Measure eh.data.alignment_psnr(np.flip(lr_patch), np.flip(hr_patch), 4): np.flip with no axis, on the "
+            "Measure eh.data.alignment_psnr(np.flip(lr_crop), np.flip(hr_crop), 4): np.flip with no axis, on the "
             "aligned patches of the question, at x4.",
         )
     hr = monarch_pair()[1]
