@@ -13,7 +13,7 @@
 #
 # On Colab this cell installs `edsr_helpers` from the repository (nothing is upgraded, no restart needed), and the
 # next one keeps runs and datasets in a Google Drive folder that every notebook shares (`course.setup(drive=False)`
-# keeps them on the VM). On your own machine the first does nothing: `make setup` already installed the package.
+# keeps them on the VM). On your own machine the first does nothing: `make lab` installed the package.
 
 # %%
 import subprocess
@@ -422,7 +422,7 @@ display(
 )
 
 # %% [markdown]
-# Next, **04 · Inference**: whole photos, EDSR+, and the crop-and-compare widget.
+# After the exercises, **04 · Inference**: whole photos, EDSR+, and the crop-and-compare widget.
 
 # %% [markdown]
 # ## Exercises

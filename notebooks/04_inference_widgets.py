@@ -15,7 +15,7 @@
 #
 # On Colab this cell installs `edsr_helpers` from the repository (nothing is upgraded, no restart needed), and the
 # next one keeps runs and datasets in a Google Drive folder that every notebook shares (`course.setup(drive=False)`
-# keeps them on the VM). On your own machine the first does nothing: `make setup` already installed the package.
+# keeps them on the VM). On your own machine the first does nothing: `make lab` installed the package.
 
 # %%
 import subprocess
