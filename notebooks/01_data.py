@@ -129,7 +129,8 @@ def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
 
 # %% [markdown]
 # Here it is on the monarch photo, cropped first so that both sides divide by 4 (`eh.data.make_pair` does the
-# same for any photo, after converting greyscale, RGBA or 16-bit photos to 8-bit RGB):
+# same for any photo, after converting greyscale, RGBA or 16-bit photos to 8-bit RGB). Sizes are written
+# width×height, as photo viewers write them; a numpy `.shape`, as printed above, reads (height, width, channels):
 
 # %%
 hr = eh.images.crop_to_multiple(eh.images.to_rgb_uint8(eh.samples.load_photo("monarch")), 4)
