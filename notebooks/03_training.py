@@ -51,11 +51,13 @@ plt.show()
 # PSNR is `10·log10(255² / MSE)`, with both images on the 0–255 scale. The keras-io example writes its metric as
 # `PSNR(super_resolution, high_resolution)`, but Keras calls a metric as `(y_true, y_pred)`: the uint8 target
 # lands in `super_resolution`, the float prediction in `high_resolution`. `tf.image.psnr` converts only the uint8
-# one to [0, 1], so the example computes `10·log10(255² / mean((SR − HR/255)²))`, which sits at 6–9 dB whatever
-# the model does (and it keeps only each batch's first image). Swapping the two arguments does not fix it:
-# `tf.image.psnr` scales `max_val` by the dtype of its *first* image, so with the uint8 target first the peak
-# becomes 1 while the prediction stays on 0–255. The bug is the mix of scales, not the order. Here it is on
-# bicubic, called as Keras calls it, both ways round:
+# one to [0, 1], so the example computes `10·log10(255² / mean((SR − HR/255)²))`, which measures how large the
+# prediction's values are far more than how wrong they are: the example's
+# [own training log](https://keras.io/examples/vision/edsr/) shows 6.3–9.0 dB at every epoch it prints, from
+# the first to the 100th, while its validation loss falls from 17.5 to 6.7 (and it keeps only each batch's first
+# image, `[0]`). Swapping the two arguments does not fix it: `tf.image.psnr` scales `max_val` by the dtype of its
+# *first* image, so with the uint8 target first the peak becomes 1 while the prediction stays on 0–255. The bug is
+# the mix of scales, not the order. Here it is on bicubic, called as Keras calls it, both ways round:
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
@@ -135,7 +137,8 @@ print("precision policy:", precision)
 # ## Which engine runs Keras?
 #
 # The same code runs on TensorFlow (the default; DIV2K through tensorflow-datasets needs it), JAX and PyTorch;
-# only `eh.backend` knows them apart. **JAX is the fast path on a GPU**: set
+# only `eh.backend` knows them apart. **JAX was the fastest engine measured on a GPU** (an H200: 5.4 ms per step
+# against 37.4 ms for Keras on PyTorch; TensorFlow was not measured there): set
 # `os.environ["KERAS_BACKEND"] = "jax"` before the first `import keras`, then restart the kernel
 # ([measurements](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md)).
 
@@ -145,14 +148,14 @@ print(f"engine: {eh.backend.name()}, running on {'a GPU' if eh.backend.has_gpu()
 # %% [markdown]
 # ## The schedule
 #
-# The paper starts at 1e-4 and halves the rate every 200k steps, for 300k steps. A run of about a thousand steps
-# needs a larger rate to get anywhere, and the `cpu` run starts from trained ×2 weights (see *A head start*
-# below), which a large rate from the first step would shake: Adam divides each gradient by a running average of
-# its size, which starts from nothing, so its first updates move every weight by about the full rate, however
-# small its gradient; and the one new layer starts random, so the first errors, and the gradients they send
-# through every copied layer, are large. A linear **warm-up** keeps those first updates small while Adam's
-# averages settle; then the rate **halves** at fixed steps. One Keras `LearningRateSchedule` does both
-# (exercise 5 tests whether the warm-up pays):
+# The paper starts at 1e-4 and halves the rate every 2×10⁵ updates; the official code trains for 300k steps. The
+# `cpu` run has about a thousand steps and takes a larger peak rate, 5e-4, so that each step moves further; but it
+# starts from trained ×2 weights (see *A head start* below), which a large rate from the first step would shake:
+# Adam divides each gradient by a running average of its size, which starts from nothing, so its first updates
+# move every weight by about the full rate, however small its gradient; and the one new layer starts random, so
+# the first errors, and the gradients they send through every copied layer, are large. A linear **warm-up** keeps
+# those first updates small while Adam's averages settle; then the rate **halves** at fixed steps. One Keras
+# `LearningRateSchedule` does both (exercise 5 tests whether the warm-up pays):
 
 
 # %%
@@ -221,13 +224,13 @@ plt.show()
 # %% [markdown]
 # ## Training
 #
-# The model meets its loss, its optimizer and the two PSNRs it logs: RGB on the training patches, Y with the
-# border shaved on the validation photos. With several GPUs, `strategy` spreads each batch over them (on one
-# device it changes nothing).
+# The model meets its loss, its optimizer and two PSNR metrics: `psnr` on RGB and `psnr_y` on Y with the border
+# shaved. Keras logs each on the training patches and, with a `val_` prefix, on the validation photos. With
+# several GPUs, `strategy` spreads each batch over them (on one device it changes nothing).
 #
 # **A head start.** The paper does not train its ×4 model from nothing: it starts from its trained ×2 network,
 # because the residual body's features do not depend on the scale, and ×4 then converges much faster (Lim et
-# al. 2017, Fig. 4). On a CPU, where a lab affords a few hundred steps, the `cpu` recipe does the same from the
+# al. 2017, Fig. 4). On a CPU, where a lab affords about a thousand steps, the `cpu` recipe does the same from the
 # series' shipped ×2 weights: every layer but the last upsampling step is copied, and that one is learned here
 # (of the 27 layers counted below, 6 hold no weights: the input, the two mean shifts, an addition and the two
 # pixel shuffles).
@@ -256,8 +259,9 @@ with strategy.scope():
 #   reached yet;
 # - `ModelCheckpoint` keeps the best model by validation PSNR; `TerminateOnNaN` stops a diverging run;
 #   `CSVLogger` writes `log.csv`;
-# - `TimeBudget` ends the run after the epoch that would pass the profile's `training_minutes` (20 on `cpu` and
-#   `gpu`), so a slow laptop trains fewer epochs within a lab and says so;
+# - `TimeBudget` stops the run at the end of an epoch when one more epoch, as long as the last one, would pass
+#   the profile's `training_minutes` (20 on `cpu` and `gpu`), so a slow laptop trains fewer epochs within a lab
+#   and says so;
 # - `LivePlot` redraws the curves, bicubic dashed. The live figure appears after the first epoch, above the
 #   log; when training ends it is drawn once more below the log, where a saved copy of the notebook keeps it.
 
@@ -339,14 +343,29 @@ eh.presentation.tables.show_evaluation(test_rows)
 # gains:
 
 # %% tags=["nbval-ignore-output"]
+from IPython.display import Markdown, display
+
 train_sample = eh.data.first_pairs(eh.data.load_pairs(profile, "train", verbose=False), 3)
+gains = {}
 for label, pairs in (("3 training photos", train_sample), ("validation photos", val_pairs)):
     mean = evaluate(model, pairs, profile.scale)[-1]
-    gain = mean["edsr_psnr_y"] - mean["bicubic_psnr_y"]
+    gains[label] = gain = mean["edsr_psnr_y"] - mean["bicubic_psnr_y"]
     print(f"{label:18s} EDSR {mean['edsr_psnr_y']:.2f} dB, bicubic {mean['bicubic_psnr_y']:.2f} dB, gain {gain:+.2f}")
+train_gain, val_gain = gains.values()
+display(
+    Markdown(
+        f"The training photos' gain ({train_gain:+.2f} dB) is "
+        + (
+            f"larger than the validation photos' ({val_gain:+.2f} dB): the model may be over-fitting."
+            if train_gain > val_gain
+            else f"no larger than the validation photos' ({val_gain:+.2f} dB): no sign of over-fitting."
+        )
+    )
+)
 
 # %% [markdown]
-# And what the numbers look like: one validation photo, zoomed in.
+# And what the numbers look like: one validation photo, zoomed in on a 128-pixel detail. Each title's dB is the
+# Y-PSNR of the whole photo (border shaved), as in the table above, not of the detail shown.
 
 # %%
 lr_val, hr_val = val_pairs[-1]
@@ -368,14 +387,18 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # ## On a Colab GPU, and the paper's full recipe
 #
 # With a GPU the `gpu` profile is chosen: 48×48 LR patches, batch 16, Adam at a constant 2e-4, from scratch,
-# 7,000 steps. On an NVIDIA H200 with Keras on JAX that took 48 s and beat bicubic by +1.37 dB on the
-# *validation* photos, the same photos that chose its length of 7,000 steps: a flattering number, not a test
-# result. A T4 has 1/15 of the H200's 16-bit peak, hence **about 12 minutes** (an estimate). On Colab the run
-# folder lives in your Drive, so a disconnected run resumes.
+# 7,000 steps. Measured on an NVIDIA H200 with Keras on JAX
+# ([benchmarks](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/benchmarks.md)):
+# the run took 48 s, compiling and validation included, and beat bicubic by +1.37 dB on the *validation* photos,
+# the same photos that chose its length of 7,000 steps: a flattering number, not a test result. Its steady step
+# takes 5.4 ms, so the 7,000 steps themselves take about 38 s. A T4 has 1/15 of the H200's 16-bit peak (65 against
+# 989 TFLOP/s on their datasheets): at that ratio the steps alone take **about 10 minutes**, plus compiling and
+# validation (an estimate, not a measurement). On Colab the run folder lives in your Drive, so a disconnected run
+# resumes.
 #
-# **The paper's recipe** (`%env EDSR_PROFILE=paper`): DIV2K, a 4.3 GB download, and 300k steps, about 27 minutes
-# on the H200 at its steady 5.4 ms per step (the 48 s above include compiling and validation) and 7 hours on a
-# T4. The official code reports 28.95 dB for EDSR-baseline ×4 and 29.25 dB for full
+# **The paper's recipe** (`%env EDSR_PROFILE=paper`): DIV2K, a 4.3 GB download, and the official code's 300k steps:
+# at the same 5.4 ms per step, about 27 minutes of steps on the H200 and, by the same ratio, about 7 hours on a T4
+# (estimates). The official code reports 28.95 dB for EDSR-baseline ×4 and 29.25 dB for full
 # EDSR on DIV2K validation (RGB; a border of scale + 2 pixels left out by its README, scale + 6 by its code). The
 # paper starts ×3 and ×4 from the trained ×2 (its Fig. 4), as the shipped weights do.
 
@@ -469,9 +492,10 @@ course.exercises.check_error_spread(guess, psnrs)
 # %% [markdown]
 # **3. A schedule for a slow machine** (design). On a slower laptop the 20-minute budget may allow only 600 steps,
 # and the `cpu` recipe's rate halves at step 1,000: such a run never trains at a lower rate. Design a
-# `short_schedule` for a 600-step run that keeps the recipe's peak of 5e-4 and meets four requirements: a warm-up
-# (the first step below half the peak, the peak reached by step 100); the rate never rises after its peak; at least
-# half the run (300 steps) at half the peak or more; the last step (599) at a quarter of the peak or less.
+# `short_schedule` for a 600-step run that keeps the recipe's peak of 5e-4 and meets four requirements (steps count
+# from 0): a warm-up (step 0 below half the peak, the peak reached by step 100); the rate never rises after its
+# peak; at least half the run (300 steps) at half the peak or more; the last step (599) at a quarter of the peak
+# or less.
 # `WarmupHalving` above can do it; any `LearningRateSchedule` or function of the step works. The checker calls
 # `short_schedule(step)` for every step from 0 to 599 (no images, no randomness); plot yours as the schedule was
 # plotted above first.
@@ -491,9 +515,10 @@ course.exercises.check_short_schedule(short_schedule)
 # `edsr_optimizer(schedule)`, and store them in `runs` under `"L1"` and `"L2"`. So that only the loss differs,
 # give each run its own patch stream with the same seed:
 # `eh.data.make_train_dataset_for(profile, eh.data.load_pairs(profile, "train"), seed=0)`. Score both with
-# `evaluate` above on the validation photos (`val_pairs`) and set `better` to the one whose model scores higher.
-# The checker re-scores your two models itself on the three offline validation photos, on Y with a border of 4
-# shaved, and calls a difference under 0.05 dB a tie (either answer passes). Try 10 steps, then 300.
+# `evaluate` above on the three offline validation photos, `eh.data.load_sample(4, "validation")` (the same as
+# `val_pairs` unless the profile uses DIV2K), and set `better` to the one whose model scores higher. The checker
+# re-scores your two models itself on those three photos, on Y with a border of 4 shaved, and calls a difference
+# under 0.05 dB a tie (either answer passes). Try 10 steps, then 300.
 
 # %%
 runs = {}  # {"L1": model_l1, "L2": model_l2}
@@ -505,14 +530,14 @@ course.exercises.check_loss_experiment(runs, better)
 
 # %% [markdown]
 # **5. Is the warm-up worth it?** (experiment). Test the warm-up: train two EDSR-baseline ×4 models for the same
-# number of steps, each on its own patch stream with the same seed (as in exercise 4), with Adam at the same peak
-# rate `recipe.learning_rate`, one warming up over 200 steps and one not:
-# `keras.optimizers.Adam(WarmupHalving(recipe.learning_rate, halving_steps=1000, warmup_steps=200))`, and the same
-# with `warmup_steps=0`. Start both the same way: fresh, or both from the shipped ×2 as the run above
+# number of steps, each on its own patch stream with the same seed (as in exercise 4), with `edsr_optimizer` at the
+# same peak rate `recipe.learning_rate`, one warming up over 200 steps and one not:
+# `edsr_optimizer(WarmupHalving(recipe.learning_rate, halving_steps=1000, warmup_steps=200))`, and the same with
+# `warmup_steps=0`. Start both the same way: fresh, or both from the shipped ×2 as the run above
 # (`eh.model.copy_matching_weights(eh.pretrained.load_pretrained(2), model)`); only the warm-up may differ. Store
 # them in `runs` under `"warm-up"` and `"none"` and set `better` to the run whose model scores higher. The checker
-# scores as in exercise 4 (Y, border of 4, three validation photos, a tie under 0.05 dB). Try 300 steps; then repeat
-# with a peak four times larger.
+# scores as in exercise 4 (Y, border of 4, the three offline validation photos, a tie under 0.05 dB); score yours on
+# the same photos. Try 300 steps; then repeat with a peak four times larger.
 
 # %%
 runs = {}  # {"warm-up": model_with_warmup, "none": model_without}
