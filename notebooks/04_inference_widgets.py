@@ -37,26 +37,27 @@ profile = course.setup()
 # %% [markdown]
 # ## The model
 #
-# Notebook 03 saves its model as `runs/<profile>/edsr.keras`. When there is none, or it trained for seconds only,
-# the EDSR-baseline ×4 weights shipped inside the package are used: trained for this series on offline photos and
-# Debian wallpaper photographs, not on DIV2K (see `edsr_helpers/models/edsr/weights/MODEL_CARD.md`).
-# The cell says which one it loaded.
+# Notebook 03 saves its model as `runs/<profile>/edsr.keras`. When there is none, or the profile trains fewer than
+# 100 steps (too few to show anything), the EDSR-baseline ×4 weights shipped inside the package are used: trained
+# for this series on offline photos and Debian wallpaper photographs, not on DIV2K (see
+# `edsr_helpers/models/edsr/weights/MODEL_CARD.md`). The cell says which one it loaded.
 
 # %% tags=["nbval-ignore-output"]
-# the test profile trains for seconds: its model would show nothing, so it takes the shipped weights
-model, source = eh.inference.load_model_for(profile, use_trained=profile.name != "ci")
+# a run of fewer than 100 steps would show nothing: the shipped weights stand in for it
+model, source = eh.inference.load_model_for(profile, use_trained=profile.total_steps >= 100)
 print(source)
 
 # %% [markdown]
 # ## A whole photo, in tiles
 #
 # A network that works on any input size can upscale a whole photo in one pass, but the activations of a 2K
-# output take gigabytes (the keras-io example peaks at 4.7 GB for one 2040×1356 image). `upscale` cuts the
-# input into tiles, adds a margin of context around each (the overlap), and keeps only each tile's centre.
-# The model's memory is bounded by the tile. The result is not: this loop fills one float32 array of the whole
-# output, 12 bytes per output pixel, about 2.3 GB for a 12-megapixel photo at ×4 (`eh.inference.upscale` assembles
-# uint8 instead, and `eh.inference.upscale_file` writes band by band). Here is the loop; `forward` runs the model on
-# one float image:
+# output take gigabytes: upscaling 510×339 pixels to 2040×1356 in one pass, the process peaked at 2.6 GiB, against
+# 0.9 GiB in tiles ([benchmarks](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/benchmarks.md)).
+# `upscale` cuts the input into tiles, adds a margin of context around each (the overlap), and keeps only each
+# tile's centre. The model's memory is bounded by the tile. The result is not: this loop fills one float32 array of
+# the whole output, 12 bytes per output pixel, about 2.3 GB for a 12-megapixel input (4032×3024) at ×4
+# (`eh.inference.upscale` assembles uint8 instead, and `eh.inference.upscale_file` writes band by band). Here is
+# the loop; `forward` runs the model on one float image:
 
 # %%
 #| export tiling
@@ -118,7 +119,7 @@ print(
 # is much smaller than the theoretical one. Here it is for the model above, on a crop of the monarch:
 
 # %% tags=["nbval-ignore-output"]
-crop = lr[course.exercises.SEAM_CROP]
+crop = lr[16:112, 48:144]  # 96×96 LR pixels of the monarch
 gradient = eh.model.gradient_map(model, crop)
 radii = {share: eh.model.effective_radius(gradient, share) for share in (0.9, 0.99)}
 field = eh.model.receptive_field(eh.model.model_scale(model), 16)  # 72.5 px by the formula at x4
@@ -206,15 +207,14 @@ table = [[name, *(f"{value:.2f}" for value in row), f"{row[2] - row[1]:+.2f} dB"
 eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ gain"], table)
 
 # %% [markdown]
-# Notebook 03 may print a slightly different PSNR for the same model and photo when it runs in mixed precision,
-# with 16-bit arithmetic, where this notebook computes in float32. The difference sits in the second decimal at
-# most, far below anything an eye could see.
+# The EDSR column, computed in tiles, matches notebook 03's evaluation of the same model on the same photos to the
+# printed digit; both ran in float32.
 #
 # ## The crop-and-compare widget
 #
 # Choose a photo, or **upload your own**, and move the crop with the sliders (or click the thumbnail where the
 # front end supports it). The top row shows the LR input, bicubic, EDSR, EDSR+ (tick it: the self-ensemble) and
-# the original, each with PSNR and SSIM against the original on the crop and on the whole photo.
+# the original, each upscaling with PSNR and SSIM against the original on the crop and on the whole photo.
 #
 # Below the row, **compare any two**: bicubic, this notebook's model or the shipped weights (add models of your
 # own to `others`), in a split view (drag the split slider) or side by side. *Uploads are* says what an upload
@@ -223,15 +223,16 @@ eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ g
 # as it is (no original, so no PSNR; `widget.save()` writes the result as PNG).
 #
 # The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: a static page
-# (GitHub, nbviewer) shows nothing in its cell, so the figure just before it draws its top row once, without
-# the kernel. **On Colab, use the sliders**: clicking the thumbnail needs
+# (GitHub, nbviewer) shows nothing in its cell, so the figure just before it draws the same five panels once,
+# without the kernel. **On Colab, use the sliders**: clicking the thumbnail needs
 # `ipyevents`, which Colab's own widget manager does not load. Colab also drops uploads larger than about 1 MB
 # (most phone photos); for those, run `widget.add_colab_uploads()` in a cell: it opens Colab's own file picker,
 # which has no such limit, and adds what you choose.
 
 # %% [markdown]
-# What the widget's top row shows for coffee, a validation photo, with EDSR+ ticked (a fixed crop; each title
-# scores the whole photo):
+# The five panels of the widget's top row for coffee, a validation photo, with EDSR+ ticked, on a fixed crop.
+# Each upscaling's title gives only its Y-PSNR on the whole photo (border of 4 shaved); the crop's scores and the
+# SSIMs are the widget's:
 
 # %% tags=["nbval-ignore-output"]
 lr_val, hr_val = val_pairs[2]  # coffee
@@ -289,7 +290,7 @@ scales
 #
 # "My PSNR is lower than the paper's" is the most common question about every super-resolution code. Usually
 # the model is fine and the *measurement* differs. Here is the shipped ×4 model on the three validation photos,
-# scored the papers' way, then with one choice changed at a time (the table follows two more rows).
+# scored the papers' way, then with one choice changed at a time. Two of the table's rows need a word first.
 
 # %% tags=["nbval-ignore-output"]
 shipped = eh.pretrained.load_pretrained(4)
@@ -298,7 +299,7 @@ choices = course.lessons.psnr_choices(shipped, photos)
 papers = choices[0]["psnr"]
 
 # %% [markdown]
-# The two more rows. Y in the papers' (studio) range runs from 16 to 235: it spans 219 of 255 grey levels, so the
+# First those two rows. Y in the papers' (studio) range runs from 16 to 235: it spans 219 of 255 grey levels, so the
 # same error is a *smaller* share of the peak of 255, and scores `20·log10(255/219)` = 1.32 dB higher. That part
 # of the Y–RGB gap is arithmetic, not better images: stretching Y to 0–255 scales every error by 255/219 and
 # removes it exactly (so that row is computed, not measured). The official EDSR code scores DIV2K on RGB with a
@@ -367,8 +368,9 @@ display(
 #   `photo_edsr_x4.png` next to it (tiled, so any size fits; existing files are never overwritten), with the
 #   shipped weights or `model=` your own. From a terminal: `python -m edsr_helpers photo.jpg --scale 2`, and
 #   `python -m edsr_helpers --evaluate photo.png` scores bicubic, EDSR and EDSR+ on a photo of your own.
-# - **Full EDSR**: `eh.model.edsr_preset("full")`, 43M parameters, +0.3 dB on DIV2K; train it with the `paper`
-#   profile and `res_scale=0.1`.
+# - **Full EDSR**: `eh.model.edsr_preset("full")` builds it: 32 residual blocks of 256 filters, each block's
+#   correction scaled by `res_scale=0.1` (set by the preset), 43M parameters, +0.3 dB on DIV2K by the published
+#   scores; train it with the `paper` profile.
 # - **MDSR**: one network for ×2, ×3 and ×4 with a shared body and scale-specific heads and upsamplers (the
 #   same paper, section 3.3).
 # - **Real photos** are blurred, noisy and compressed, not bicubic-downscaled: notebook 05 measures what that
@@ -406,7 +408,7 @@ course.exercises.check_seam_errors(guess, errors, enough)
 # %% [markdown]
 # **2. What the margins cost** (predict, then measure, then choose). Every tile runs with its margins, which are
 # thrown away. A phone photo of 4032×3024 pixels goes through `upscale_in_tiles` above with an overlap of
-# `eh.inference.DEFAULT_OVERLAP` pixels. **Predict first**: for the default tile, `eh.inference.DEFAULT_TILE`
+# `eh.inference.DEFAULT_OVERLAP` pixels. **Predict first**: for the default tile, `eh.inference.DEFAULT_TILE` = 104
 # pixels, what share of extra pixels does the model run (0.1 is 10 % more)? Record it in `guess`. Then measure it
 # for tiles of 32, 64, 104, 128 and 256 pixels without a model: pass a `forward` that counts the pixels of each
 # tile it is given and returns the tile unchanged, with `scale=1`, on `np.zeros((3024, 4032, 3), np.float32)`.
@@ -436,13 +438,13 @@ gains = {}  # {"bicubic": dB, "EDSR": dB}
 course.exercises.check_ensemble_gains(guess, gains)
 
 # %% [markdown]
-# *Your answer*: why does averaging the 8 views help one and not the other?
+# *Your answer*: what did averaging the 8 views do to each of the two, and why?
 
 # %% [markdown]
 # **4. Two metrics, two verdicts** (guess, then measure). Two damaged copies of monarch's HR image:
-# `brighter`, every pixel 10 grey levels lighter, and `blurred`, a 3×3 box blur. **Guess first**: which of
-# the two will PSNR rate higher, and which will SSIM? Record it in `guess`, then measure both metrics on Y with
-# a border of 4 (`eh.metrics.psnr(hr, damaged, shave=4, y_only=True)` and `eh.metrics.ssim` with the same
+# `brighter`, every pixel 10 grey levels lighter (clipped at 255), and `blurred`, a 3×3 box blur. **Guess first**:
+# which of the two will PSNR rate higher, and which will SSIM? Record it in `guess`, then measure both metrics on
+# Y with a border of 4 (`eh.metrics.psnr(hr, damaged, shave=4, y_only=True)` and `eh.metrics.ssim` with the same
 # arguments) and fill `scores`.
 
 # %%
