@@ -99,7 +99,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "ci": Profile(
         name="ci",
-        description="test-suite size: seconds per notebook, offline sample photos",
+        description="test-suite size: seconds per notebook, the offline photos",
         recipe=RECIPES["smoke"],
         epochs=2,
         steps_per_epoch=5,
@@ -107,7 +107,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "cpu": Profile(
         name="cpu",
-        description="laptop size: minutes per notebook, DIV2K if already downloaded, else sample photos",
+        description="laptop size: minutes per notebook, DIV2K if already downloaded, else the offline photos",
         recipe=RECIPES["lab-cpu"],
         epochs=12,
         steps_per_epoch=100,

@@ -238,11 +238,11 @@ def test_corrupt_own_photo_fails_before_training(tmp_path):
 
 def test_load_pairs_follows_the_profile(capsys):
     pairs = data.load_pairs(PROFILES["ci"], "validation")
-    assert "offline photo set" in capsys.readouterr().out
+    assert "the offline photos" in capsys.readouterr().out
     assert len(pairs) == 3 and pairs[0][0].dtype == np.uint8
     # 'cpu' falls back to the photos when DIV2K is not prepared in data_dir
     data.load_pairs(PROFILES["cpu"], "validation", data_dir="/nonexistent-tfds-dir")
-    assert "offline photo set" in capsys.readouterr().out
+    assert "the offline photos" in capsys.readouterr().out
 
 
 def test_the_streaming_pipeline_refuses_a_sampling_or_degradation_it_cannot_follow():
