@@ -104,9 +104,7 @@ def load_pairs(
         extra = None
     if verbose:
         source = (
-            f"{div2k_name(profile.scale)}, split {DIV2K_SERIES_SPLITS[split]!r}"
-            if use_div2k
-            else "the offline photos"
+            f"{div2k_name(profile.scale)}, split {DIV2K_SERIES_SPLITS[split]!r}" if use_div2k else "the offline photos"
         )
         print(f"{split} pairs: {source}{f' and the {dataset}' if extra else ''}, x{profile.scale}")
     if use_div2k:
