@@ -389,10 +389,10 @@ display(
 # **1. How much overlap do tiles need?** (predict, then measure). The gradient figure above shows how far a trained
 # EDSR's effective receptive field reaches (notebook 03's model there; the shipped one here). **Predict first**:
 # which of the overlaps 0, 4, 12 and 36 is the smallest that keeps tiles within 1 grey level of one pass? Record it
-# in `guess`. Then, on the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR image, upscale once in one pass
-# (`tile=None`) and once in tiles of 32 LR pixels for each overlap (`eh.inference.upscale(shipped, crop, tile=32,
-# overlap=...)`), record the largest absolute difference in grey levels in `errors`, and set `enough` to the
-# smallest overlap whose error is at most 1.
+# in `guess`. Then, on the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR image (the gradient figure's
+# crop), upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels for each overlap
+# (`eh.inference.upscale(shipped, crop, tile=32, overlap=...)`), record the largest absolute difference in grey
+# levels in `errors`, and set `enough` to the smallest overlap whose error is at most 1.
 
 # %%
 shipped = eh.pretrained.load_pretrained(4)
