@@ -76,13 +76,15 @@ XLA_PROBE_SCALE, XLA_PROBE_LR_SIZE, XLA_PROBE_BATCH = 4, 24, 8
 
 def make_schedule(profile: Profile) -> keras.optimizers.schedules.LearningRateSchedule:
     """The profile's learning-rate schedule: warm-up, then halving (the paper's) or a cosine decay to zero over
-    the whole run (Keras's ``CosineDecay``, with the same linear warm-up)."""
+    the whole run (Keras's ``CosineDecay``, with the same linear warm-up). A run no longer than its warm-up ends
+    while the rate still rises, under either schedule."""
     if profile.recipe.lr_schedule == "cosine":
         warmup = profile.recipe.warmup_steps
         if not warmup:
             return keras.optimizers.schedules.CosineDecay(profile.recipe.learning_rate, profile.total_steps)
+        decay = max(profile.total_steps - warmup, 1)  # CosineDecay takes no empty decay
         return keras.optimizers.schedules.CosineDecay(
-            0.0, profile.total_steps - warmup, warmup_target=profile.recipe.learning_rate, warmup_steps=warmup
+            0.0, decay, warmup_target=profile.recipe.learning_rate, warmup_steps=warmup
         )
     return WarmupHalving(profile.recipe.learning_rate, profile.recipe.lr_halving_steps, profile.recipe.warmup_steps)
 

@@ -577,6 +577,13 @@ def test_cosine_schedule_decays_to_zero_over_the_run():
         Recipe("t", "t", lr_schedule="linear")
 
 
+def test_a_cosine_run_shorter_than_its_warm_up_ends_while_the_rate_rises():
+    """A 3-step run of a recipe with a 100-step warm-up (a quick look at the realistic recipe) still builds."""
+    recipe = Recipe("t", "t", dataset="sample", learning_rate=1e-4, lr_schedule="cosine", warmup_steps=100)
+    schedule = training.make_schedule(Profile("t", "t", recipe, epochs=1, steps_per_epoch=3))
+    assert 0.0 < float(schedule(1)) < float(schedule(2)) < 1e-4
+
+
 def test_also_score_logs_a_second_validation_curve(tmp_path):
     pairs = data.load_sample(4, "validation")[:1]
     small = [(lr[:24, :24], hr[:96, :96]) for lr, hr in pairs]
