@@ -142,6 +142,8 @@ def test_the_card_names_one_machine_once_and_each_machine_of_a_run_that_moved(to
         "CPU A, Keras on tensorflow, `mixed_bfloat16`, in 2 sittings (epochs 1-3 in 60.0 min, epoch 4 in 20.0 min); "
         "wall time 80.0 minutes in all (training and per-epoch validation)"
     )
+    again = {"invocations": [*one["invocations"], {**sitting(4, 4, "CPU A", 0.0), **cpu}]}  # resumed at its end
+    assert tool.machines_text(again) == tool.machines_text(one)
     moved = {"invocations": [one["invocations"][0], {**sitting(3, 5, "GPU B", 5.0), **cpu, "backend": "jax"}]}
     text = tool.machines_text(moved)
     assert "epochs 1-3 on CPU A (Keras on tensorflow" in text and "epochs 4-5 on GPU B (Keras on jax" in text

@@ -102,6 +102,7 @@ def test_install_judges_realistic_weights_against_the_shipped_ones_and_writes_th
     card = (package / "MODEL_CARD.md").read_text()
     assert '## x4 realistic: `load_pretrained(4, degradation="realistic")`' in card
     assert "| barbara | degraded |" in card and "`make pretrained-realistic`" in card
+    assert "Their mean GMSD on the degraded inputs" in card and "(bar: lower)" in card
     installed = json.loads((package / "summary_x4_realistic.json").read_text())
     assert installed["reference"]["weights"] == "edsr_baseline_x4.weights.h5"
     assert installed["evaluation_degraded"][-1]["bicubic_psnr_y"] < installed["evaluation"][-1]["bicubic_psnr_y"]

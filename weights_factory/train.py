@@ -237,7 +237,8 @@ def init_source(path: Path) -> dict:
 
 def machines_text(summary: dict) -> str:
     """Where the weights were trained: one machine, or each invocation of a run resumed across machines."""
-    invocations = summary.get("invocations")
+    # a sitting that trained no epoch (a run stopped after its last backup, then run again) took no training time
+    invocations = [run for run in summary.get("invocations") or () if run["last_epoch"] > run["first_epoch"]]
     if not invocations:
         return (
             f"{summary['machine']}, Keras on {summary.get('backend', 'tensorflow')}; wall time "
@@ -416,8 +417,10 @@ Evaluated on the validation photos, with LR images made two ways: *clean* (antia
 weights above) and *degraded* by `edsr_helpers.degradations.degrade_for_evaluation` (blur 1.2, bicubic, Gaussian
 noise 5, JPEG 75), one fixed degradation (the same seed for every model). Y-PSNR in dB,
 border of {scale} pixels shaved. On degraded inputs the realistic weights lead the bicubic-trained ones by
-{gain:+.2f} dB (bar: +{pretrained.realistic_bars()[0]:.2f}); on clean inputs they give up {loss:.2f} dB (bar: at most
-{pretrained.realistic_bars()[1]:.1f}).
+{gain:+.2f} dB (bar: {pretrained.realistic_bars()[0]:+.2f}); on clean inputs they give up {loss:.2f} dB (bar: at most
+{pretrained.realistic_bars()[1]:.2f}). Their mean GMSD on the degraded inputs (lower is better; the structure PSNR
+misses) is {degraded["edsr_gmsd"]:.4f}, against {start_degraded["edsr_gmsd"]:.4f} for the bicubic-trained weights
+(bar: lower).
 
 {realistic_table(summary)}
 
