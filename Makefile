@@ -72,6 +72,8 @@ test-backends: backends-setup setup
 	tar -xzOf build/gpu-smoke/x3-logs.tgz summary_x3.json | grep -q '"scale": 2' # x3 started from x2
 	test -s build/gpu-smoke/session.log && test -s build/gpu-smoke/log_ci.csv
 	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash weights_factory/gpu_session.sh bench
+	SMOKE=1 OUT=build/gpu-smoke PATH=$(CURDIR)/$(BACKENDS_BIN):$$PATH bash weights_factory/gpu_session.sh realistic
+	grep -q '^| g | e + cosine' build/gpu-smoke/realistic_steps.log # the recipe's row, after the change before it
 	$(BIN)/python -c "import edsr_helpers as eh; m = eh.model.edsr_preset('baseline', 3); \
 		m.load_weights('build/gpu-smoke/edsr_baseline_x3.weights.h5'); \
 		print('x3 weights saved by Keras on JAX load in Keras on', eh.backend.name())"

@@ -15,6 +15,9 @@
 #   bash weights_factory/gpu_session.sh weights   # THERE: the weights alone (a rerun)
 #   bash weights_factory/gpu_session.sh bench     # THERE, only if the budget allows a second call: the full
 #                                       # benchmarks/gpu_training.py (Keras-JAX vs PyTorch, a 20k-step run, notebook 03)
+#   bash weights_factory/gpu_session.sh realistic # THERE: benchmarks/realistic_recipe_steps.py, the realistic x4
+#                                       # recipe change by change, STEPS (300) steps a row, ROWS (all); each row is
+#                                       # printed when done, so a call stopped at its limit keeps the rows done
 #
 # Device calls carry ["build/wheels", "build/photographs"]; the command is `bash weights_factory/gpu_session.sh
 # session`.
@@ -22,7 +25,7 @@
 # the validation table, the per-epoch log, the console), session.log, log_gpu.csv. Afterwards, here:
 # copy the weights and the unpacked summary_x*.json / training_log_x*.csv into edsr_helpers/models/edsr/weights/ and run
 # `python weights_factory/train.py --card-only`.
-# SMOKE=1 runs `session`, `weights` and `bench` at toy sizes, which is how CI tests them on a CPU.
+# SMOKE=1 runs `session`, `weights`, `bench` and `realistic` at toy sizes, which is how CI tests them on a CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-build/gpu}
@@ -90,8 +93,19 @@ bench)
     mkdir -p "$OUT"
     python3 benchmarks/gpu_training.py --out "$OUT" ${SMOKE:+--smoke} 2>&1 | tee "$OUT/bench.log"
     ;;
+realistic)
+    [[ -n "${SMOKE:-}" ]] || install_wheels
+    export KERAS_BACKEND=jax EDSR_PHOTO_ROOT=build/photographs PYTHONUNBUFFERED=1
+    mkdir -p "$OUT"
+    steps=${STEPS:-300} toy=()
+    # the smoke run: two rows of two steps on the offline photos
+    [[ -z "${SMOKE:-}" ]] || steps=${STEPS:-2} toy=(--dataset sample --rows a g)
+    # shellcheck disable=SC2086  # ROWS: row keys, one word each
+    python3 benchmarks/realistic_recipe_steps.py --steps "$steps" "${toy[@]}" ${ROWS:+--rows $ROWS} 2>&1 |
+        tee -p "$OUT/realistic_steps.log"
+    ;;
 *)
-    sed -n '2,22p' "$0"
+    sed -n '2,25p' "$0"
     exit 2
     ;;
 esac

@@ -93,20 +93,30 @@ def evaluate_here(folder: Path, scale: int) -> list[dict]:
     return training.evaluate(model, data.load_sample(scale, "validation"), scale, names=samples.VALIDATION_PHOTOS)
 
 
-def judge_realistic(weights: Path, scale: int) -> dict:
-    """Realistic weights against the bicubic-trained ones that ship for ``scale``, evaluated here on clean and on
-    degraded validation inputs; the margins to the bars (> 0: met)."""
+def evaluate_clean_and_degraded(model, scale: int) -> dict[str, list[dict]]:
+    """``model``'s evaluation rows (:func:`edsr_helpers.training.evaluate`) on the validation photos, with LR
+    inputs made two ways: ``clean`` (the pairs' antialiased bicubic) and ``degraded`` by
+    ``degrade_for_evaluation`` (the fixed, seeded camera-like degradation of ``edsr-upscale --evaluate --lr
+    camera-like``). What realistic weights are judged by, here and in ``benchmarks/realistic_recipe_steps.py``."""
     clean = data.load_sample(scale, "validation")
     degraded = [(eh.degradations.degrade_for_evaluation(hr, scale), hr) for _, hr in clean]
     names = samples.VALIDATION_PHOTOS
+    return {
+        "clean": training.evaluate(model, clean, scale, names=names),
+        "degraded": training.evaluate(model, degraded, scale, names=names),
+    }
+
+
+def judge_realistic(weights: Path, scale: int) -> dict:
+    """Realistic weights against the bicubic-trained ones that ship for ``scale``, evaluated here on clean and on
+    degraded validation inputs (:func:`evaluate_clean_and_degraded`); the margins to the bars (> 0: met)."""
     model = eh.recipes.build_model(eh.pretrained.SHIPPED_MODEL, scale)
     model.load_weights(weights)
-    shipped = pretrained.load_pretrained(scale)
+    evaluated, shipped = evaluate_clean_and_degraded(model, scale), pretrained.load_pretrained(scale)
     rows = {
-        "evaluation": training.evaluate(model, clean, scale, names=names),
-        "evaluation_degraded": training.evaluate(model, degraded, scale, names=names),
-        "clean": training.evaluate(shipped, clean, scale, names=names),
-        "degraded": training.evaluate(shipped, degraded, scale, names=names),
+        "evaluation": evaluated["clean"],
+        "evaluation_degraded": evaluated["degraded"],
+        **evaluate_clean_and_degraded(shipped, scale),
     }
     gain = rows["evaluation_degraded"][-1]["edsr_psnr_y"] - rows["degraded"][-1]["edsr_psnr_y"]
     loss = rows["clean"][-1]["edsr_psnr_y"] - rows["evaluation"][-1]["edsr_psnr_y"]
