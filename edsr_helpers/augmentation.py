@@ -11,8 +11,7 @@ import warnings
 
 import numpy as np
 
-from edsr_helpers.images import downscale
-from edsr_helpers.pairs import random_patch, transform_pair
+from edsr_helpers.pairs import downscale, random_patch, transform_pair
 from edsr_helpers.photo_pairs import Pair, check_pair
 
 

@@ -25,7 +25,8 @@ from edsr_helpers.constants import (
     DIV2K_HOST,
     TFDS_DATA_DIR_ENV_VAR,
 )
-from edsr_helpers.images import crop_to_multiple, downscale, load_image
+from edsr_helpers.images import crop_to_multiple, load_image
+from edsr_helpers.pairs import downscale
 from edsr_helpers.photo_pairs import check_scale
 
 if TYPE_CHECKING:

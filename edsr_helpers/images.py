@@ -139,12 +139,6 @@ def resize_bicubic(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(to_rgb_uint8(image)).resize((width, height), Image.BICUBIC))
 
 
-def downscale(hr: np.ndarray | Image.Image, scale: int) -> np.ndarray:
-    """The LR image of ``hr`` (converted to uint8 RGB first), made as notebook 01's
-    :func:`edsr_helpers.pairs.downscale` makes it, the way DIV2K's ``bicubic_xN`` was made."""
-    return pairs.downscale(to_rgb_uint8(hr), scale)
-
-
 def make_lr(hr: np.ndarray, scale: int, lr_from: str = "bicubic") -> np.ndarray:
     """The LR input of an original whose sides are multiples of ``scale``, made the ``lr_from`` way
     (``constants.LR_FROM``): the series' bicubic downscaling, or notebook 05's fixed camera-like degradation."""
@@ -154,7 +148,7 @@ def make_lr(hr: np.ndarray, scale: int, lr_from: str = "bicubic") -> np.ndarray:
         from edsr_helpers.degradations import degrade_for_evaluation  # written in notebook 05
 
         return degrade_for_evaluation(to_rgb_uint8(hr), scale)
-    return downscale(hr, scale)
+    return pairs.downscale(to_rgb_uint8(hr), scale)
 
 
 def upscale_bicubic(lr: np.ndarray, scale: int) -> np.ndarray:

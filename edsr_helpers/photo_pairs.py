@@ -13,7 +13,8 @@ import numpy as np
 
 from edsr_helpers import samples
 from edsr_helpers.constants import DEFAULT_SCALE, SCALES
-from edsr_helpers.images import ImageLike, crop_to_multiple, downscale, load_image
+from edsr_helpers.images import ImageLike, crop_to_multiple, load_image
+from edsr_helpers.pairs import downscale
 
 #: One training example: an LR and an HR uint8 RGB image, HR ``scale`` times larger.
 Pair = tuple[np.ndarray, np.ndarray]

@@ -270,7 +270,7 @@ coffee = eh.images.crop_to_multiple(eh.samples.load_photo("coffee"), 12)  # one 
 detail = np.s_[120:280, 220:380]
 panels, titles = [], []
 for factor in (2, 3, 4):
-    lr_factor = eh.images.downscale(coffee, factor)
+    lr_factor = eh.pairs.downscale(coffee, factor)
     for name, image in (
         ("bicubic", eh.images.upscale_bicubic(lr_factor, factor)),
         ("EDSR", eh.inference.upscale(eh.pretrained.load_pretrained(factor), lr_factor)),
@@ -311,7 +311,7 @@ studio = 20 * np.log10(255 / 219)  # the same errors, Y on 219 levels instead of
 official = []  # the official code's DIV2K convention: RGB, border of scale + 6
 for photo in photos:
     hr_photo = eh.images.crop_to_multiple(photo, 4)
-    sr_photo = eh.inference.upscale(shipped, eh.images.downscale(hr_photo, 4), tile=None)
+    sr_photo = eh.inference.upscale(shipped, eh.pairs.downscale(hr_photo, 4), tile=None)
     official.append(eh.metrics.psnr(hr_photo, sr_photo, shave=4 + 6))
 measured = [(row["choice"], row["psnr"]) for row in choices]
 rows = [measured[0], ("Y stretched to 0-255 (computed: the first row - 1.32)", papers - studio), *measured[1:]]

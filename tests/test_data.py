@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edsr_helpers import data, images, samples
+from edsr_helpers import data, samples
+from edsr_helpers.pairs import downscale
 from edsr_helpers.profiles import PROFILES
 
 
@@ -30,7 +31,7 @@ def test_load_sample_pairs_are_real_consistent_photos(train_pairs):
     for lr, hr in train_pairs:
         assert lr.dtype == hr.dtype == np.uint8
         assert hr.shape == (lr.shape[0] * 4, lr.shape[1] * 4, 3)
-        np.testing.assert_array_equal(lr, images.downscale(hr, 4))
+        np.testing.assert_array_equal(lr, downscale(hr, 4))
         # a photo, not noise: neighbouring pixels are strongly correlated
         grey = hr.mean(axis=-1)
         assert np.corrcoef(grey[:, :-1].ravel(), grey[:, 1:].ravel())[0, 1] > 0.8

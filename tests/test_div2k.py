@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from edsr_helpers import data, div2k, images
+from edsr_helpers.pairs import downscale
 
 pytestmark = pytest.mark.tensorflow
 
@@ -27,7 +28,7 @@ def test_load_div2k_reads_the_prepared_builder(div2k_dirs, split):
     assert [(spec.shape.as_list(), spec.dtype.name) for spec in ds.element_spec] == [([None, None, 3], "uint8")] * 2
     pairs = _sorted_by_width(data.first_pairs(ds))
     expected = _sorted_by_width(
-        (images.downscale(images.crop_to_multiple(hr, 4), 4), images.crop_to_multiple(hr, 4)) for hr in hr_photos[split]
+        (downscale(images.crop_to_multiple(hr, 4), 4), images.crop_to_multiple(hr, 4)) for hr in hr_photos[split]
     )
     assert len(pairs) == len(expected)
     for (lr, hr), (lr_expected, hr_expected) in zip(pairs, expected, strict=False):

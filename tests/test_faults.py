@@ -24,6 +24,7 @@ from PIL import Image
 from edsr_helpers import images, inference, pretrained, samples, tiling, weight_files
 from edsr_helpers import model as edsr_model
 from edsr_helpers.__main__ import main, program_name
+from edsr_helpers.pairs import downscale
 from edsr_helpers.presentation import widgets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -552,7 +553,7 @@ def _png(image: np.ndarray) -> bytes:
 def widget():
     photo = samples.load_photo("coffee")
     return widgets.CropCompare(
-        lambda lr: images.upscale_bicubic(lr, 4), [("coffee", images.downscale(photo, 4), photo)], scale=4
+        lambda lr: images.upscale_bicubic(lr, 4), [("coffee", downscale(photo, 4), photo)], scale=4
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from edsr_helpers import images
+from edsr_helpers.pairs import downscale
 
 pytestmark = pytest.mark.engine_free
 
@@ -87,14 +88,14 @@ def test_crop_and_downscale(photo):
     odd = photo[:203, :150]
     cropped = images.crop_to_multiple(odd, 4)
     assert cropped.shape == (200, 148, 3)
-    assert images.downscale(cropped, 4).shape == (50, 37, 3)
+    assert downscale(cropped, 4).shape == (50, 37, 3)
     with pytest.raises(ValueError, match="not a multiple of the scale"):
-        images.downscale(odd, 4)
+        downscale(odd, 4)
 
 
 def test_bicubic_round_trip_is_close_but_lossy(photo):
     from edsr_helpers.metrics import psnr
 
-    back = images.upscale_bicubic(images.downscale(photo, 4), 4)
+    back = images.upscale_bicubic(downscale(photo, 4), 4)
     assert back.shape == photo.shape
     assert 22.0 < psnr(photo, back, shave=4) < 35.0

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from edsr_helpers import images, metrics, samples
+from edsr_helpers.pairs import downscale
 from edsr_helpers.presentation import widgets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +26,8 @@ def _fake_upscale(lr):  # a deterministic stand-in for a model: bicubic plus a f
 
 @pytest.fixture
 def widget():
-    lr, hr = images.downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
-    lr2, hr2 = images.downscale(samples.load_photo("astronaut"), 4), samples.load_photo("astronaut")
+    lr, hr = downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
+    lr2, hr2 = downscale(samples.load_photo("astronaut"), 4), samples.load_photo("astronaut")
     return widgets.CropCompare(
         _fake_upscale,
         [("coffee", lr, hr), ("astronaut", lr2, hr2)],
@@ -200,7 +201,7 @@ def test_split_view_mixes_bicubic_and_edsr(widget):
 
 
 def test_photo_without_hr_hides_the_hr_panel():
-    lr = images.downscale(samples.load_photo("coffee"), 4)
+    lr = downscale(samples.load_photo("coffee"), 4)
     widget = widgets.CropCompare(_fake_upscale, [("mine", lr, None)], scale=4)
     assert widget.cells["HR (original)"].layout.display == "none"
     assert "px" in widget.captions["EDSR"].value
@@ -220,7 +221,7 @@ def compare_widget():
         calls["other"] += 1
         return other(lr)
 
-    lr, hr = images.downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
+    lr, hr = downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
     widget = widgets.CropCompare(
         _fake_upscale,
         [("coffee", lr, hr)],
@@ -271,7 +272,7 @@ def test_compare_in_a_split_view_and_with_edsr_plus(compare_widget):
 
 
 def test_a_model_may_not_take_a_panels_name():
-    lr = images.downscale(samples.load_photo("coffee"), 4)
+    lr = downscale(samples.load_photo("coffee"), 4)
     with pytest.raises(ValueError, match="taken"):
         widgets.CropCompare(_fake_upscale, [("c", lr, None)], scale=4, others={"bicubic": _fake_upscale})
 
@@ -291,7 +292,7 @@ def test_camera_like_upload_makes_its_lr_with_the_evaluation_degradation(widget)
 @pytest.mark.parametrize("order", ["hr first", "lr first"])
 def test_an_hr_lr_pair_is_scored_against_its_own_original(widget, order):
     hr = samples.load_photo("chelsea")[:301, :450]  # one row and two columns more than 4 x the LR: cropped
-    lr = images.downscale(images.crop_to_multiple(hr, 4), 4)
+    lr = downscale(images.crop_to_multiple(hr, 4), 4)
     files = [("cat.png", _png(hr)), ("cat_lr.png", _png(lr))]
     if order == "lr first":
         files.reverse()
@@ -306,7 +307,7 @@ def test_an_hr_lr_pair_is_scored_against_its_own_original(widget, order):
 def test_a_pair_whose_sizes_do_not_match_the_scale_is_refused_with_both_sizes(widget):
     before = list(widget.chooser.options)
     hr = samples.load_photo("chelsea")
-    lr = images.downscale(images.crop_to_multiple(hr, 2), 2)  # a x2 pair in a x4 widget
+    lr = downscale(images.crop_to_multiple(hr, 2), 2)  # a x2 pair in a x4 widget
     widget.upload_as.value = "pair"
     widget.add_uploads({"a.png": {"content": _png(hr)}, "b.png": {"content": _png(lr)}})
     assert "do not match x4" in widget.message.value and "451x300" in widget.message.value
@@ -417,7 +418,7 @@ def test_large_uploads_go_through_colabs_file_picker(widget):
 def _photos_at(scale):
     """coffee and astronaut, each shrunk by ``scale`` from an original cropped to a multiple of it."""
     originals = {name: images.crop_to_multiple(samples.load_photo(name), scale) for name in ("coffee", "astronaut")}
-    return [widgets.Photo(name, images.downscale(hr, scale), hr) for name, hr in originals.items()]
+    return [widgets.Photo(name, downscale(hr, scale), hr) for name, hr in originals.items()]
 
 
 @pytest.fixture
@@ -455,7 +456,7 @@ def test_each_scale_is_built_once_and_uploads_follow_to_every_scale_made_at_it(s
     x2 = scale_choice.current
     assert x2.chooser.value == "noisy.png (camera-like LR)"  # the photo shown at x4, made anew at x2
     assert x2.photos["mine.png"].lr.shape == (150, 225, 3) and x2.photos["mine.png"].hr.shape == (300, 450, 3)
-    np.testing.assert_array_equal(x2.photos["mine.png"].lr, images.downscale(chelsea[:300, :450], 2))
+    np.testing.assert_array_equal(x2.photos["mine.png"].lr, downscale(chelsea[:300, :450], 2))
     assert "made at ×2: mine.png, noisy.png" in x2.message.value
     scale_choice.chooser.value = 4
     scale_choice.chooser.value = 2
@@ -488,7 +489,7 @@ def test_an_upload_too_small_for_another_scale_says_so_there(scale_choice):
 
 def test_an_hr_and_lr_pair_stays_at_the_scale_that_made_it(scale_choice):
     hr = images.crop_to_multiple(samples.load_photo("chelsea"), 4)
-    assert scale_choice.current.add_pair("pair", _png(hr), _png(images.downscale(hr, 4)))
+    assert scale_choice.current.add_pair("pair", _png(hr), _png(downscale(hr, 4)))
     scale_choice.chooser.value = 2
     assert "pair (pair)" not in scale_choice.current.photos and scale_choice.current.chooser.value == "coffee"
 
@@ -505,7 +506,7 @@ def test_the_shipped_weights_widget_offers_every_shipped_scale_and_upscales_by_i
 
     def photos(scale):
         hr = images.crop_to_multiple(coffee, scale)
-        return [widgets.Photo("coffee", images.downscale(hr, scale), hr)]
+        return [widgets.Photo("coffee", downscale(hr, scale), hr)]
 
     choice = widgets.shipped_compare(photos=photos)
     assert [value for _, value in choice.chooser.options] == sorted(pretrained.WEIGHT_FILES)
@@ -518,7 +519,7 @@ def test_the_shipped_weights_widget_offers_every_shipped_scale_and_upscales_by_i
 
 
 def test_the_widgets_model_is_shown_under_its_name_everywhere():
-    lr, hr = images.downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
+    lr, hr = downscale(samples.load_photo("coffee"), 4), samples.load_photo("coffee")
     widget = widgets.CropCompare(
         _fake_upscale, [("coffee", lr, hr)], scale=4, upscale_plus=lambda lr: _fake_upscale(lr) // 2, name="mine"
     )

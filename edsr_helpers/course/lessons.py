@@ -256,9 +256,10 @@ def psnr_choices(model, photos, scale: int = 4) -> list[dict[str, float | str]]:
     import keras
 
     from edsr_helpers.backend import compiled_forward
-    from edsr_helpers.images import crop_to_multiple, downscale
+    from edsr_helpers.images import crop_to_multiple
     from edsr_helpers.inference import to_uint8
     from edsr_helpers.metrics import score
+    from edsr_helpers.pairs import downscale
 
     def lr_by(method: str, hr: np.ndarray) -> np.ndarray:
         if method == "pil":
