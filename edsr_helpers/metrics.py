@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import keras
 import numpy as np
+from keras import ops
 
 from edsr_helpers.gradient_similarity import gmsd  # written in notebook 05
 from edsr_helpers.objective import Y_OFFSET, Y_WEIGHTS, psnr, rgb_to_y  # written in notebook 03
+from edsr_helpers.serialization import register_serializable
 
 __all__ = ["PSNR", "Y_OFFSET", "Y_WEIGHTS", "Score", "gmsd", "psnr", "psnr_per_image", "rgb_to_y", "score", "ssim"]
 
@@ -75,8 +78,6 @@ def score(
 
 
 def _rgb_to_y_tensor(images):
-    from keras import ops
-
     weights = ops.convert_to_tensor(Y_WEIGHTS.astype(np.float32))
     return ops.sum(images * weights, axis=-1, keepdims=True) + Y_OFFSET
 
@@ -87,8 +88,6 @@ def psnr_per_image(y_true, y_pred, shave: int = 0, y_only: bool = False):
     Predictions are clipped to [0, 255] first (what saving them as an image would do). Both inputs are cast to
     float32, so uint8 targets and bfloat16/float16 predictions compare correctly.
     """
-    from keras import ops
-
     y_true = ops.cast(y_true, "float32")
     y_pred = ops.clip(ops.cast(y_pred, "float32"), 0.0, 255.0)
     if y_only:
@@ -100,27 +99,19 @@ def psnr_per_image(y_true, y_pred, shave: int = 0, y_only: bool = False):
     return 10.0 * ops.log10(255.0**2 / mse)
 
 
-def _register_psnr_metric():
-    import keras
+@register_serializable(package="edsr_helpers")
+class PSNR(keras.metrics.MeanMetricWrapper):
+    """Mean PSNR over *every image* seen (not over batches, and not of image [0] only).
 
-    @keras.saving.register_keras_serializable(package="edsr_helpers")
-    class PSNR(keras.metrics.MeanMetricWrapper):
-        """Mean PSNR over *every image* seen (not over batches, and not of image [0] only).
+    Args:
+        shave: border pixels left out (the SR convention is ``scale``).
+        y_only: on the BT.601 Y channel (the papers' convention) instead of RGB.
+        name: metric name in logs, e.g. ``psnr`` or ``psnr_y``.
+    """
 
-        Args:
-            shave: border pixels left out (the SR convention is ``scale``).
-            y_only: on the BT.601 Y channel (the papers' convention) instead of RGB.
-            name: metric name in logs, e.g. ``psnr`` or ``psnr_y``.
-        """
+    def __init__(self, shave: int = 0, y_only: bool = False, name: str = "psnr", dtype=None):
+        super().__init__(psnr_per_image, name=name, dtype=dtype, shave=shave, y_only=y_only)
+        self.shave, self.y_only = shave, y_only
 
-        def __init__(self, shave: int = 0, y_only: bool = False, name: str = "psnr", dtype=None):
-            super().__init__(psnr_per_image, name=name, dtype=dtype, shave=shave, y_only=y_only)
-            self.shave, self.y_only = shave, y_only
-
-        def get_config(self):
-            return {"shave": self.shave, "y_only": self.y_only, "name": self.name, "dtype": self.dtype}
-
-    return PSNR
-
-
-PSNR = _register_psnr_metric()
+    def get_config(self):
+        return {"shave": self.shave, "y_only": self.y_only, "name": self.name, "dtype": self.dtype}

@@ -7,6 +7,8 @@ Do not edit: change the notebook (its .py or .ipynb), then run `make sync`.
 import keras
 import numpy as np
 
+from edsr_helpers.serialization import register_serializable
+
 #: BT.601 luma weights for 0-255 RGB, as MATLAB's rgb2ycbcr (studio swing: Y in [16, 235]).
 Y_WEIGHTS = np.array([65.481, 128.553, 24.966], dtype=np.float64) / 255.0
 Y_OFFSET = 16.0
@@ -31,7 +33,7 @@ def psnr(reference, test, *, shave: int = 0, y_only: bool = False, max_val: floa
 
 
 # From notebooks/03_training.py, under "The schedule"
-@keras.saving.register_keras_serializable(package="edsr_helpers")
+@register_serializable(package="edsr_helpers")
 class WarmupHalving(keras.optimizers.schedules.LearningRateSchedule):
     """Linear warm-up to ``learning_rate``, then halve it every ``halving_steps`` steps (EDSR's schedule)."""
 

@@ -1,8 +1,9 @@
 """Registering Keras classes under the names saved models refer to.
 
 A ``.keras`` file names each custom class it holds (``"edsr_helpers>ResidualBlock"``) and loading looks that name
-up, so a name must mean one class. Notebook 02 defines the layers that the package exports from it: the two copies
-of one layer may share its name, while a different class under a name already taken is refused.
+up, so a name must mean one class. Notebooks 02 and 03 define the layers and the schedule that the package exports
+from them: the two copies of one class may share its name, while a different class under a name already taken is
+refused.
 """
 
 from __future__ import annotations

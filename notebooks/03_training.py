@@ -82,6 +82,8 @@ print(f"Y channel, 4-pixel border shaved:  {eh.metrics.psnr(hr, bicubic, shave=4
 import keras
 import numpy as np
 
+from edsr_helpers.serialization import register_serializable
+
 #: BT.601 luma weights for 0-255 RGB, as MATLAB's rgb2ycbcr (studio swing: Y in [16, 235]).
 Y_WEIGHTS = np.array([65.481, 128.553, 24.966], dtype=np.float64) / 255.0
 Y_OFFSET = 16.0
@@ -160,7 +162,7 @@ print(f"engine: {eh.backend.name()}, running on {'a GPU' if eh.backend.has_gpu()
 
 # %%
 #| export objective
-@keras.saving.register_keras_serializable(package="edsr_helpers")
+@register_serializable(package="edsr_helpers")
 class WarmupHalving(keras.optimizers.schedules.LearningRateSchedule):
     """Linear warm-up to ``learning_rate``, then halve it every ``halving_steps`` steps (EDSR's schedule)."""
 

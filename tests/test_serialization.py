@@ -1,5 +1,5 @@
-"""Registered names mean one class: notebook 02's copy of a layer and the package's may share it, a different class
-may not take it."""
+"""Registered names mean one class: a notebook's copy of a layer, schedule or metric and the package's may share it, a
+different class may not take it."""
 
 from __future__ import annotations
 
@@ -42,6 +42,17 @@ def test_a_different_class_under_a_taken_name_is_an_error_that_says_what_to_do(r
     assert "edsr_helpers.architecture.ResidualBlock" in str(caught.value)
     assert "@register_serializable(package=..., name=...)" in str(caught.value)
     assert registry["edsr_helpers>ResidualBlock"] is architecture.ResidualBlock
+
+
+@pytest.mark.parametrize("name", ["PSNR", "WarmupHalving"])
+def test_the_metric_and_the_schedule_keep_their_names_from_a_different_class(registry, name):
+    from edsr_helpers import metrics, objective
+
+    registered = {"PSNR": metrics.PSNR, "WarmupHalving": objective.WarmupHalving}[name]
+    assert keras.saving.get_registered_name(registered) == f"edsr_helpers>{name}"
+    with pytest.raises(ValueError, match=f"'edsr_helpers>{name}' is already the name of"):
+        register_serializable(name=name)(_a_layer_named("Impostor", "another_library.layers"))
+    assert registry[f"edsr_helpers>{name}"] is registered
 
 
 def test_a_class_of_the_same_name_from_another_library_is_a_different_class(registry):
