@@ -57,12 +57,12 @@ def time_steps(repeats: int, policy: str = "float32", patch: int | None = None) 
     scale, patch, batch = profile.scale, patch or profile.recipe.lr_patch_size, profile.recipe.batch_size
     keras.config.set_dtype_policy(policy)
     pairs = data.pairs_from_images([samples.load_photo(name) for name in samples.TRAIN_PHOTOS], scale)
-    lr, hr = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
+    lr, hr = data.RecipePatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
     net = training.compile_for_training(recipes.build_model("edsr-baseline", scale), profile)
     for _ in range(2):  # trace / compile
         net.train_on_batch(lr, hr)
     if repeats == 0:  # the competitor trains as make pretrained does: model.fit on the endless patch stream
-        stream = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)
+        stream = data.RecipePatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)
         net.fit(stream, steps_per_epoch=1000, epochs=10**6, verbose=0, shuffle=False)
     times = []
     for _ in range(repeats):

@@ -59,7 +59,7 @@ def time_step(repeats: int, xla: bool, inter: int | None, intra: int | None) -> 
     profile = profiles.PROFILES["cpu"]
     recipe = profile.recipe
     pairs = data.load_sample(profile.scale, "train")
-    lr, hr = data.PatchBatches(
+    lr, hr = data.RecipePatchBatches(
         pairs, scale=profile.scale, lr_patch_size=recipe.lr_patch_size, batch_size=recipe.batch_size
     )[0]
     keras.utils.set_random_seed(0)

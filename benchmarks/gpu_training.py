@@ -330,7 +330,7 @@ def main() -> None:
         return
 
     pairs = data.load_sample(4, "train")
-    source = data.PatchBatches(pairs, scale=4, lr_patch_size=args.patch, batch_size=BATCH)
+    source = data.RecipePatchBatches(pairs, scale=4, lr_patch_size=args.patch, batch_size=BATCH)
     lr_batches, hr_batches = zip(*(source[index] for index in range(args.steps)), strict=True)
     batches = (np.concatenate(lr_batches).astype("float32"), np.concatenate(hr_batches).astype("float32"))
     peak_sheet = datasheet_peak(device) if gpu else None

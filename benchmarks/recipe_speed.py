@@ -36,7 +36,7 @@ def time_one(scale: int, patch: int, batch: int, repeats: int) -> dict[str, floa
     recipe = recipes.Recipe("bench", "bench", dataset="sample", lr_patch_size=patch, batch_size=batch)
     profile = profiles.Profile("bench", "bench", recipe, scale=scale, epochs=1, steps_per_epoch=1)
     pairs = data.pairs_from_images([samples.load_photo(name) for name in samples.TRAIN_PHOTOS], scale)
-    lr, hr = data.PatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
+    lr, hr = data.RecipePatchBatches(pairs, scale=scale, lr_patch_size=patch, batch_size=batch)[0]
     nets = {}
     for policy in POLICIES:
         keras.config.set_dtype_policy(policy)

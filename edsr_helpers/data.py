@@ -53,7 +53,7 @@ from edsr_helpers.photo_pairs import (  # noqa: F401
 )
 from edsr_helpers.pipelines import (  # noqa: F401
     SAMPLINGS,
-    PatchBatches,
+    RecipePatchBatches,
     ValidationImages,
     as_validation_dataset,
     make_train_dataset,

@@ -1,6 +1,6 @@
 """The two training pipelines and the validation one, fed by the same numpy augmentation.
 
-- photos in memory: :class:`PatchBatches`, a ``keras.utils.PyDataset`` that works on every Keras engine
+- photos in memory: :class:`RecipePatchBatches`, a ``keras.utils.PyDataset`` that works on every Keras engine
   (TensorFlow, JAX, torch), with or without TensorFlow installed;
 - DIV2K streaming from disk: a ``tf.data`` pipeline that decodes one image at a time and cuts several patches
   from it with the same numpy function (:func:`edsr_helpers.augmentation.patches_from_image`).
@@ -18,7 +18,7 @@ import numpy as np
 
 from edsr_helpers.augmentation import patches_from_image, usable_pair
 from edsr_helpers.constants import DEFAULT_SEED
-from edsr_helpers.pairs import PatchBatches as NotebookPatchBatches
+from edsr_helpers.pairs import PatchBatches
 from edsr_helpers.photo_pairs import Pair, check_scale
 from edsr_helpers.profiles import Profile
 
@@ -34,24 +34,15 @@ def degradation_margin(scale: int) -> int:
     return -(-10 // scale) + 1
 
 
-class PatchBatches(NotebookPatchBatches):
-    """Endless batches of augmented patches from pairs held in memory, for ``model.fit`` on any Keras engine:
-    notebook 01's :class:`edsr_helpers.pairs.PatchBatches`, with its input checked and on-the-fly degradations.
+class RecipePatchBatches(PatchBatches):
+    """Notebook 01's :class:`edsr_helpers.pairs.PatchBatches` with what a recipe adds: its input checked, and each
+    patch's LR drawn afresh from a random degradation family when the recipe names one.
 
-    Batch ``i`` is a pure function of ``(seed, i)``: each of its patches comes from an image chosen at random
-    and a seed drawn from ``np.random.default_rng((seed, i))``, cut by :func:`random_patch`. Images smaller
-    than the patch are left out with a warning; mismatched pairs fail here, before training starts.
-    Pass ``steps_per_epoch`` to ``fit`` (the stream has no end).
-
-    ``sampling="uniform"`` picks every image equally often; ``"area"`` in proportion to its size, so each
-    *pixel* is equally likely, and a 4-megapixel photo is not seen as often as a thumbnail-sized one.
-
-    ``start`` is the number of the first batch: ``fit`` always asks for batches 0, 1, 2, ..., so a run that
-    resumes after ``n`` steps passes ``start=n`` to go on with the stream instead of replaying its beginning.
-
-    ``degradation`` (a name in :data:`edsr_helpers.degradations.DEGRADATIONS`) draws every patch's LR input
-    afresh from that random family (:func:`edsr_helpers.degradations.degraded_patch`, notebook 05), keeping the
-    clean one for ``clean_share`` of them.
+    Images smaller than the patch are left out with a warning; mismatched pairs, a ``sampling`` other than
+    ``"uniform"`` (every image equally often) or ``"area"`` (every pixel equally often) and a negative ``start``
+    fail here, before training starts. ``degradation`` (a name in :data:`edsr_helpers.degradations.DEGRADATIONS`)
+    draws every patch's LR input from that family (:func:`edsr_helpers.degradations.degraded_patch`, notebook 05),
+    keeping the clean one for ``clean_share`` of them.
     """
 
     def __init__(
@@ -176,7 +167,7 @@ def make_train_dataset(
 ):
     """Batches of aligned, augmented ``(lr, hr)`` patches for ``model.fit``.
 
-    - ``pairs`` in memory (a list, what :func:`load_sample` returns): a :class:`PatchBatches`, on any engine,
+    - ``pairs`` in memory (a list, what :func:`load_sample` returns): a :class:`RecipePatchBatches`, on any engine,
       choosing images by ``sampling`` (``"uniform"`` or ``"area"``), from batch number ``start`` on (a resumed
       run's steps so far), each patch's LR drawn afresh from ``degradation`` unless it is ``"bicubic"``;
     - ``pairs`` as a ``tf.data.Dataset`` (DIV2K): a streaming tf.data pipeline. Per image: check the sizes
@@ -192,7 +183,7 @@ def make_train_dataset(
     """
     check_scale(scale)
     if isinstance(pairs, Sequence):
-        return PatchBatches(
+        return RecipePatchBatches(
             pairs,
             scale=scale,
             lr_patch_size=lr_patch_size,

@@ -158,7 +158,7 @@ def backup_and_restore(run_dir: str | os.PathLike) -> keras.callbacks.BackupAndR
 class ContinuePatchStream(keras.callbacks.Callback):
     """Lets a resumed run go on with the patch stream where the interrupted one stopped.
 
-    ``fit`` numbers the batches of every call from 0, so after a disconnect a :class:`~edsr_helpers.data.PatchBatches`
+    ``fit`` numbers the batches of every call from 0, so after a disconnect a :class:`~edsr_helpers.pairs.PatchBatches`
     would replay the first epochs' patches (a run resumed at epoch 5 would see epoch 1's patches again, and never
     the ones it would have seen). At the start of ``fit``, before the first batch is read, this moves the stream's
     ``start`` past the batches of the epochs already done. A tf.data pipeline (DIV2K) reshuffles by itself and is
@@ -284,7 +284,7 @@ class Prepared:
     Attributes:
         profile: the run: its recipe, scale, epochs and steps per epoch.
         model: built by the recipe's ``model`` in ``precision``, compiled with its loss and optimizer.
-        train: the training stream (a :class:`~edsr_helpers.data.PatchBatches` or DIV2K's tf.data pipeline).
+        train: the training stream (a :class:`~edsr_helpers.pipelines.RecipePatchBatches` or DIV2K's tf.data pipeline).
         validation: the validation pairs, whole images (``profile.val_images`` of them).
         precision: the Keras dtype policy the model was built in.
         start: the first batch of the stream: past the epochs a resumed run had done.

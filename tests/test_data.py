@@ -117,7 +117,7 @@ def test_alignment_check_catches_a_one_pixel_shift(train_pairs):
 
 def test_patch_batches_shapes_dtypes_and_alignment(train_pairs):
     ds = data.make_train_dataset(train_pairs, scale=4, lr_patch_size=12, batch_size=6)
-    assert isinstance(ds, data.PatchBatches) and ds.num_batches is None
+    assert isinstance(ds, data.RecipePatchBatches) and ds.num_batches is None
     for index in range(3):
         lr, hr = ds[index]
         assert lr.dtype == hr.dtype == np.uint8
@@ -157,7 +157,7 @@ def test_patch_batches_and_the_streaming_pipeline_cut_the_same_patches(train_pai
     np.testing.assert_array_equal(lr_s, lr_n)
     np.testing.assert_array_equal(hr_s, hr_n)
     # ... and PatchBatches cuts each of its patches with the same function, from the seeds it draws
-    batches = data.PatchBatches([(lr, hr)], scale=4, lr_patch_size=10, batch_size=3, seed=5)
+    batches = data.RecipePatchBatches([(lr, hr)], scale=4, lr_patch_size=10, batch_size=3, seed=5)
     rng = np.random.default_rng((5, 0))
     rng.integers(0, 1, size=3)
     seeds = rng.integers(0, 2**63, size=3)
@@ -273,15 +273,15 @@ def test_wallpaper_paths_lists_only_installed_photos(tmp_path, monkeypatch):
 
 def test_area_sampling_picks_images_in_proportion_to_their_size(photo):
     big, small = data.make_pair(photo, 4), data.make_pair(photo[:200, :200], 4)  # 128x128 vs 50x50 LR
-    area = data.PatchBatches([big, small], scale=4, lr_patch_size=8, batch_size=400, sampling="area")
-    uniform = data.PatchBatches([big, small], scale=4, lr_patch_size=8, batch_size=400)
+    area = data.RecipePatchBatches([big, small], scale=4, lr_patch_size=8, batch_size=400, sampling="area")
+    uniform = data.RecipePatchBatches([big, small], scale=4, lr_patch_size=8, batch_size=400)
     share_big = big[0].shape[0] * big[0].shape[1] / (big[0].size / 3 + small[0].size / 3)
     np.testing.assert_allclose(area.weights, [share_big, 1 - share_big])
     assert uniform.weights is None
     # the same batch index gives the same patches: sampling is part of the pure function of (seed, index)
     np.testing.assert_array_equal(area[3][0], area[3][0])
     with pytest.raises(ValueError, match="sampling"):
-        data.PatchBatches([big], scale=4, lr_patch_size=8, batch_size=4, sampling="by-name")
+        data.RecipePatchBatches([big], scale=4, lr_patch_size=8, batch_size=4, sampling="by-name")
 
 
 def test_lomiri_photographs_are_found_under_the_photo_root(tmp_path, monkeypatch):
@@ -303,12 +303,12 @@ def test_extra_photographs_are_shrunk_to_the_long_side(photo):
 
 def test_patch_batches_start_goes_on_with_the_stream_instead_of_replaying_it(photo):
     pairs = data.pairs_from_images([photo], 4)
-    whole = data.PatchBatches(pairs, scale=4, lr_patch_size=8, batch_size=2, seed=3)
+    whole = data.RecipePatchBatches(pairs, scale=4, lr_patch_size=8, batch_size=2, seed=3)
     resumed = data.make_train_dataset(pairs, scale=4, lr_patch_size=8, batch_size=2, seed=3, start=5)
     np.testing.assert_array_equal(resumed[0][1], whole[5][1])
     assert not np.array_equal(resumed[0][1], whole[0][1])
     with pytest.raises(ValueError, match="start must be"):
-        data.PatchBatches(pairs, scale=4, lr_patch_size=8, batch_size=2, start=-1)
+        data.RecipePatchBatches(pairs, scale=4, lr_patch_size=8, batch_size=2, start=-1)
 
 
 def test_test_photos_are_a_third_split_that_no_model_trained_or_chose_on():

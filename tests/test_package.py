@@ -134,7 +134,7 @@ def test_the_package_patches_nothing_with_unittest_mock():
 def test_data_is_split_by_job_and_reachable_as_before():
     from edsr_helpers import augmentation, data, div2k, photo_pairs, pipelines
 
-    assert data.load_div2k is div2k.load_div2k and data.PatchBatches is pipelines.PatchBatches
+    assert data.load_div2k is div2k.load_div2k and data.RecipePatchBatches is pipelines.RecipePatchBatches
     assert data.make_pair is photo_pairs.make_pair and data.alignment_psnr is augmentation.alignment_psnr
 
 

@@ -284,7 +284,7 @@ class _Interrupt(keras.callbacks.Callback):
             raise KeyboardInterrupt("simulated disconnect")
 
 
-class _RecordingBatches(data.PatchBatches):
+class _RecordingBatches(data.RecipePatchBatches):
     """PatchBatches that remember which batch numbers of the stream training read."""
 
     requested: list[int]

@@ -269,7 +269,7 @@ REPEAT_BATCHES = 1200
 @functools.cache
 def _repeats() -> int:
     """How many of the stream's LR patches equal, pixel for pixel, one drawn before (the offline training photos)."""
-    stream = data.PatchBatches(data.load_sample(4, "train"), **REPEAT_STREAM)
+    stream = eh.pairs.PatchBatches(data.load_sample(4, "train"), **REPEAT_STREAM)
     seen: set[bytes] = set()
     repeats = 0
     for index in range(REPEAT_BATCHES):
@@ -356,7 +356,7 @@ def solve_colour_check():
 
 def solve_patch_repeats():
     guess = 0  # written before measuring
-    stream = eh.data.PatchBatches(
+    stream = eh.pairs.PatchBatches(
         eh.data.load_sample(scale=4, split="train"), scale=4, lr_patch_size=24, batch_size=16, seed=42
     )
     seen, repeats = set(), 0
