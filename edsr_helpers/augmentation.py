@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from edsr_helpers.pairs import downscale, random_patch, transform_pair
+from edsr_helpers.pairs import downscale, random_patch
 from edsr_helpers.photo_pairs import Pair, check_pair
 
 
@@ -56,11 +56,6 @@ def stack_pairs(patches: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
 TRANSFORM_NAMES = tuple(
     f"rot {90 * turns}°" + (" + flip" if flip else "") for flip in (False, True) for turns in range(4)
 )
-
-
-def all_transforms(lr: np.ndarray, hr: np.ndarray) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """The pair under each of the 8 rotations/flips, as ``(name, lr, hr)`` triples."""
-    return [(name, *transform_pair(lr, hr, index % 4, index >= 4)) for index, name in enumerate(TRANSFORM_NAMES)]
 
 
 def alignment_psnr(lr: np.ndarray, hr: np.ndarray, scale: int, border: int = 2) -> float:

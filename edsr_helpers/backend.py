@@ -102,18 +102,6 @@ def name() -> str:
     return keras.backend.backend()
 
 
-def import_tensorflow_quietly() -> None:
-    """Import TensorFlow with the process's stderr muted: its start-up notices ignore TF_CPP_MIN_LOG_LEVEL.
-
-    Jupyter copies those C++ lines into whichever cell runs next, where they confuse readers and break
-    nbval's comparison of outputs.
-    """
-    if "tensorflow" in sys.modules:
-        return
-    with _stderr_muted():
-        import tensorflow  # noqa: F401
-
-
 @contextlib.contextmanager
 def _stderr_muted():
     """The process's stderr (file descriptor 2, which C++ code writes to) sent to /dev/null for a while."""
@@ -147,7 +135,9 @@ class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
 
 
 def mute_tensorflow_import_notices() -> None:
-    """Let TensorFlow's first import, whenever it comes, happen as :func:`import_tensorflow_quietly` does it.
+    """Let TensorFlow's first import, whenever it comes, run with the process's stderr muted: its start-up notices
+    ignore TF_CPP_MIN_LOG_LEVEL, and Jupyter copies those C++ lines into whichever cell runs next, where they
+    confuse readers and break nbval's comparison of outputs.
 
     Why not import it now: ``import edsr_helpers`` and ``edsr-upscale --help`` stay fast (TensorFlow takes
     seconds to import) and a machine without TensorFlow is not asked for it.

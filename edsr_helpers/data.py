@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from edsr_helpers.augmentation import (  # noqa: F401
     TRANSFORM_NAMES,
     alignment_psnr,
-    all_transforms,
     patches_from_image,
     usable_pair,
 )

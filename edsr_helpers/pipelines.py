@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -105,10 +104,6 @@ class RecipePatchBatches(PatchBatches):
             clean_share=self.clean_share,
             margin=degradation_margin(self.scale),
         )
-
-    def __iter__(self):
-        for index in itertools.count():
-            yield self[index]
 
 
 def _streaming_pipeline(

@@ -139,12 +139,6 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-def _has_gpu() -> bool:
-    from edsr_helpers.backend import has_gpu
-
-    return has_gpu()
-
-
 def active_profile() -> Profile:
     """Return the profile this process runs under.
 
@@ -154,6 +148,8 @@ def active_profile() -> Profile:
     Raises:
         ValueError: if ``EDSR_PROFILE`` names no profile.
     """
+    from edsr_helpers import backend
+
     requested = os.environ.get(PROFILE_ENV_VAR, "").strip().lower()
     if requested:
         if requested not in PROFILES:
@@ -162,7 +158,7 @@ def active_profile() -> Profile:
                 f"(or unset {PROFILE_ENV_VAR} to choose automatically)."
             )
         return PROFILES[requested]
-    return PROFILES["gpu"] if _has_gpu() else PROFILES["cpu"]
+    return PROFILES["gpu"] if backend.has_gpu() else PROFILES["cpu"]
 
 
 def describe_profile(profile: Profile) -> str:

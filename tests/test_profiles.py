@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from edsr_helpers import profiles
+from edsr_helpers import backend, profiles
 
 pytestmark = pytest.mark.engine_free
 
@@ -22,7 +22,7 @@ def test_unknown_profile_is_refused_with_choices(monkeypatch):
 @pytest.mark.parametrize(("gpu", "expected"), [(False, "cpu"), (True, "gpu")])
 def test_automatic_choice(monkeypatch, gpu, expected):
     monkeypatch.delenv(profiles.PROFILE_ENV_VAR, raising=False)
-    monkeypatch.setattr(profiles, "_has_gpu", lambda: gpu)
+    monkeypatch.setattr(backend, "has_gpu", lambda: gpu)
     profile = profiles.active_profile()
     assert profile.name == expected
     assert "automatically" in profiles.describe_profile(profile)
@@ -44,7 +44,7 @@ def test_profiles_are_consistent():
 def test_paper_recipe_only_by_name(monkeypatch):
     """The 300k-step DIV2K recipe never starts by itself: a GPU gets the class-sized profile."""
     monkeypatch.delenv(profiles.PROFILE_ENV_VAR, raising=False)
-    monkeypatch.setattr(profiles, "_has_gpu", lambda: True)
+    monkeypatch.setattr(backend, "has_gpu", lambda: True)
     assert profiles.active_profile().name == "gpu"
     monkeypatch.setenv(profiles.PROFILE_ENV_VAR, "paper")
     paper = profiles.active_profile()
