@@ -353,25 +353,6 @@ def load_model_for(profile: Profile, *, use_trained: bool = True) -> tuple[keras
     )
 
 
-def self_ensemble_gain(model: keras.Model, pairs, names) -> list[list[str]]:
-    """Rows ``[name, bicubic, EDSR, EDSR+, gain]`` of Y-PSNR (shave = scale) per photo, and their mean."""
-    from edsr_helpers.images import upscale_bicubic
-    from edsr_helpers.metrics import score
-
-    scale = model_scale(model)
-    scores = []
-    for lr, hr in pairs:
-        lr, hr = np.asarray(lr), np.asarray(hr)
-        outputs = (upscale_bicubic(lr, scale), upscale(model, lr), upscale(model, lr, self_ensemble=True))
-        scores.append([score(hr, image, shave=scale).psnr for image in outputs])
-    names = [*names, "mean"]
-    scores.append(list(np.mean(scores, axis=0)))
-    return [
-        [name, *(f"{value:.2f}" for value in row), f"{row[2] - row[1]:+.2f} dB"]
-        for name, row in zip(names, scores, strict=True)
-    ]
-
-
 def upscale_file(
     source: str | os.PathLike,
     target: str | os.PathLike | None = None,

@@ -416,10 +416,7 @@ def fit_recipe(
 
 
 def evaluate(
-    model: keras.Model,
-    pairs: Iterable[tuple[np.ndarray, np.ndarray]],
-    scale: int,
-    names: Iterable[str] | None = None,
+    model: keras.Model, pairs: Iterable[tuple[np.ndarray, np.ndarray]], scale: int, names: Iterable[str] | None = None
 ) -> list[dict[str, float | str]]:
     """Per-image PSNR/SSIM of the model *and* of bicubic on the same full images, plus a mean row.
 
