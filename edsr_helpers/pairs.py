@@ -14,7 +14,7 @@ def downscale(hr: np.ndarray, scale: int) -> np.ndarray:
     height, width = hr.shape[:2]
     if height % scale or width % scale:
         raise ValueError(
-            f"HR size {height}x{width} is not a multiple of the scale {scale}; "
+            f"HR of {width}×{height} pixels is not a multiple of the scale {scale}; "
             "crop it first with edsr_helpers.images.crop_to_multiple(hr, scale)."
         )
     return np.asarray(Image.fromarray(hr).resize((width // scale, height // scale), Image.BICUBIC))
