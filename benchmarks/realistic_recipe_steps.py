@@ -20,7 +20,7 @@ factory's run, and is scored the way ``weights_factory/install.py`` judges reali
 with LR inputs degraded by ``degrade_for_evaluation`` (the fixed, seeded camera-like degradation of
 ``edsr-upscale --evaluate --lr camera-like``) and with clean bicubic ones, and the gain over the shipped x4 on
 both (row 0). The table also gives the steps, the training seconds (``fit``'s own validation left out) and the
-row's wall time (data, training, scoring). One seed, the same patches' photos and crops in every row.
+row's wall time (data, training, scoring). One seed: every row draws its patches from the same seeded stream.
 
 Run: ``.venv/bin/python benchmarks/realistic_recipe_steps.py [--steps 300] [--rows a b c d e f g]`` (needs the
 recipe's photographs, as ``make pretrained-realistic``; a 48 px step takes seconds on a 2-core CPU, so the full
