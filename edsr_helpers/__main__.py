@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.evaluate:
-        return _evaluate(args.photos, model, args.scale, args.lr or "bicubic")
+        trained_on = "bicubic-trained" if args.degradation == "bicubic" else args.degradation
+        weights = str(args.model) if args.model is not None else f"the shipped {trained_on} weights"
+        return _evaluate(args.photos, model, args.scale, args.lr or "bicubic", weights)
     refusal = _refuse_clashes(args, inference) if args.model is not None else None  # its scale is known now
     if refusal:
         print(f"error: {refusal}", file=sys.stderr)
@@ -216,9 +218,9 @@ def _notes_on_stderr(category: type[Warning]):
         warnings.showwarning = shown
 
 
-def _evaluate(photos: list[Path], model, scale: int, lr_from: str) -> int:
-    """Print a score table for each photo; one that fails (unreadable, too small, out of memory) is reported in
-    one line, the others done."""
+def _evaluate(photos: list[Path], model, scale: int, lr_from: str, weights: str) -> int:
+    """Print a score table for each photo, headed by the weights scored (the method rows name only the model); one
+    that fails (unreadable, too small, out of memory) is reported in one line, the others done."""
     from edsr_helpers import inference
 
     failed = 0
@@ -229,7 +231,8 @@ def _evaluate(photos: list[Path], model, scale: int, lr_from: str) -> int:
             print(f"skipped {photo}: {one_line(error)}", file=sys.stderr)
             failed += 1
             continue
-        print(f"{photo}, x{scale}, {lr_from} LR (the photo is the reference; border of {scale} px left out):")
+        print(f"{photo}, x{scale}, {lr_from} LR, {weights}", end=" ")
+        print(f"(the photo is the reference; border of {scale} px left out):")
         print(inference.evaluation_table(rows))
     return 1 if failed else 0
 

@@ -284,7 +284,7 @@ def test_command_line_evaluates_with_a_camera_like_lr_and_says_so(tmp_path, caps
     Image.fromarray(samples.load_photo("coffee")[:160, :200]).save(reference)
     assert main(["--evaluate", str(reference), "--lr", "camera-like"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{reference}, x4, camera-like LR")
+    assert out.startswith(f"{reference}, x4, camera-like LR, the shipped bicubic-trained weights")
     assert [line.split()[0] for line in out.splitlines()[2:5]] == ["bicubic", "EDSR", "EDSR+"]
     with pytest.raises(SystemExit):  # --lr only means something to --evaluate
         main([str(reference), "--lr", "camera-like"])
