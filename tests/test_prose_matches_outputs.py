@@ -383,31 +383,29 @@ def _summary_renders_the_tables(nb):
     assert nb.number(r"RGB instead of Y ([+-][\d.]+) dB") == _change(_psnr_changes(nb), "RGB instead of Y")
 
 
-def _gap_leads(nb, *, fine_tuned: bool) -> dict[tuple[str, str], float]:
-    """A gap table's leads over bicubic, {(input, method): dB}: the comparison's (``fine_tuned``) or the first's."""
+def _gap_rows(nb, *, fine_tuned: bool) -> dict[tuple[str, str], list[str]]:
+    """A stored gap table's rows, {(input, method): cells}: the comparison's (``fine_tuned``) or the first's."""
     for text in nb.outputs():
         if "| over bicubic |" not in text or ("fine-tuned" in text) != fine_tuned:
             continue
         rows = {}
         for line in text.splitlines():
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-            if len(cells) == 5 and re.fullmatch(r"[+-][\d.]+", cells[3]):
-                rows[(cells[0], cells[1])] = db_value(cells[3])
+            if len(cells) == 5 and re.fullmatch(r"0\.\d+", cells[4]):  # a model's or bicubic's row
+                rows[(cells[0], cells[1])] = cells
         return rows
     raise AssertionError(f"{nb.name}: no stored gap table {'with' if fine_tuned else 'without'} fine-tuned models")
 
 
+def _gap_leads(nb, *, fine_tuned: bool) -> dict[tuple[str, str], float]:
+    """A gap table's leads over bicubic, {(input, method): dB}, bicubic's own rows left out."""
+    rows = _gap_rows(nb, fine_tuned=fine_tuned)
+    return {key: db_value(cells[3]) for key, cells in rows.items() if re.fullmatch(r"[+-][\d.]+", cells[3])}
+
+
 def _gap_ssims(nb) -> dict[tuple[str, str], float]:
     """The comparison's gap table's SSIM Y column, {(input, method): SSIM}, bicubic's rows included."""
-    for text in nb.outputs():
-        if "| SSIM Y |" in text and "fine-tuned" in text:
-            rows = {}
-            for line in text.splitlines():
-                cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-                if len(cells) == 5 and re.fullmatch(r"0\.\d+", cells[4]):
-                    rows[(cells[0], cells[1])] = float(cells[4])
-            return rows
-    raise AssertionError(f"{nb.name}: no stored gap table with SSIM and fine-tuned models")
+    return {key: float(cells[4]) for key, cells in _gap_rows(nb, fine_tuned=True).items()}
 
 
 def _shipped_lead_shrinks_on_degraded(nb):
