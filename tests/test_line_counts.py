@@ -36,3 +36,14 @@ def test_every_line_is_counted_once_and_the_generated_core_is_what_the_notebooks
     assert tool.layer_of(package / "presentation" / "widgets.py", package) == "presentation"
     assert tool.layer_of(package / "course" / "lessons.py", package) == "course"
     assert tool.layer_of(package / "inference.py", package) == "hand-written core"
+
+
+def test_the_readme_sizes_are_the_tools_within_five_percent():
+    """The README rounds each layer's size; a change that moves one by more than 5 % must update it."""
+    counts = _tool().line_counts(ROOT / "edsr_helpers")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = readme[readme.index("`python tools/line_counts.py` prints") :].split("\n\n")[0]
+    stated = [int(n.replace(",", "")) for n in re.findall(r"about ([\d,]+)", line)]
+    assert len(stated) == len(tool_layers := list(counts)), (stated, tool_layers)
+    for layer, about in zip(tool_layers, stated, strict=True):
+        assert abs(counts[layer][1] - about) <= 0.05 * counts[layer][1], (layer, counts[layer][1], about)
