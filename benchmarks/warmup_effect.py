@@ -6,7 +6,8 @@ profile's peak rate (5e-4) and at four times that, in this machine's measured pr
 (shave 4) of each run on the 3 validation photos, next to bicubic, and the warm-up's gain per peak. Used for the
 instructor guide's "Expected results"; it is a measurement of learning, one seed, not of speed.
 
-Run: ``.venv/bin/python benchmarks/warmup_effect.py [--steps 300]`` (~14 min on the 2-core CPU, 4 runs of 300 steps).
+Run: ``.venv/bin/python benchmarks/warmup_effect.py [--steps 300]`` (4 runs of 300 steps: 15 to 45 minutes on a
+2-core CPU).
 """
 
 from __future__ import annotations

@@ -49,13 +49,17 @@ SHIPPED_FOLDER, SHIPPED_PRESET = models.presets()[SHIPPED_MODEL]
 #: File of the weights for each scale that ships them.
 WEIGHT_FILES: dict[int, str] = {scale: weight_file_name(scale) for scale in (2, 3, 4)}
 
-#: Scales that also ship weights trained on realistic degradations.
-REALISTIC_SCALES: tuple[int, ...] = ()
-
 
 def weights_folder() -> Path:
     """The shipped model's ``weights/`` folder: the weights, MODEL_CARD.md, bars.json, summaries and logs."""
     return Path(str(SHIPPED_FOLDER.weights))
+
+
+#: Scales that also ship weights trained on realistic degradations: those whose file is in the weights folder, so
+#: installing the file (``weights_factory/install.py``, only once it meets its bars) is all it takes to offer it.
+REALISTIC_SCALES: tuple[int, ...] = tuple(
+    scale for scale in WEIGHT_FILES if (weights_folder() / weight_file_name(scale, "realistic")).is_file()
+)
 
 
 def read_bars() -> dict:

@@ -22,6 +22,10 @@ PROFILE_ENV_VAR = "EDSR_PROFILE"
 #: Longest training of the lab-sized profiles (``cpu``, ``gpu``) in notebook 03: the lesson plan's training slot.
 LAB_TRAINING_MINUTES = 20.0
 
+#: Fewest training steps whose model shows learning in notebook 04; a shorter run (the test profile's) shows the
+#: shipped weights instead.
+STEPS_TO_SHOW_LEARNING = 100
+
 
 @dataclasses.dataclass(frozen=True)
 class Profile:
@@ -61,6 +65,12 @@ class Profile:
     def total_steps(self) -> int:
         """Training steps of the whole run."""
         return self.epochs * self.steps_per_epoch
+
+    @property
+    def learns_enough_to_show(self) -> bool:
+        """Whether a run this long learns enough to show (:data:`STEPS_TO_SHOW_LEARNING` steps or more); a
+        seconds-long test run does not, so notebook 04 shows the shipped weights in its place."""
+        return self.total_steps >= STEPS_TO_SHOW_LEARNING
 
     @property
     def hr_patch_size(self) -> int:

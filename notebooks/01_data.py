@@ -16,7 +16,7 @@
 # 4. check, with a number, that LR and HR stay aligned through all of it;
 # 5. build the input pipeline that feeds training, and measure its speed.
 #
-# The data pieces are written here, in cells you read and run, and the rest of this notebook runs what you wrote.
+# The data pieces are written here, in cells you read and run, and the rest of this notebook runs that code.
 # Later notebooks use the same code through the helper package `edsr_helpers` (imported as `eh`), which also
 # holds what you need not read, such as downloads and plots.
 
@@ -142,8 +142,8 @@ print(f"bicubic upscaling back to HR size: PSNR {bicubic_psnr:.2f} dB (Y channel
 
 # %% [markdown]
 # PSNR (peak signal-to-noise ratio) measures how close an image is to the original, in decibels: higher is
-# better, and a gain of +1 dB can usually be seen side by side. Papers compute it on the brightness (Y) channel
-# with a border of `scale` pixels left out; notebook 03 explains both choices.
+# better. Papers compute it on the brightness (Y) channel with a border of `scale` pixels left out; notebook 03
+# explains both choices.
 #
 # Zoom in on a wing: bicubic upscaling brings the size back, not the detail. The gap between the middle and
 # the right panel is what EDSR learns to close.
@@ -262,12 +262,14 @@ for name, score in alignment.items():
 # All 8 symmetries stay above 35 dB, far above the one-pixel shift in the last row (`inf` means every pixel is
 # identical; quarter turns land at ~56 dB because PIL's filter rounds between its horizontal and vertical pass,
 # and a quarter turn swaps the two). Seen as images, amplified ×10, the difference is largest in the outermost
-# pixels, which the check leaves out; the title gives the largest difference inside them, in grey levels:
+# pixels, which the check leaves out; the line above the figure gives the largest difference in grey levels, in
+# the whole patch and inside those pixels:
 
 # %%
 name, lr_t, hr_t = variants[5]
 remade = downscale(hr_t, 4)
 difference = abs(lr_t.astype(int) - remade.astype(int))
+print(f"largest difference: {difference.max()} in the whole patch, {difference[2:-2, 2:-2].max()} inside its border")
 course.plotting.show_grid(
     [lr_t, remade, (difference * 10).clip(0, 255).astype("uint8")],
     [f"LR ({name})", "HR shrunk ×4", f"|difference| × 10 (inside: max {difference[2:-2, 2:-2].max()})"],
@@ -334,13 +336,12 @@ class PatchBatches(keras.utils.PyDataset):
 
 
 # %% [markdown]
-# DIV2K does not fit comfortably in a laptop's or Colab's memory (~7 GB decoded), so it streams from disk
-# through a `tf.data` pipeline instead: it decodes one image at a time, cuts several patches from it with the
-# same `random_patch` (decoding a 2K PNG costs far more than cropping it), shuffles patches of different images
-# together, batches and prefetches. The
-# keras-io example's `cache()` keeps all of DIV2K decoded in memory instead. `eh.data.make_train_dataset_for`
-# picks the right one and checks every pair first (sizes that do not match the scale stop with a clear error;
-# images smaller than a patch are skipped with a warning).
+# DIV2K does not fit comfortably in a laptop's or Colab's memory (~7 GB decoded), so it streams from disk through a
+# `tf.data` pipeline instead: it decodes one image at a time, cuts several patches from it with the same
+# `random_patch` (decoding a 2K PNG costs far more than cropping it), shuffles patches of different images together,
+# batches and prefetches. The keras-io example's `cache()` keeps all of DIV2K decoded in memory instead.
+# `eh.data.make_train_dataset_for` builds the streaming one from a profile and checks every pair first (sizes that do
+# not match the scale stop with a clear error; images smaller than a patch are skipped with a warning).
 
 # %% tags=["nbval-ignore-output"]
 if isinstance(train_pairs, list):  # photos in memory: the class above
@@ -384,7 +385,7 @@ except ValueError as error:
 # ## Summary
 #
 # - DIV2K pairs come through tensorflow-datasets; offline, real photos from pip packages stand in, the same kind
-#   of pairs made with the same degradation, the antialiased bicubic you wrote as one PIL call.
+#   of pairs made with nearly DIV2K's degradation: the antialiased bicubic written above as one PIL call.
 # - Training patches are cut in register (HR offset = LR offset × scale) and augmented with the 8 symmetries of a
 #   square. A number checks the alignment: shrink the HR patch and compare it with the LR patch.
 # - One numpy augmentation, `random_patch`, feeds two pipelines: a `PyDataset` for photos in memory (any Keras
@@ -419,7 +420,8 @@ display(
 # `None` or the `raise NotImplementedError` with your answer and run the cell; where a question asks *why*, write
 # your answer in the cell below it. Write each guess before you measure: the checker records it and tells you how
 # it did, it never counts against you. Exercises 1 to 4 use monarch, a validation photo, made into pairs by
-# `eh.data.make_pair` as above; each question says how its checker measures.
+# `eh.data.make_pair` (the crop to a multiple of the scale and the `downscale` above, in one call); each question
+# says how its checker measures.
 #
 # **1. A smaller shift** (guess, then measure). Above, shifting the LR patch by one pixel dropped the alignment
 # PSNR from `inf` (or 56 dB) to the mid-20s. Shift the *HR* image of the whole pair one pixel to the right instead

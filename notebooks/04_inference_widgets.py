@@ -43,8 +43,7 @@ profile = course.setup()
 # `edsr_helpers/models/edsr/weights/MODEL_CARD.md`). The cell says which one it loaded.
 
 # %% tags=["nbval-ignore-output"]
-# a run of fewer than 100 steps would show nothing: the shipped weights stand in for it
-model, source = eh.inference.load_model_for(profile, use_trained=profile.total_steps >= 100)
+model, source = eh.inference.load_model_for(profile, use_trained=profile.learns_enough_to_show)
 print(source)
 
 # %% [markdown]

@@ -54,8 +54,9 @@ val_gap = course.lessons.degradation_gap({"shipped x4": shipped}, {"clean": clea
 course.lessons.show_gap_table(val_gap)
 
 # %% [markdown]
-# On clean LR images the model beats bicubic clearly; on degraded ones its lead shrinks to a fraction of that,
-# because it sharpens what it was never taught to remove. Look at a crop:
+# On clean LR images the model beats bicubic clearly; on degraded ones its lead shrinks to a fraction of that. It
+# was never taught to remove blur, noise or JPEG blocks; exercises 1 and 4 measure which of them costs it most.
+# Look at a crop:
 
 # %%
 lr_clean, hr = clean_val[1]
@@ -173,8 +174,8 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
 # | noise | Gaussian σ 1–30 (grey in 40 % of cases) or Poisson | Gaussian σ 1–12 or Poisson, in colour |
 # | last step | a sinc filter and JPEG, in random order | JPEG |
 #
-# Strong noise and ringing take away detail that a 1.5-million-parameter model cannot bring back; the milder
-# range keeps the task learnable in a lab.
+# Strong noise and ringing take away detail that notebook 02's 1.5-million-parameter EDSR-baseline cannot bring
+# back; the milder range is a choice made for a small model and a lab's few hundred steps, not a measured optimum.
 
 
 # %%
@@ -217,13 +218,13 @@ def degrade_for_evaluation(hr: np.ndarray, scale: int) -> np.ndarray:
 
 
 # %% [markdown]
-# **A narrower family.** `degrade` covers a very wide range: heavy blur, strong noise, two passes. Phones and
-# compact cameras sit in a narrower band: a little lens blur, moderate sensor noise, one JPEG save of fair
-# quality. `degrade_camera_like` draws from that band only (one pass: blur σ 0.5–2.0, a random downscaling
-# method, Gaussian noise σ 0–10 or photon noise, JPEG quality 50–95); the fixed evaluation degradation above
-# lies inside it. Whether the narrower band trains a better model for camera photos is not measured here: the
-# fine-tune below keeps the wide `degrade`, as Real-ESRGAN does, while the package's longer `weights-realistic`
-# recipe draws from `degrade_camera_like`.
+# **A narrower family.** `degrade` is milder than Real-ESRGAN's pipeline but still wider than a camera: heavy blur,
+# strong noise, two passes. Phones and compact cameras sit in a narrower band: a little lens blur, moderate sensor
+# noise, one JPEG save of fair quality. `degrade_camera_like` draws from that band only (one pass: blur σ 0.5–2.0, a
+# random downscaling method, Gaussian noise σ 0–10 or photon noise, JPEG quality 50–95); the fixed evaluation
+# degradation above lies inside it. Whether the narrower band trains a better model for camera photos is not measured
+# here: the fine-tune below keeps the wide `degrade`, as Real-ESRGAN does, while the package's longer
+# `weights-realistic` recipe draws from `degrade_camera_like`.
 
 
 # %%
@@ -268,8 +269,10 @@ plt.show()
 # claim to measure, not to assume: this section trains twice, with and without the clean patches.
 #
 # A patch is degraded together with a margin of photo around it, which is then cut away: the blur near the
-# patch's edge must see the real neighbours, not a mirror of the patch. Notebook 01's `PatchBatches` makes the
-# batches; only its `patch` method changes.
+# patch's edge must see the real neighbours, not a mirror of the patch. The margin, 4 LR pixels (16 HR), covers the
+# camera-like family's reach (a blur of at most 6 HR pixels each way, then the ×4 bicubic's 8); the widest draws of
+# `degrade`, two passes of strong blur, reach further, so their outermost pixels still see a little of the mirror.
+# Notebook 01's `PatchBatches` makes the batches; only its `patch` method changes.
 
 
 # %%
@@ -372,8 +375,7 @@ def fine_tune(run):
 
 # %% [markdown]
 # The recipe's run first, a quarter of its patches clean. The usual validation PSNR scores clean LR inputs; the
-# second curve scores the degraded ones. The two runs have the same number of steps and no time budget (a
-# comparison needs equal steps), so these are the notebook's two longest cells:
+# second curve scores the degraded ones. These are the notebook's two longest cells:
 
 # %% tags=["nbval-ignore-output"]
 model = fine_tune(runs["mixed with clean"])
@@ -387,8 +389,8 @@ degraded_only = fine_tune(runs["degraded only"])
 # %% [markdown]
 # ## The comparison
 #
-# The validation photos helped choose the recipe, so the comparison uses the **test photos** (notebook 03's three
-# grey photographs, scored on Y): the three models, both kinds of input.
+# The result is reported on photos that neither the training nor its curves looked at: the **test photos**
+# (notebook 03's three grey photographs, scored on Y): the three models, both kinds of input.
 
 # %% tags=["nbval-ignore-output"]
 clean_test = eh.data.load_sample(4, "test")
@@ -482,7 +484,7 @@ for name, upscale in outputs.items():
 # %% [markdown]
 # Here the measures disagree about the shipped model: by PSNR it still leads bicubic on the degraded test
 # photos, by GMSD it does slightly worse than bicubic, and so it does by SSIM in the table above. Both fine-tuned
-# models beat bicubic by all three measures.
+# models beat bicubic by all three measures, on the mean over the three photos.
 
 # %%
 course.plotting.show_comparison(
@@ -503,7 +505,7 @@ course.plotting.show_comparison(
 
 # %% [markdown]
 # The widget below needs a live kernel (on a static page its cell is empty). Compare the two models yourself on
-# the test photos, their LR made the camera-like way: below the row, *shipped ×4*
+# the test photos, their LR made by the evaluation degradation: below the row, *shipped ×4*
 # faces *fine-tuned*, split or side by side; move the crop to where the noise was. Each panel shows PSNR and SSIM
 # against the original, on the crop and on the whole photo. Upload a photo of your own with *uploads are* set to
 # camera-like LR, or to an HR + LR pair you made.
@@ -527,8 +529,7 @@ widget
 # - A random, second-order degradation pipeline (a simplified Real-ESRGAN) makes training pairs that look real;
 #   every training patch draws its own.
 # - Fine-tuning from bicubic-trained weights with the same `fit` trades clean-input quality for degraded-input
-#   quality: each model does best on inputs like the ones it trained on (the shipped one on clean, the
-#   fine-tuned ones on degraded).
+#   quality: the shipped model scores highest on clean inputs, and both fine-tunes beat it on degraded ones.
 # - Whether clean patches mixed into the training keep the clean-input quality is an experiment: two runs that
 #   differ in that one setting, scored on photos neither saw.
 # - GMSD scores what PSNR misses: whether the edges survive evenly across the photo.

@@ -93,6 +93,29 @@ def test_realistic_weights_beat_the_bicubic_trained_ones_on_degraded_inputs_and_
     assert f'load_pretrained({scale}, degradation="realistic")' in card
 
 
+def test_installing_a_realistic_weight_file_is_what_offers_its_scale(tmp_path):
+    """No list to edit by hand after an install: the file in the weights folder puts its scale on offer."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    package = Path(pretrained.__file__).parent
+    shutil.copytree(package, tmp_path / "edsr_helpers", ignore=shutil.ignore_patterns("*.h5", "__pycache__"))
+    weights = tmp_path / "edsr_helpers" / pretrained.weights_folder().relative_to(package)
+
+    def offered() -> str:
+        command = "from edsr_helpers import pretrained; print(pretrained.REALISTIC_SCALES)"
+        env = {"PYTHONPATH": str(tmp_path), "PATH": ""}
+        return subprocess.run(
+            [sys.executable, "-c", command], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
+        ).stdout
+
+    assert offered().strip() == "()"
+    (weights / pretrained.weight_file_name(3, "realistic")).write_bytes(b"")
+    assert offered().strip() == "(3,)"
+
+
 def test_a_scale_without_realistic_weights_says_which_ones_have_them():
     scale = next(s for s in sorted(pretrained.WEIGHT_FILES) if s not in pretrained.REALISTIC_SCALES)
     with pytest.raises(ValueError, match=f"No realistic weights ship for x{scale}"):

@@ -90,3 +90,10 @@ def test_a_second_recipe_refuses_a_share_outside_the_run():
         profiles.PROFILES["cpu"].for_recipe("realistic-finetune", share=1.5)
     with pytest.raises(ValueError, match="no recipe"):
         profiles.PROFILES["cpu"].for_recipe("no-such-recipe")
+
+
+def test_only_the_seconds_long_test_run_is_too_short_to_show_learning():
+    """Notebook 04 shows the shipped weights for the ``ci`` run and the trained model for every lab-sized one."""
+    short = {name for name, profile in profiles.PROFILES.items() if not profile.learns_enough_to_show}
+    assert short == {"ci"}
+    assert profiles.PROFILES["ci"].total_steps < profiles.STEPS_TO_SHOW_LEARNING <= profiles.PROFILES["cpu"].total_steps

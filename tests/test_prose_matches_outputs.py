@@ -107,6 +107,32 @@ def _quarter_turns_near_56(nb):
     assert all(abs(value - 56) < 1 for name, value in rows.items() if "90°" in name or "270°" in name), rows
 
 
+def _pil_rounds_between_its_passes(nb):
+    """Shrunk in float, where PIL rounds nothing between its two passes, a quarter turn commutes with the shrink;
+    in uint8 it does not."""
+    import numpy as np
+    from PIL import Image
+
+    from edsr_helpers import samples
+
+    hr = samples.load_photo("monarch")[:96, :96]
+
+    def shrink(image, mode):
+        planes = [Image.fromarray(image[..., c], mode=mode).resize((24, 24), Image.BICUBIC) for c in range(3)]
+        return np.stack([np.asarray(plane, np.float64) for plane in planes], axis=-1)
+
+    for dtype, mode, agree in ((np.float32, "F", True), (np.uint8, "L", False)):
+        image = hr.astype(dtype)
+        turned_first = shrink(np.ascontiguousarray(np.rot90(image)), mode)
+        difference = np.abs(turned_first - np.rot90(shrink(image, mode))).max()
+        assert (difference < 1e-3) == agree, (mode, difference)
+
+
+def _difference_largest_at_the_border(nb):
+    whole, inside = nb.number(r"largest difference: (\d+) in the whole"), nb.number(r"(\d+) inside its border")
+    assert whole > inside, (whole, inside)
+
+
 def _shift_in_the_mid_20s(nb):
     assert 23 <= _symmetries(nb)["shifted 1 px"] <= 27
 
@@ -313,6 +339,15 @@ def _default_tile_is_104(nb):
     assert inference.DEFAULT_TILE == 104
 
 
+def _shipped_weights_below_100_steps(nb):
+    """The model cell's switch is the profile's, whose threshold the prose names."""
+    from edsr_helpers import profiles
+
+    assert profiles.STEPS_TO_SHOW_LEARNING == 100
+    code = "\n".join(_text(cell["source"]) for cell in nb.cells if cell["cell_type"] == "code")
+    assert "use_trained=profile.learns_enough_to_show" in code
+
+
 def _seam_crop_is_the_figures(nb):
     """Exercise 1's crop is the one the gradient figure's cell spells out."""
     from edsr_helpers.course import exercises
@@ -445,6 +480,36 @@ def _fine_tune_gains_on_degraded_loses_on_clean(nb):
     assert leads[("clean", tuned)] < leads[("clean", shipped)], leads
 
 
+def _shipped_best_on_clean_both_fine_tunes_beat_it_on_degraded(nb):
+    psnr = {key: float(cells[2]) for key, cells in _gap_rows(nb, fine_tuned=True).items()}
+    shipped = "shipped x4 (bicubic-trained)"
+    models = {method for _, method in psnr if method != "bicubic"}
+    assert all(psnr[("clean", shipped)] > psnr[("clean", other)] for other in models - {shipped}), psnr
+    tunes = {method for method in models if method.startswith("fine-tuned")}
+    assert len(tunes) == 2 and all(psnr[("degraded", tune)] > psnr[("degraded", shipped)] for tune in tunes), psnr
+
+
+def _margin_covers_the_camera_like_reach(nb):
+    """Blur radius (largest sigma, 2) plus the x4 bicubic's support (2 source pixels per output pixel's side, x4)
+    fits in the default margin, in HR pixels."""
+    import inspect
+
+    from edsr_helpers import degradations
+
+    margin_lr = inspect.signature(degradations.degraded_patch).parameters["margin"].default
+    assert "sigma = rng.uniform(0.5, 2.0)" in inspect.getsource(degradations.degrade_camera_like)
+    blur_radius = degradations.gaussian_kernel(2.0, 2.0).shape[0] // 2
+    assert (margin_lr, blur_radius) == (4, 6) and blur_radius + 2 * 4 <= margin_lr * 4
+
+
+def _fine_tune_rate_is_half_the_papers(nb):
+    from edsr_helpers import recipes
+
+    assert (
+        recipes.get_recipe("realistic-finetune").learning_rate == 5e-5 == recipes.get_recipe("paper").learning_rate / 2
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class Claim:
     notebook: str
@@ -459,6 +524,12 @@ CLAIMS = (
         _symmetries_above_35_far_above_the_shift,
     ),
     Claim("01", "quarter turns land at ~56 dB", _quarter_turns_near_56),
+    Claim(
+        "01",
+        "because PIL's filter rounds between its horizontal and vertical pass,\nand a quarter turn swaps the two",
+        _pil_rounds_between_its_passes,
+    ),
+    Claim("01", "the difference is largest in the outermost\npixels", _difference_largest_at_the_border),
     Claim("01", "`inf` (or 56 dB) to the mid-20s", _shift_in_the_mid_20s),
     Claim("01", "training consumes at most ~160 patches per second", _training_consumes_at_most_160),
     Claim("01", "takes at least 0.1 s on a laptop-class CPU", _steps_take_a_tenth_of_a_second_or_more),
@@ -525,6 +596,7 @@ CLAIMS = (
         "upscaling 510×339 pixels to 2040×1356 in one pass, the process peaked at 2.6 GiB, against\n0.9 GiB in tiles",
         _one_pass_memory_from_the_benchmarks,
     ),
+    Claim("04", "or the profile trains fewer than\n100 steps", _shipped_weights_below_100_steps),
     Claim("04", "for the default tile, `eh.inference.DEFAULT_TILE` = 104", _default_tile_is_104),
     Claim(
         "04",
@@ -572,8 +644,21 @@ CLAIMS = (
     Claim(
         "05",
         "by PSNR it still leads bicubic on the degraded test\nphotos, by GMSD it does slightly worse than bicubic, and "
-        "so it does by SSIM in the table above. Both fine-tuned\nmodels beat bicubic by all three measures",
+        "so it does by SSIM in the table above. Both fine-tuned\nmodels beat bicubic by all three measures, on the "
+        "mean over the three photos",
         _psnr_and_gmsd_disagree_about_the_shipped_model,
+    ),
+    Claim(
+        "05",
+        "the shipped model scores highest on clean inputs, and both fine-tunes beat it on degraded ones",
+        _shipped_best_on_clean_both_fine_tunes_beat_it_on_degraded,
+    ),
+    Claim("05", "a rate of 5e-5, half the paper's", _fine_tune_rate_is_half_the_papers),
+    Claim(
+        "05",
+        "The margin, 4 LR pixels (16 HR), covers the\ncamera-like family's reach (a blur of at most 6 HR pixels "
+        "each way, then the ×4 bicubic's 8)",
+        _margin_covers_the_camera_like_reach,
     ),
     Claim(
         "05",
@@ -584,7 +669,6 @@ CLAIMS = (
 
 #: Numbers in dB in the markdown that describe no output of the notebook, and why.
 NOT_OF_THIS_RUN = {
-    "01": {"+1 dB": "a rule of thumb for a visible gain, not a measurement"},
     "03": {
         "+1.37 dB": "the `gpu` profile's run on an H200, on the validation photos (docs/benchmarks.md), not the "
         "committed `cpu` run; the prose says it is a validation number",
@@ -662,3 +746,23 @@ def test_the_growth_claims_fail_on_a_grid_that_says_otherwise():
         _depth_far_more_than_width(width_dominates)
     with pytest.raises(AssertionError):
         _32_by_64_grows_by_hundreds(width_dominates)
+
+
+def test_the_guide_and_the_benchmarks_quote_notebook_03s_stored_run():
+    """An instructor reads notebook 03's results in the guide before running it: the same run's numbers."""
+    nb = notebook("03")
+    test = [
+        nb.number(r"Test photos, the result\*\*: EDSR ([\d.]+) dB"),
+        nb.number(r"result\*\*: EDSR [\d.]+ dB, bicubic ([\d.]+)"),
+    ]
+    val = [
+        nb.number(r"chose epoch \d+: EDSR ([\d.]+) dB"),
+        nb.number(r"chose epoch \d+: EDSR [\d.]+ dB, bicubic ([\d.]+)"),
+    ]
+    steps = nb.number(r"'cpu' profile: ([\d,]+) of [\d,]+ steps")
+    guide, benchmarks = ((ROOT / "docs" / name).read_text() for name in ("INSTRUCTOR_GUIDE.md", "benchmarks.md"))
+    assert f"EDSR {test[0]:.2f} vs bicubic {test[1]:.2f} dB" in guide
+    assert f"{val[0]:.2f} vs {val[1]:.2f} dB" in guide and f"({val[0]:.2f} vs {val[1]:.2f})" in benchmarks
+    assert f"test photos +{test[0] - test[1]:.2f} dB ({test[0]:.2f} vs {test[1]:.2f})" in benchmarks
+    for text in (guide, benchmarks):
+        assert f"{steps:,.0f} of the 1,200 steps" in text

@@ -241,8 +241,6 @@ def main(argv: list[str] | None = None) -> list[dict]:
             if meets_the_bars(result):
                 install_realistic(args.folder, result, args.weights_dir)
                 print(f"installed x{result['scale']} realistic into {args.weights_dir}")
-                if result["scale"] not in pretrained.REALISTIC_SCALES:
-                    print(f"now add {result['scale']} to pretrained.REALISTIC_SCALES")
             else:
                 print(f"x{result['scale']} realistic not installed: it misses a bar")
         passed = [result for result in results if meets_the_bars(result)]

@@ -781,7 +781,7 @@ def crop_compare(
     """A :class:`CropCompare` for a model of any model folder, with its self-ensemble available, on
     :func:`default_photos`.
 
-    ``others``: more models to compare with it, by name (``{"realistic x4": load_pretrained(4, "realistic")}``);
+    ``others``: more models to compare with it, by name (``{"fine-tuned": my_model}``);
     each must upscale by the same factor. ``name``: what ``model`` is called on screen (default: its model
     folder's name, ``"EDSR"``).
 
