@@ -11,7 +11,7 @@ adds one change to the row it names:
   JPEG 50-95);
 - d, e, f: c + 25 %, 30 % (the recipe's share) and 40 % of the patches kept clean;
 - g: e + the recipe's cosine decay after its warm-up and its moving average of the weights (EMA): the recipe
-  itself at this length. EMA's momentum is the recipe's, made for 6,000 steps: after N steps the shipped weights
+  itself at this length. EMA's momentum is the recipe's, made for 3,000 steps: after N steps the shipped weights
   still hold ``momentum**N`` of the average, which the output prints.
 
 Each row is :func:`edsr_helpers.training.prepare` and :func:`edsr_helpers.training.fit_recipe`, as the weights
