@@ -423,15 +423,18 @@ display(
 # `eh.data.make_pair` (the crop to a multiple of the scale and the `downscale` above, in one call); each question
 # says how its checker measures.
 #
-# **1. A smaller shift** (guess, then measure). Above, shifting the LR patch by one pixel dropped the alignment
-# PSNR from `inf` (or 56 dB) to the mid-20s. Shift the *HR* image of the whole pair one pixel to the right instead
-# (`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of an LR pixel. **Guess first**: nearer the mid-20s of a
-# whole LR pixel, or nearer the 56 dB of an aligned patch? Record your guess in dB, then measure it with
+# **1. A smaller shift** (guess, then measure). Above, shifting one patch's LR by one pixel dropped its alignment
+# PSNR from `inf` (or 56 dB) to the mid-20s. Here the whole monarch pair moves, and the cell prints its two ends:
+# aligned, and off by one whole LR pixel (the HR image rolled 4 pixels to the right). Shift the *HR* image by one
+# pixel instead (`np.roll(hr, 1, axis=1)`): at ×4 that is a quarter of an LR pixel. **Guess first**: nearer the
+# whole pixel's score or the aligned pair's? Record your guess in dB, then measure it with
 # `eh.data.alignment_psnr(lr, shifted_hr, 4)`, which compares the RGB images and leaves out a border of 2 LR
 # pixels (nothing random is involved).
 
 # %%
 lr, hr = eh.data.make_pair(eh.samples.load_photo("monarch"), scale=4)
+for label, moved in {"aligned": hr, "off by 1 LR pixel": np.roll(hr, 4, axis=1)}.items():
+    print(f"{label:<18} {eh.data.alignment_psnr(lr, moved, 4):5.1f} dB")
 guess = None  # your guess in dB, written before you measure
 shifted_psnr = None  # your measurement
 course.exercises.check_hr_shift(guess, shifted_psnr)
