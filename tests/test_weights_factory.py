@@ -196,7 +196,7 @@ def test_recipe_realistic_fine_tunes_the_shipped_x4_on_fresh_degradations(tool):
     plan = tool.make_plan(tool.parse_args(["--recipe", "realistic"]))
     recipe = recipes.get_recipe("weights-realistic")
     assert plan.recipe == recipe and (plan.name, plan.overrides, plan.scale) == ("realistic", {}, 4)
-    assert (plan.profile.epochs, plan.profile.steps_per_epoch) == (24, 250)  # a backup every 250 steps
+    assert (plan.profile.epochs, plan.profile.steps_per_epoch) == (recipe.steps[4] // 250, 250)  # a backup every 250
     assert plan.profile.total_steps == recipe.steps[4]
     assert plan.init_from == pretrained.weights_path(4)  # the bicubic-trained x4 that ships
     assert tool.file_names(plan) == (
