@@ -229,12 +229,14 @@ RECIPES: dict[str, Recipe] = {
         ),
         Recipe(
             "weights-realistic",
-            "the shipped realistic x4: the bicubic-trained x4 fine-tuned on the photographs, each 48 px patch's LR "
-            "drawn afresh from the camera-like family (30 % kept clean), cosine from 1e-4, weights averaged (EMA)",
+            "the realistic x4 (it ships once it meets its bars): the bicubic-trained x4 fine-tuned on the photographs, "
+            "each 48 px patch's LR drawn afresh from the camera-like family (30 % kept clean), cosine from 1e-4, "
+            "weights averaged (EMA)",
             # a fine-tune starts from trained weights: a warm-up so Adam's first steps do not shake them, a cosine
             # that ends at 0 and an average of the weights over the last ~1,000 steps. 3,000 steps: in a 6,000-step
             # run of this recipe (2-core CPU, float32) the validation scores were flat from step 2,500 on (degraded
-            # 26.41-26.42 dB, clean 28.05-28.07 dB at steps 2,500 to 3,750), so the second half bought nothing
+            # 26.41-26.42 dB, clean 28.05-28.07 dB at steps 2,500 to 3,750). The 3,000-step run's scores and the bars
+            # it misses: docs/benchmarks.md
             dataset="photographs",
             lr_patch_size=48,
             learning_rate=1e-4,
