@@ -233,10 +233,10 @@ RECIPES: dict[str, Recipe] = {
             "each 48 px patch's LR drawn afresh from the camera-like family (30 % kept clean), cosine from 1e-4, "
             "weights averaged (EMA)",
             # a fine-tune starts from trained weights: a warm-up so Adam's first steps do not shake them, a cosine
-            # that ends at 0 and an average of the weights over the last ~1,000 steps. 3,000 steps: in a 6,000-step
-            # run of this recipe (2-core CPU, float32) the validation scores were flat from step 2,500 on (degraded
-            # 26.41-26.42 dB, clean 28.05-28.07 dB at steps 2,500 to 3,750). The 3,000-step run's scores and the bars
-            # it misses: docs/benchmarks.md
+            # that ends at 0 and an average of the weights over the last ~1,000 steps. 3,000 steps: in the 3,000-step
+            # run the average's degraded validation score rose 0.01 dB over the last 750 steps (26.40 to 26.41 dB)
+            # while its clean score kept falling (28.08 to 28.02 dB), so more steps would buy nothing the bars ask
+            # for. That run's scores and the bar it misses: docs/benchmarks.md
             dataset="photographs",
             lr_patch_size=48,
             learning_rate=1e-4,
