@@ -686,6 +686,10 @@ width = None  # the measured receptive field, in LR pixels
 course.exercises.check_receptive_field(guess, width)
 
 # %% [markdown]
+# *Your answer*: how many LR pixels does each extra residual block add to the field, and why that many? Which
+# parts of the network add the same at any depth?
+
+# %% [markdown]
 # **5. Pixel shuffle, backwards** (write code). Pixel shuffle moves channels into space. Write its inverse,
 # `space_to_depth(x, r)`, with numpy `reshape` and `transpose` only: a batch `(B, H·r, W·r, C)` becomes
 # `(B, H, W, C·r·r)`, such that `pixel_shuffle(space_to_depth(x, r), r)` gives back `x` exactly. (This is how
@@ -699,3 +703,7 @@ def space_to_depth(x, r):
 
 
 course.exercises.check_space_to_depth(space_to_depth)
+
+# %% [markdown]
+# *Your answer*: into which channel must sub-pixel `(i, j)` of colour channel `c` go, and how does that decide the
+# order of the axes in your transpose?

@@ -228,7 +228,9 @@ plt.show()
 #
 # The model meets its loss, its optimizer and two PSNR metrics: `psnr` on RGB and `psnr_y` on Y with the border
 # shaved. Keras logs each on the training patches and, with a `val_` prefix, on the validation photos. With
-# several GPUs, `strategy` spreads each batch over them (on one device it changes nothing).
+# several GPUs, `strategy` spreads each batch over them (on one device it changes nothing); a whole validation
+# photo cannot be split, so each validation batch holds one copy of it per device
+# (`strategy.num_replicas_in_sync` copies: 1 on one device).
 #
 # **A head start.** The paper does not train its ×4 model from nothing: it starts from its trained ×2 network,
 # because the residual body's features do not depend on the scale, and ×4 then converges much faster (Lim et

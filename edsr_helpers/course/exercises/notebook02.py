@@ -337,6 +337,25 @@ EXERCISES: tuple[Exercise, ...] = (
         check_receptive_field,
         solve_receptive_field,
         lambda: (104, eh.model.receptive_field(4, 16) * DEEPER_BLOCKS / 16),  # every layer scaled with the blocks
+        model_answer=(
+            "4 LR pixels per block: a residual block holds two 3x3 convolutions, and each widens the field by one "
+            "LR pixel on every side, 2 across. So 8 more blocks add 32 to the 16-block field: about 104 LR pixels, "
+            "which the measurement confirms. The head's and the body's last convolution, the upsampler and the "
+            "tail are the same at any depth, so they add the same amount to both models: every block added widens "
+            "the field by the same 4 pixels."
+        ),
     ),
-    Exercise(check_space_to_depth, solve_space_to_depth, lambda: (_space_to_depth_by_plain_reshape,)),
+    Exercise(
+        check_space_to_depth,
+        solve_space_to_depth,
+        lambda: (_space_to_depth_by_plain_reshape,),
+        model_answer=(
+            "pixel_shuffle reads channel (i*r + j)*C + c of an LR pixel as sub-pixel (i, j) of colour channel c: "
+            "the channels count (i, j, c) with c fastest. So space_to_depth must lay its channels out in that "
+            "order: reshape (B, H*r, W*r, C) to (B, H, r, W, r, C), transpose to (B, H, W, r, r, C), with the "
+            "row offset i before the column offset j and both before c, then merge the last three axes. A plain "
+            "reshape without the transpose, or the axes in another order, gives the right shape with the values "
+            "in the wrong channels; only the round trip through pixel_shuffle shows it."
+        ),
+    ),
 )

@@ -298,5 +298,18 @@ EXERCISES: tuple[Exercise, ...] = (
             "noise and JPEG cost the rest), 11-13 dB for the broken one. crop_pair does the multiplication."
         ),
     ),
-    Exercise(check_noise_crossover, solve_noise_crossover, _gains_reversed),
+    Exercise(
+        check_noise_crossover,
+        solve_noise_crossover,
+        _gains_reversed,
+        model_answer=(
+            "The shipped model learned from clean bicubic pairs, where every small variation of the LR image is "
+            "detail to rebuild. Noise is such a variation to it: it sharpens and enlarges the grains along with "
+            "the edges, so its error grows with the noise faster than bicubic's, whose smooth interpolation "
+            "passes the noise on without sharpening it. At small sigma the detail EDSR rebuilds outweighs the "
+            "noise it amplifies; at large sigma the amplified noise wins. Training on degraded pairs (the "
+            "fine-tune above) is meant to teach the model to leave noise alone; shrinking a noisy photo first "
+            "averages the noise away."
+        ),
+    ),
 )
