@@ -341,10 +341,10 @@ eh.presentation.tables.show_evaluation(test_rows)
 # %% [markdown]
 # **Is the model over-fitting?** The log's two PSNRs cannot say: the training one is measured on patches and
 # averaged over an epoch in which the model kept changing, the validation one on whole photos by the epoch's end,
-# and content alone moves a PSNR a lot (a flat sky scores far higher than a striped shirt). The *gain over
-# bicubic* on whole photos separates content from over-fitting: content moves both PSNRs alike, while
-# over-fitting would show as a larger gain on training photos than on validation photos. The kept model's two
-# gains:
+# and content alone moves a PSNR a lot (in the test table below, bicubic scores 39.30 dB on the smooth moon and
+# 25.00 dB on the coins). The *gain over bicubic* on whole photos separates content from over-fitting: content
+# moves both PSNRs alike, while over-fitting would show as a larger gain on training photos than on validation
+# photos. The kept model's two gains:
 
 # %% tags=["nbval-ignore-output"]
 from IPython.display import Markdown, display

@@ -174,6 +174,17 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
 # | noise | Gaussian σ 1–30 (grey in 40 % of cases) or Poisson | Gaussian σ 1–12 or Poisson, in colour |
 # | last step | a sinc filter and JPEG, in random order | JPEG |
 #
+# Why each difference:
+#
+# - *second pass*: half the pairs stay one camera save, the case the evaluation degradation stands for.
+# - *blur kernels*: a lens's or a shaking hand's blur is close to Gaussian; fewer shapes leave a small model less
+#   to learn from a few photos.
+# - *resizing*: each pass stays one blur, one shrink, one noise, one save; resizing up and then down mostly adds
+#   blur, which the blur draw already gives.
+# - *noise*: σ 30 leaves little detail to rebuild (exercise 4 measures how much noise the shipped model stands).
+# - *last step*: a camera's last step is its JPEG save; the sinc filter's ringing (from sharpening and from some
+#   resizers) is left out.
+#
 # Strong noise and ringing take away detail that notebook 02's 1.5-million-parameter EDSR-baseline cannot bring
 # back; the milder range is a choice made for a small model and a lab's few hundred steps, not a measured optimum.
 

@@ -510,6 +510,54 @@ def _fine_tune_rate_is_half_the_papers(nb):
     )
 
 
+def _bn_ranges(nb) -> dict[str, list[float]]:
+    """The batch-norm demo's printed ranges: {"conv" / "conv+bn": [bright min, max, dim min, max]}, and the
+    first patch's BN range among other patches under "other"."""
+    ranges = {}
+    for text in nb.outputs():
+        for name, values in re.findall(r"^(conv\+bn|conv)\s+first patch, bright batch:(.*)$", text, re.M):
+            ranges[name] = [float(v) for v in re.findall(r"-?\d+\.\d+", values)]
+        if match := re.search(r"first patch among \d+ other patches:\s+(-?[\d.]+) \.\.\s+(-?[\d.]+)", text):
+            ranges["other"] = [float(match.group(1)), float(match.group(2))]
+    assert set(ranges) == {"conv", "conv+bn", "other"}, ranges
+    return ranges
+
+
+def _bn_hides_brightness_and_depends_on_the_batch(nb):
+    ranges = _bn_ranges(nb)
+    bright_min, bright_max, dim_min, dim_max = ranges["conv"]
+    assert (dim_min, dim_max) == (bright_min / 2, bright_max / 2), ranges  # exactly half
+    assert ranges["conv+bn"][:2] == ranges["conv+bn"][2:], ranges  # the same to the printed digit
+    assert ranges["other"] != ranges["conv+bn"][:2], ranges  # other companions, other features
+
+
+def _27_layers_6_without_weights(nb):
+    from edsr_helpers import model
+
+    copied, total = (int(n) for n in re.search(r"(\d+) of (\d+) layers", "\n".join(nb.outputs())).groups())
+    built = model.edsr_preset("baseline", 4)
+    without = [layer.name for layer in built.layers if not layer.weights]
+    assert total == len(built.layers) == 27 and len(without) == 6, without
+    assert copied == total - len(without) - 1  # every layer with weights but the last upsampling step
+
+
+def _content_moves_bicubic_psnr(nb):
+    """The test table's bicubic PSNR-Y, its second column, by photo."""
+    rows = [re.findall(r"^\| (camera|coins|moon) \| ([\d.]+) \|", text, re.M) for text in nb.outputs()]
+    bicubic = {name: float(value) for found in rows if len(found) == 3 for name, value in found}
+    assert (bicubic["moon"], bicubic["coins"]) == (39.30, 25.00), bicubic
+    assert min(bicubic, key=bicubic.get) == "coins" and max(bicubic, key=bicubic.get) == "moon", bicubic
+
+
+def _fine_tunes_get_a_sixth_of_the_epochs(nb):
+    def epochs(name):
+        counts = {int(n) for text in notebook(name).outputs() for n in re.findall(r"^Epoch \d+/(\d+)", text, re.M)}
+        assert len(counts) == 1, (name, counts)
+        return counts.pop()
+
+    assert epochs("05") == max(1, round(epochs("03") / 6)), (epochs("05"), epochs("03"))
+
+
 @dataclasses.dataclass(frozen=True)
 class Claim:
     notebook: str
@@ -542,6 +590,28 @@ CLAIMS = (
     Claim("02", "turn the photo into a noisy texture, far below bicubic", _untrained_far_below_bicubic),
     Claim("02", "The reloaded model gives exactly the same output", _reload_gives_the_same_output),
     Claim("02", "Total **1,517,571**", _baseline_x4_parameters),
+    Claim(
+        "02",
+        "Without BN the dim batch's features are exactly half the bright ones (the convolution is linear). With BN the"
+        "\n# two are the same",
+        _bn_hides_brightness_and_depends_on_the_batch,
+    ),
+    Claim(
+        "02",
+        "A patch's\nnormalized features also depend on which patches share its batch",
+        _bn_hides_brightness_and_depends_on_the_batch,
+    ),
+    Claim("03", "(of the 27 layers counted below, 6 hold no weights", _27_layers_6_without_weights),
+    Claim(
+        "03",
+        "bicubic scores 39.30 dB on the smooth moon and 25.00 dB on the coins",
+        _content_moves_bicubic_psnr,
+    ),
+    Claim(
+        "05",
+        "each of the two runs here gets about a sixth of notebook\n03's epochs",
+        _fine_tunes_get_a_sixth_of_the_epochs,
+    ),
     Claim("04", "43M parameters", _full_about_43m_in_02),
     Claim("02", "Full EDSR costs 25–30× the baseline, more at ×2 than at ×4", _full_costs_25_to_30x_more_at_x2),
     Claim("02", "is why ×4 is *cheaper* per output pixel than ×2", _x4_cheaper_than_x2),
