@@ -281,12 +281,17 @@ def _keras_logs_both_psnrs_on_both(nb):
 
 
 def _time_budget_stops_before_an_epoch_that_would_pass(nb):
-    """The stored run's budget message: it stopped at an epoch's end, before one more epoch would pass the budget."""
-    (text,) = [text for text in nb.outputs() if text.startswith("Time budget: stopped after epoch")]
+    """The stored run's budget message, if it stopped: at an epoch's end, before one more epoch would pass the
+    budget. A run that did not stop trained every step of the profile."""
+    stops = [text for text in nb.outputs() if text.startswith("Time budget: stopped after epoch")]
+    if not stops:
+        steps, total = re.search(r"'cpu' profile: ([\d,]+) of ([\d,]+) steps", "\n".join(nb.outputs())).groups()
+        assert steps == total, (steps, total)
+        return
     elapsed = nb.number(r"Time budget: .*?, ([\d.]+) minutes in")
     epoch = nb.number(r"one more epoch \(~([\d.]+) min\) would pass")
     budget = nb.number(r"would pass the ([\d.]+)-minute budget")
-    assert elapsed <= budget < elapsed + epoch, text
+    assert elapsed <= budget < elapsed + epoch, stops
 
 
 def _benchmarks_say(*words: str) -> None:
@@ -326,13 +331,13 @@ def _edsr_plus_a_small_gain(nb):
     assert 0 < gain < 0.3
 
 
-def _same_model_same_scores_to_the_printed_digit(nb):
-    """Notebook 04's EDSR column equals notebook 03's table of the same model, and 03 ran in float32."""
+def _same_model_same_scores_within_a_hundredth(nb):
+    """Notebook 04's EDSR column, in tiles, is notebook 03's test table of the same model within 0.01 dB."""
     ours = nb.table("EDSR+ gain")
     theirs = notebook("03").table("EDSR PSNR-Y", has_row="camera")  # 03's test table, not its validation one
     for photo in ("camera", "coins", "moon", "mean"):
-        assert ours[photo][2] == theirs[photo][2], (photo, ours[photo], theirs[photo])
-    assert any("precision policy: float32" in text for text in notebook("03").outputs())
+        assert abs(float(ours[photo][2]) - float(theirs[photo][2])) <= 0.01 + 1e-9, (photo, ours[photo], theirs[photo])
+    assert nb.number(r"differ from one pass by at most (\d+) grey level") <= 1
 
 
 def _default_tile_is_104(nb):
@@ -685,9 +690,8 @@ CLAIMS = (
     Claim("04", "usually a small gain", _edsr_plus_a_small_gain),
     Claim(
         "04",
-        "matches notebook 03's evaluation of the same model on the same photos to the\nprinted digit; both ran in "
-        "float32",
-        _same_model_same_scores_to_the_printed_digit,
+        "matches notebook 03's evaluation of the same model on the same photos\nwithin 0.01 dB",
+        _same_model_same_scores_within_a_hundredth,
     ),
     Claim("04", "scores `20·log10(255/219)` = 1.32 dB higher", _studio_range_is_1_32),
     Claim(
