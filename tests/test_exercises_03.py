@@ -82,4 +82,3 @@ def test_error_spread_names_the_y_channel_when_measured_there(capsys):
     verdict = exercises.check_error_spread("even", on_y)
     assert not verdict and "Y channel" in verdict.message
     assert all(np.mean(np.abs(image - hr)) == 4 for image in notebook03._damaged(hr).values())
-

@@ -77,4 +77,3 @@ def test_area_measurement_must_follow_the_protocol(capsys):
     for measured, hint in ((unshaved, "shave=2"), (on_y, "RGB")):
         verdict = exercises.check_area_downscale(guess, downscale_area, measured)
         assert not verdict and hint in verdict.message
-
