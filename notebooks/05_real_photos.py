@@ -61,7 +61,7 @@ course.lessons.show_gap_table(first_gap)
 # %%
 val_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("validation")]
 clean_val = eh.data.pairs_from_images(val_photos, 4)
-degraded_val = [(eh.degradations.degrade_for_evaluation(hr, 4), hr) for _, hr in clean_val]
+degraded_val = [(eh.degradations.degrade_for_evaluation(hr, 4), hr) for _, hr in clean_val]  # written below
 lr_clean, hr = clean_val[1]
 lr_degraded = degraded_val[1][0]
 crop = (hr.shape[0] // 3, hr.shape[1] // 3, 128)
@@ -407,8 +407,7 @@ degraded_only = fine_tune(runs["degraded only"])
 # (notebook 03's three grey photographs, scored on Y): the three models, both kinds of input.
 
 # %% tags=["nbval-ignore-output"]
-clean_test = eh.data.load_sample(4, "test")
-degraded_test = [(degrade_for_evaluation(hr, 4), hr) for _, hr in clean_test]
+degraded_test = [(degrade_for_evaluation(hr, 4), hr) for _, hr in clean_test]  # now with the function written above
 models = {
     "shipped x4 (bicubic-trained)": shipped,
     "fine-tuned, mixed with clean": model,
