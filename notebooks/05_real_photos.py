@@ -607,9 +607,10 @@ course.exercises.check_photon_noise(noise_dark, noise_bright)
 # **3. A misaligned patch** (debug). `broken_patch` cuts a training patch the way `degraded_patch` does (here
 # with the fixed evaluation degradation, a 24-pixel LR patch and a margin of 4 LR pixels), but its pairs do not
 # match. `eh.data.alignment_psnr(lr_patch, hr_patch, 4)` scores how well an LR patch matches its HR patch: a
-# clean pair scores `inf` (its LR is exactly its HR shrunk), a degraded pair lower, a shifted pair far lower. Find the bug, set `shift` to the number
-# of HR pixels by which the HR patch is off (each way), and write the repaired function as `my_patch(lr, hr,
-# seed)`. The checker compares its pairs with the right ones on monarch for seeds 0–3.
+# clean pair scores `inf` (its LR is exactly its HR shrunk), a degraded pair lower, a shifted pair far lower.
+# Find the bug, set `shift` to the number of HR pixels by which the HR patch is off (each way), and write the
+# repaired function as `my_patch(lr, hr, seed)`. The checker compares its pairs with the right ones on monarch for
+# seeds 0–3.
 
 
 # %%
