@@ -8,6 +8,8 @@ import tarfile
 
 import pytest
 
+from edsr_helpers import samples as eh_samples
+
 pytestmark = pytest.mark.factory
 
 
@@ -49,9 +51,14 @@ def test_install_weights_judges_them_here_against_the_bars_and_installs_them_wit
         "training_log_x2.csv",
         "MODEL_CARD.md",
     }
-    assert "## x2: `load_pretrained(2)`" in (package / "MODEL_CARD.md").read_text()
+    card = (package / "MODEL_CARD.md").read_text()
+    assert "## x2: `load_pretrained(2)`" in card
     installed = json.loads((package / "summary_x2.json").read_text())
     assert installed["evaluation"] == result["rows"] and "evaluation_where_trained" in installed
+    # only weights that passed on validation are scored on the test photos, and the card reports them
+    test_rows = installed["evaluation_test"]
+    assert [row["image"] for row in test_rows[:-1]] == list(eh_samples.TEST_PHOTOS)
+    assert "Results on the offline test photos" in card and f"| {test_rows[0]['image']} |" in card
 
 
 @pytest.mark.slow  # evaluates two models on clean and degraded photos, twice (~20 s)

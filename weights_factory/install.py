@@ -87,10 +87,12 @@ def report_line(result: dict, claimed: float | None) -> str:
     return line
 
 
-def evaluate_here(folder: Path, scale: int) -> list[dict]:
+def evaluate_here(folder: Path, scale: int, split: str = "validation") -> list[dict]:
+    """The weights in ``folder`` scored here on ``split``'s photos: validation judges them against the bars,
+    test is only reported once they passed (so the test photos never choose)."""
     model = eh.recipes.build_model(eh.pretrained.SHIPPED_MODEL, scale)
     model.load_weights(folder / pretrained.weight_file_name(scale))
-    return training.evaluate(model, data.load_sample(scale, "validation"), scale, names=samples.VALIDATION_PHOTOS)
+    return training.evaluate(model, data.load_sample(scale, split), scale, names=samples.photo_names(split))
 
 
 def evaluate_clean_and_degraded(model, scale: int) -> dict[str, list[dict]]:
@@ -174,7 +176,8 @@ def install_realistic(folder: Path, result: dict, weights_dir: Path) -> None:
 
 def install(folder: Path, scale: int, rows: list[dict], weights_dir: Path) -> None:
     """Copy one scale's weights and log; its summary gets the evaluation made here (what users will get),
-    keeping the training machine's own as ``evaluation_where_trained``."""
+    keeping the training machine's own as ``evaluation_where_trained``, and, now that the validation photos
+    have passed them, their scores on the test photos (``evaluation_test``)."""
     weights, summary_name, log = (
         pretrained.weight_file_name(scale),
         f"summary_x{scale}.json",
@@ -188,6 +191,7 @@ def install(folder: Path, scale: int, rows: list[dict], weights_dir: Path) -> No
     summary = json.loads((folder / summary_name).read_text())
     summary["evaluation_where_trained"] = summary["evaluation"]
     summary["evaluation"] = rows
+    summary["evaluation_test"] = evaluate_here(folder, scale, "test")
     summary["evaluated_on"] = f"{eh.backend.device_name()}, Keras on {eh.backend.name()}"
     (weights_dir / summary_name).write_text(json.dumps(summary, indent=2))
 

@@ -334,12 +334,13 @@ def lomiri_credits() -> str:
 """
 
 
-def results_table(summary: dict) -> str:
+def results_table(summary: dict, key: str = "evaluation") -> str:
+    """``summary[key]``'s rows (one per photo, then the mean) as a Markdown table."""
     lines = [
         "| image | bicubic Y | EDSR Y | gain | bicubic SSIM-Y | EDSR SSIM-Y | bicubic RGB | EDSR RGB |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for row in summary["evaluation"]:
+    for row in summary[key]:
         gain = row["edsr_psnr_y"] - row["bicubic_psnr_y"]
         lines.append(
             f"| {row['image']} | {row['bicubic_psnr_y']:.2f} | {row['edsr_psnr_y']:.2f} | {gain:+.2f} "
@@ -365,9 +366,21 @@ def scale_section(summary: dict) -> str:
 - Machine: {machines_text(summary)}.
 - Log: `training_log_x{scale}.csv` (loss and validation PSNR per epoch).
 
-Results on the offline validation photos (unseen in training), PSNR in dB, border of {scale} pixels shaved:
+Results on the offline validation photos (unseen in training; they judged the weights against the bars), PSNR in
+dB, border of {scale} pixels shaved:
 
 {results_table(summary)}
+{results_on_test_photos(summary)}"""
+
+
+def results_on_test_photos(summary: dict) -> str:
+    """The test photos' table, once the installer has scored weights that passed on the validation photos."""
+    if "evaluation_test" not in summary:
+        return ""
+    return f"""
+Results on the offline test photos (never used to train or to choose anything), the same protocol:
+
+{results_table(summary, "evaluation_test")}
 """
 
 
@@ -457,9 +470,11 @@ sharpened along with the detail. Downscale such a photo first (which averages no
 
 ## How they were checked
 
-The validation photos (barbara, monarch, coffee) were never used for training or for choosing the weights:
-the shipped weights are the final ones. PSNR in dB; Y = luma of BT.601 YCbCr with a border of `scale` pixels
-shaved (the papers' protocol); RGB PSNR with the same shave. Reproduce with
+The validation photos (barbara, monarch, coffee) were never used for training; they only judge the finished
+weights against the bars (the shipped weights are each run's final ones, not the best epoch's). The test
+photos ({", ".join(samples.TEST_PHOTOS)}) were used for nothing else: they report. PSNR in dB;
+Y = luma of BT.601 YCbCr with a border of `scale` pixels shaved (the papers' protocol); RGB PSNR with the same
+shave. Reproduce with
 `python -m pytest tests/test_pretrained.py` or notebook 04.
 
 {sections}
