@@ -99,12 +99,14 @@ def test_x4_starts_from_the_trained_x2_weights(tool, toy_x2, toy_x2_args, tmp_pa
     x4 = [*toy_x2_args[2:], "--scale", "4", "--out-dir", str(tmp_path / "out"), "--run-dir", str(tmp_path / "r4")]
     tool.main([*x4, "--init-from", str(x2)])
     summary = json.loads((tmp_path / "out" / "summary_x4.json").read_text())
-    assert summary["init_from"] == {  # head, 16 blocks, body_end, up1, tail; and which x2 it was
+    x2_photos = json.loads((toy_x2 / "summary_x2.json").read_text())["sources"]
+    assert summary["init_from"] == {  # head, 16 blocks, body_end, up1, tail; and which x2 it was, on which photos
         "scale": 2,
         "layers": 20,
         "file": x2.name,
         "source_recipe": "custom",
         "source_steps": 1,
+        "source_data": x2_photos,
     }
     assert "started from the trained x2 model's 20 shared layers (custom recipe, 1 steps)" in tool.model_card([summary])
     with pytest.raises(SystemExit, match="named like"):
@@ -119,6 +121,11 @@ def test_the_card_names_the_recipe_of_the_x2_it_started_from(tool, tmp_path):
     assert tool.init_source(x2) == {"source_recipe": "v1", "source_steps": 6000}
     (tmp_path / "summary_x2.json").write_text(json.dumps({"scale": 2, "steps": 15000, "recipe": "v2"}))
     assert tool.init_source(x2) == {"source_recipe": "v2", "source_steps": 15000}
+    photos = ["6 offline training photos (motorcycle_left, ...)"]
+    (tmp_path / "summary_x2.json").write_text(
+        json.dumps({"scale": 2, "steps": 15000, "recipe": "v2", "sources": photos})
+    )
+    assert tool.init_source(x2) == {"source_recipe": "v2", "source_steps": 15000, "source_data": photos}
     summary = {"init_from": {"scale": 2, "layers": 20, "file": x2.name, **tool.init_source(x2)}}
     assert tool.init_text(summary) == "; started from the trained x2 model's 20 shared layers (v2 recipe, 15,000 steps)"
 

@@ -221,10 +221,12 @@ def init_text(summary: dict) -> str:
 
 
 def init_source(path: Path) -> dict:
-    """The recipe and steps of the weights a run starts from, read from their ``summary_x<scale>.json``.
+    """The recipe, steps and training photos of the weights a run starts from, read from their
+    ``summary_x<scale>.json``.
 
     Why: the card must say which x2 a x3 or x4 started from (v1's 6,000 steps and v2's 15,000 share one file
-    name); weights without a summary next to them say nothing more.
+    name), and a test photo the x2 learned from would reach the x4 through it; weights without a summary next to
+    them say nothing more.
     """
     summary_path = path.with_name(f"summary_x{init_scale(path)}.json")
     if not summary_path.exists():
@@ -232,7 +234,8 @@ def init_source(path: Path) -> dict:
     summary = json.loads(summary_path.read_text())
     # v1 summaries name no recipe; later ones say "v2", or None for settings of one's own; overrides make it custom
     named = summary.get("recipe", "v1") if not summary.get("overrides") else None
-    return {"source_recipe": named or "custom", "source_steps": summary["steps"]}
+    source = {"source_recipe": named or "custom", "source_steps": summary["steps"]}
+    return source | ({"source_data": summary["sources"]} if "sources" in summary else {})
 
 
 def machines_text(summary: dict) -> str:
