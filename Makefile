@@ -124,10 +124,9 @@ notebooks: setup
 
 # The weights factory (weights_factory/README.md): the v2 weights on this CPU, into build/weights-v2, x2 first and
 # the other scales started from it (hours on 2 cores; minutes on a GPU: weights_factory/gpu_session.sh). Stopped,
-# it goes on where it stopped when run again; a finished scale is skipped. x4 v2 ships already, hence the default
-# SCALES. Needs the photographs: apt's plasma-workspace-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04.
+# it goes on where it stopped when run again; a finished scale is skipped. Needs the photographs: apt's plasma-workspace-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04.
 # Then `make install-weights` judges them against edsr_helpers/models/edsr/weights/bars.json and installs those that pass.
-SCALES ?= 2 3
+SCALES ?= 2 4 3
 WEIGHTS_OUT ?= build/weights-v2
 pretrained: setup
 	for scale in $(SCALES); do $(BIN)/python weights_factory/train.py --recipe v2 --scale $$scale --skip-trained \
