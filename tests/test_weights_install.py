@@ -55,7 +55,16 @@ def test_install_weights_judges_them_here_against_the_bars_and_installs_them_wit
     assert "## x2: `load_pretrained(2)`" in card
     installed = json.loads((package / "summary_x2.json").read_text())
     assert installed["evaluation"] == result["rows"] and "evaluation_where_trained" in installed
-    # only weights that passed on validation are scored on the test photos, and the card reports them
+    # only weights that passed on validation, and never learned from a test photo, are scored on the test photos
+    assert not factory_install.trained_on_a_test_photo(json.loads((trained / "summary_x2.json").read_text()))
+    assert factory_install.trained_on_a_test_photo(
+        {"sources": [f"2 offline training photos (retina, {eh_samples.TEST_PHOTOS[0]})"]}
+    )
+    x2_saw_one = {
+        "sources": ["6 offline training photos (retina)"],
+        "init_from": {"source_data": [eh_samples.TEST_PHOTOS[-1]]},
+    }
+    assert factory_install.trained_on_a_test_photo(x2_saw_one)
     test_rows = installed["evaluation_test"]
     assert [row["image"] for row in test_rows[:-1]] == list(eh_samples.TEST_PHOTOS)
     assert "Results on the offline test photos" in card and f"| {test_rows[0]['image']} |" in card

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import re
 import shutil
 import tarfile
 from pathlib import Path
@@ -174,6 +175,14 @@ def install_realistic(folder: Path, result: dict, weights_dir: Path) -> None:
     (weights_dir / names[1]).write_text(json.dumps(summary, indent=2))
 
 
+def trained_on_a_test_photo(summary: dict) -> bool:
+    """Whether the run's training photos, or those of the x2 weights it started from, name a test photo: its
+    score there would be a training score."""
+    lines = [*summary.get("sources", []), *(summary.get("init_from") or {}).get("source_data", [])]
+    words = set(re.findall(r"[a-z0-9_]+", " ".join(lines)))
+    return bool(words & set(samples.TEST_PHOTOS))
+
+
 def install(folder: Path, scale: int, rows: list[dict], weights_dir: Path) -> None:
     """Copy one scale's weights and log; its summary gets the evaluation made here (what users will get),
     keeping the training machine's own as ``evaluation_where_trained``, and, now that the validation photos
@@ -191,7 +200,10 @@ def install(folder: Path, scale: int, rows: list[dict], weights_dir: Path) -> No
     summary = json.loads((folder / summary_name).read_text())
     summary["evaluation_where_trained"] = summary["evaluation"]
     summary["evaluation"] = rows
-    summary["evaluation_test"] = evaluate_here(folder, scale, "test")
+    if trained_on_a_test_photo(summary):
+        print(f"x{scale} learned from a test photo: its card section gets no test table")
+    else:
+        summary["evaluation_test"] = evaluate_here(folder, scale, "test")
     summary["evaluated_on"] = f"{eh.backend.device_name()}, Keras on {eh.backend.name()}"
     (weights_dir / summary_name).write_text(json.dumps(summary, indent=2))
 

@@ -474,10 +474,10 @@ sharpened along with the detail. Downscale such a photo first (which averages no
 ## How they were checked
 
 The validation photos (barbara, monarch, coffee) were never used for training; they only judge the finished
-weights against the bars (the shipped weights are each run's final ones, not the best epoch's). The test
-photos ({", ".join(samples.TEST_PHOTOS)}) were used for nothing else: they report. PSNR in dB;
-Y = luma of BT.601 YCbCr with a border of `scale` pixels shaved (the papers' protocol); RGB PSNR with the same
-shave. Reproduce with
+weights against the bars (the shipped weights are each run's final ones, not the best epoch's). Weights that
+learned from none of the test photos ({", ".join(samples.TEST_PHOTOS)}), directly or through the x2 weights
+they started from, are scored on them too, in their section's second table. PSNR in dB; Y = luma of BT.601
+YCbCr with a border of `scale` pixels shaved (the papers' protocol); RGB PSNR with the same shave. Reproduce with
 `python -m pytest tests/test_pretrained.py` or notebook 04.
 
 {sections}
