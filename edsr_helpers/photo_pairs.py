@@ -55,7 +55,7 @@ def load_sample(scale: int = DEFAULT_SCALE, split: str = "train") -> list[Pair]:
     """``(lr, hr)`` pairs from the offline photo set (see :mod:`edsr_helpers.samples`).
 
     The same kind of pairs as :func:`load_div2k`, so everything downstream works on either. The split is by
-    photo and fixed: 12 training photos, 3 validation photos.
+    photo and fixed: 6 training, 3 validation and 6 test photos.
     """
     check_split(split)
     return pairs_from_images((samples.load_photo(name) for name in samples.photo_names(split)), scale)

@@ -86,12 +86,14 @@ print(f"LR {lr.shape} {lr.dtype}, HR {hr.shape} {hr.dtype}")
 # Both loaders yield the same thing: `(lr, hr)` pairs of `uint8` RGB images of any size, HR exactly four times
 # LR. The offline photos are few and small, so they come as a Python list of numpy arrays; DIV2K is 800 2K
 # photos, so tfds streams it from disk as a `tf.data.Dataset`. Everything downstream works on either
-# (`first_pairs` reads the first few of both kinds). The offline set is split by photo, so no validation photo is ever
-# seen in training:
+# (`first_pairs` reads the first few of both kinds). The offline set is split by photo: training photos teach,
+# validation photos choose (a checkpoint, a setting), and test photos, used for nothing else, report the result.
+# No validation or test photo is ever seen in training:
 
 # %%
 print("train:     ", ", ".join(eh.samples.photo_names("train")))
 print("validation:", ", ".join(eh.samples.photo_names("validation")))
+print("test:      ", ", ".join(eh.samples.photo_names("test")))
 
 # %% [markdown]
 # Let's look at a few training pairs. Both images are drawn at the same size on screen, so the LR image shows
@@ -143,7 +145,7 @@ print(f"bicubic upscaling back to HR size: PSNR {bicubic_psnr:.2f} dB (Y channel
 # %% [markdown]
 # PSNR (peak signal-to-noise ratio) measures how close an image is to the original, in decibels: higher is
 # better. Papers compute it on the brightness (Y) channel with a border of `scale` pixels left out; notebook 03
-# explains both choices.
+# explains the border, and notebook 04 measures what each choice does to the number.
 #
 # Zoom in on a wing: bicubic upscaling brings the size back, not the detail. The gap between the middle and
 # the right panel is what EDSR learns to close.
@@ -338,7 +340,7 @@ class PatchBatches(keras.utils.PyDataset):
 # %% [markdown]
 # DIV2K does not fit comfortably in a laptop's or Colab's memory (~7 GB decoded), so it streams from disk through a
 # `tf.data` pipeline instead: it decodes one image at a time, cuts several patches from it with the same
-# `random_patch` (decoding a 2K PNG costs far more than cropping it), shuffles patches of different images together,
+# `random_patch` (so each decoded image serves several patches), shuffles patches of different images together,
 # batches and prefetches. The keras-io example's `cache()` keeps all of DIV2K decoded in memory instead.
 # `eh.data.make_train_dataset_for` builds the streaming one from a profile and checks every pair first (sizes that do
 # not match the scale stop with a clear error; images smaller than a patch are skipped with a warning).
@@ -535,10 +537,10 @@ course.exercises.check_colour_check(guess, flipped_psnr, keeps_colours)
 
 # %% [markdown]
 # **5. How often does a patch come back?** (guess, then measure). The `cpu` profile trains on 1,200 batches of 16
-# patches. Drawn from the 12 small offline training photos, how many of those 19,200 LR patches are exact repeats
+# patches. Drawn from the 6 small offline training photos, how many of those 19,200 LR patches are exact repeats
 # of one drawn before? **Guess first**, then measure: build
 # `PatchBatches(eh.data.load_sample(scale=4, split="train"), scale=4, lr_patch_size=24, batch_size=16, seed=42)`
-# (uniform sampling, seed 42, always the 12 offline photos whatever the profile loaded), take batches 0 to 1,199, and
+# (uniform sampling, seed 42, always the 6 offline photos whatever the profile loaded), take batches 0 to 1,199, and
 # count the LR patches whose bytes (`patch.tobytes()`) are already in a set of those seen before.
 
 # %%
@@ -547,5 +549,5 @@ repeats = None  # your measurement
 course.exercises.check_patch_repeats(guess, repeats)
 
 # %% [markdown]
-# *Your answer*: do your numbers make these 12 photos worth 19,200 different examples? What does a new patch add
+# *Your answer*: do your numbers make these 6 photos worth 19,200 different examples? What does a new patch add
 # that its neighbours do not?

@@ -288,14 +288,12 @@ scales
 # ## Why PSNR numbers disagree
 #
 # "My PSNR is lower than the paper's" is the most common question about every super-resolution code. Usually
-# the model is fine and the *measurement* differs. Here is the shipped ×4 model on the three validation photos,
-# scored the papers' way, then with one choice changed at a time. Validation, not test: several choices are
-# about colour, and the test photos are grey; the shipped weights were neither trained nor chosen on these
-# photos. Two of the table's rows need a word first.
+# the model is fine and the *measurement* differs. Here is the shipped ×4 model on the six test photos, scored
+# the papers' way, then with one choice changed at a time. Two of the table's rows need a word first.
 
 # %% tags=["nbval-ignore-output"]
 shipped = eh.pretrained.load_pretrained(4)
-photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("validation")]
+photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("test")]
 choices = course.lessons.psnr_choices(shipped, photos)
 papers = choices[0]["psnr"]
 
@@ -305,7 +303,7 @@ papers = choices[0]["psnr"]
 # of the Y–RGB gap is arithmetic, not better images: stretching Y to 0–255 scales every error by 255/219 and
 # removes it exactly (so that row is computed, not measured). The official EDSR code scores DIV2K on RGB with a
 # border of `scale + 6` (its benchmark sets on Y with `scale`, as the first row); the last row applies that
-# convention to these three photos:
+# convention to these six photos:
 
 # %% tags=["nbval-ignore-output"]
 studio = 20 * np.log10(255 / 219)  # the same errors, Y on 219 levels instead of 255

@@ -313,8 +313,14 @@ def test_patch_batches_start_goes_on_with_the_stream_instead_of_replaying_it(pho
 
 def test_test_photos_are_a_third_split_that_no_model_trained_or_chose_on():
     test = data.load_sample(4, "test")
-    assert len(test) == len(samples.TEST_PHOTOS) == 3
+    assert len(test) == len(samples.TEST_PHOTOS) >= 6
     assert not set(samples.TEST_PHOTOS) & (set(samples.TRAIN_PHOTOS) | set(samples.VALIDATION_PHOTOS))
+    assert not set(samples.GREY_PHOTOS) & (
+        set(samples.TRAIN_PHOTOS) | set(samples.VALIDATION_PHOTOS) | set(samples.TEST_PHOTOS)
+    )
+    for name in samples.TEST_PHOTOS:  # colour photos: a grey one would only score brightness
+        photo = samples.load_photo(name).astype(int)
+        assert np.abs(photo[..., 0] - photo[..., 1]).mean() > 5, name
     for lr, hr in test:
         assert hr.shape == (lr.shape[0] * 4, lr.shape[1] * 4, 3)
     assert data.load_pairs(PROFILES["ci"], "test", verbose=False)[0][1].shape == test[0][1].shape

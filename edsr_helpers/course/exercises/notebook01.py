@@ -283,7 +283,7 @@ def _repeats() -> int:
 @exercise("write your guess in guess before you measure, then set repeats to your measurement.")
 def check_patch_repeats(guess, repeats) -> Verdict:
     """01, exercise 5: of the 1,200 x 16 LR patches that ``PatchBatches`` (x4, 24 px, seed 42, uniform) draws from
-    the 12 offline training photos, how many equal one drawn before. The guess is recorded, never judged."""
+    the 6 offline training photos, how many equal one drawn before. The guess is recorded, never judged."""
     try:
         guessed = float(guess)
     except (TypeError, ValueError):
@@ -464,7 +464,7 @@ EXERCISES: tuple[Exercise, ...] = (
         model_answer=(
             "No. A repeat is rare because a patch one pixel to the side counts as new, but it shares 23 of its 24 "
             "columns with its neighbour, and the 8 symmetries show the same content turned. What the network can "
-            "learn from is the content of 12 small photos: a few hundred thousand LR pixels of a few kinds of "
+            "learn from is the content of 6 small photos: a few hundred thousand LR pixels of a few kinds of "
             "scene. It can come to fit those photos, textures included, and do worse on photos unlike them: the "
             "validation photos, never used for training, are what tells. More photos (DIV2K's 800) add content "
             "that augmentation cannot make."
