@@ -373,7 +373,7 @@ display(
 # - **MDSR**: one network for ×2, ×3 and ×4 with a shared body and scale-specific heads and upsamplers (the
 #   same paper, section 3.3).
 # - **Real photos** are blurred, noisy and compressed, not bicubic-downscaled: notebook 05 measures what that
-#   does to this model and fine-tunes it on such pairs (DIV2K's `unknown_x4` and `realistic_*` configs in
+#   does to the shipped ×4 model and fine-tunes it on such pairs (DIV2K's `unknown_x4` and `realistic_*` configs in
 #   tensorflow-datasets are other degradations).
 # - **Perceptual quality**: PSNR rewards blur; SRGAN/ESRGAN trade a little PSNR for sharper textures.
 
