@@ -342,9 +342,10 @@ eh.presentation.tables.show_evaluation(test_rows)
 # **Is the model over-fitting?** The log's two PSNRs cannot say: the training one is measured on patches and
 # averaged over an epoch in which the model kept changing, the validation one on whole photos by the epoch's end,
 # and content alone moves a PSNR a lot (in the test table above, bicubic scores 31.47 dB on the cat's soft fur
-# and 25.46 dB on the crowded sails). The *gain over bicubic* on whole photos separates content from
-# over-fitting: content moves both PSNRs alike, while over-fitting would show as a larger gain on training photos
-# than on validation photos. The kept model's two gains:
+# and 25.46 dB on the crowded sails). The *gain over bicubic* on whole photos takes out much of that, since content
+# moves both PSNRs, but not all: the test table's gain column still differs from photo to photo. Over-fitting
+# would show as a larger gain on training photos than on validation photos; with three photos a side, only a
+# difference larger than that photo-to-photo spread says much. The kept model's two gains:
 
 # %% tags=["nbval-ignore-output"]
 from IPython.display import Markdown, display
