@@ -304,7 +304,8 @@ history = model.fit(
 # trains on or chooses by; on DIV2K, whose test originals are not public, its 100 validation photos are cut in two: the
 # first half validates, the second half tests. First validation, bicubic beside (on DIV2K with the published
 # EDSR-baseline figure, over all 100 photos, as the last row). Each photo is upscaled whole and scored as papers
-# do, with the `psnr` written above and SSIM, on Y and on RGB, both with the border shaved:
+# do, with the `psnr` written above and SSIM, on Y and on RGB, both with the border shaved (a gain is taken
+# before rounding, so it may differ by 0.01 dB from the difference of the two rounded scores beside it):
 
 
 # %%

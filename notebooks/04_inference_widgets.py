@@ -188,7 +188,7 @@ def self_ensemble(upscale_one, lr: np.ndarray) -> np.ndarray:
 # %% [markdown]
 # On the test photos: the EDSR column through the tile loop above (tiles of 64 LR px), the EDSR+ column
 # through the self-ensemble above, each of its 8 views in one pass without tiles (`eh.inference.upscale` does
-# both, with `self_ensemble=True` for EDSR+):
+# both, with `self_ensemble=True` for EDSR+; gains, here and below, are taken before rounding):
 
 # %% tags=["nbval-ignore-output"]
 test_pairs = eh.data.load_sample(4, "test")
@@ -207,7 +207,8 @@ eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ g
 
 # %% [markdown]
 # The EDSR column, computed in tiles, matches notebook 03's evaluation of the same model on the same photos
-# within 0.01 dB: tiling moves a few output pixels by a grey level at most, as measured above.
+# within 0.01 dB (compare the test table at the end of notebook 03, which ran each photo in one pass): tiling
+# moves a few output pixels by a grey level at most, as measured on monarch above.
 #
 # ## The crop-and-compare widget
 #
@@ -382,8 +383,9 @@ display(
 #
 # Each exercise ends with a checker that answers ✅ or ❌ with a hint (never with the answer). Replace the
 # `None` or the `{}` with your answer and run the cell; where a question asks *why*, write your answer in the cell
-# below it. The checkers use the shipped ×4 weights, `eh.pretrained.load_pretrained(4)`, on monarch, and score
-# on Y with a border of 4 pixels left out (`y_only=True, shave=4`), so everyone's numbers agree.
+# below it. So that everyone's numbers agree, the exercises that run a model run the shipped ×4 weights,
+# `eh.pretrained.load_pretrained(4)`, the photo is monarch, and every PSNR or SSIM is on Y with a border of 4
+# pixels left out (`y_only=True, shave=4`).
 #
 # **1. How much overlap do tiles need?** (predict, then measure). The gradient figure above shows how far a trained
 # EDSR's effective receptive field reaches (notebook 03's model there; the shipped one here). **Predict first**:

@@ -389,7 +389,7 @@ def fine_tune(run):
 
 # %% [markdown]
 # The recipe's run first, a quarter of its patches clean. The usual validation PSNR scores clean LR inputs; the
-# second curve scores the degraded ones. These are the notebook's two longest cells:
+# second curve scores the degraded ones. Each epoch's line gives the seconds it took:
 
 # %% tags=["nbval-ignore-output"]
 model = fine_tune(runs["mixed with clean"])
