@@ -49,14 +49,17 @@ plt.show()
 # ## PSNR, computed right
 #
 # PSNR is `10·log10(255² / MSE)`, with both images on the 0–255 scale. The keras-io example writes its metric as
-# `PSNR(super_resolution, high_resolution)`, but Keras calls a metric as `(y_true, y_pred)`: the uint8 target
+# `PSNR(super_resolution, high_resolution)`, which returns
+# `tf.image.psnr(high_resolution, super_resolution, max_val=255)[0]`; but Keras calls a metric as
+# `(y_true, y_pred)`: the uint8 target
 # lands in `super_resolution`, the float prediction in `high_resolution`. `tf.image.psnr` converts only the uint8
 # one to [0, 1], so the example computes `10·log10(255² / mean((SR − HR/255)²))`, which measures how large the
 # prediction's values are far more than how wrong they are: the example's
 # [own training log](https://keras.io/examples/vision/edsr/) shows 6.3–9.0 dB at every epoch it prints, from
 # the first to the 100th, while its validation loss falls from 17.5 to 6.7 (and it keeps only each batch's first
-# image, `[0]`). Swapping the two arguments does not fix it: `tf.image.psnr` scales `max_val` by the dtype of its
-# *first* image, so with the uint8 target first the peak becomes 1 while the prediction stays on 0–255. The bug is
+# image, `[0]`). Swapping the two arguments, `tf.image.psnr(super_resolution, high_resolution, max_val=255)`,
+# does not fix it: `tf.image.psnr` scales `max_val` by the dtype of its *first* image, so with the uint8 target
+# first the peak becomes 1 while the prediction stays on 0–255. The bug is
 # the mix of scales, not the order. Here it is on bicubic, called as Keras calls it, both ways round:
 
 # %%
@@ -70,8 +73,9 @@ print(f"RGB, 0-255, 4-pixel border shaved: {eh.metrics.psnr(hr, bicubic, shave=4
 print(f"Y channel, 4-pixel border shaved:  {eh.metrics.psnr(hr, bicubic, shave=4, y_only=True):6.2f} dB  (papers)")
 
 # %% [markdown]
-# Both ways round the number is nonsense, about 7 dB one way and about −40 dB the other, for an image anyone
-# would call close. The last two lines are right: both images on 0–255, every image scored. Papers report the
+# Both ways round the number is nonsense, about 7 dB one way and about −41 dB the other, for an image anyone
+# would call close. The last two lines are right: both images on 0–255 (and in training, every image of a batch
+# scored, not only the first). Papers report the
 # last: PSNR on the brightness channel Y (as MATLAB's `rgb2ycbcr`), with a border of `scale` pixels left out,
 # since no method can know what lies beyond the edge. The RGB line shaves the same border, as the evaluation
 # below does, so the two differ only in the channel. Every Y-PSNR in the series comes from this definition (an
@@ -124,9 +128,10 @@ print(f"{len(val_pairs)} validation images; bicubic scores {bicubic_val:.2f} dB 
 # %% [markdown]
 # **Mixed precision** runs the convolutions in 16-bit floats, the weights in float32. Whether that is faster
 # depends on the chip, so `choose_precision` times a few steps in each policy and keeps the faster; set it before
-# the model is built. On a CPU it then times EDSR's step with and without **XLA** (which compiles the whole step
-# into one program) and keeps the faster for `model.compile` below
-# ([measurements](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md)).
+# the model is built. On a CPU with TensorFlow it then times EDSR's step with and without **XLA** (which compiles
+# the whole step into one program) and keeps the faster for `model.compile` below. Both probes time a step alone,
+# on batches of 8 random patches (the precision probe on a smaller model), so training's steps, on 16 patches fed
+# by the pipeline, take longer ([measurements](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/precision_and_engines.md)).
 
 # %% tags=["nbval-ignore-output"]
 import keras
@@ -226,15 +231,16 @@ plt.show()
 # %% [markdown]
 # ## Training
 #
-# The model meets its loss, its optimizer and two PSNR metrics: `psnr` on RGB and `psnr_y` on Y with the border
-# shaved. Keras logs each on the training patches and, with a `val_` prefix, on the validation photos. With
+# The model meets its loss, its optimizer and two PSNR metrics: `psnr` on RGB over the whole image and `psnr_y` on
+# Y with the border shaved (the evaluation below shaves RGB's border too, so its RGB numbers differ a little from
+# the log's). Keras logs each on the training patches and, with a `val_` prefix, on the validation photos. With
 # several GPUs, `strategy` spreads each batch over them (on one device it changes nothing); a whole validation
 # photo cannot be split, so each validation batch holds one copy of it per device
 # (`strategy.num_replicas_in_sync` copies: 1 on one device).
 #
 # **A head start.** The paper does not train its ×4 model from nothing: it starts from its trained ×2 network,
 # because the residual body's features do not depend on the scale, and ×4 then converges much faster (Lim et
-# al. 2017, Fig. 4). On a CPU, where a lab affords about a thousand steps, the `cpu` recipe does the same from the
+# al. 2017, Fig. 4). With only about a thousand steps on a CPU, the `cpu` recipe does the same from the
 # series' shipped ×2 weights: every layer but the last upsampling step is copied, and that one is learned here
 # (of the 27 layers counted below, 6 hold no weights: the input, the two mean shifts, an addition and the two
 # pixel shuffles).
@@ -264,8 +270,8 @@ with strategy.scope():
 # - `ModelCheckpoint` keeps the best model by validation PSNR; `TerminateOnNaN` stops a diverging run;
 #   `CSVLogger` writes `log.csv`;
 # - `TimeBudget` stops the run at the end of an epoch when one more epoch, as long as the last one, would pass
-#   the profile's `training_minutes` (20 on `cpu` and `gpu`), so a slow laptop trains fewer epochs within a lab
-#   and says so;
+#   the profile's `training_minutes` (20 on `cpu` and `gpu`): a safety net, so a slow laptop trains fewer epochs
+#   within a lab and says so;
 # - `LivePlot` redraws the curves, bicubic dashed. The live figure appears after the first epoch, above the
 #   log; when training ends it is drawn once more below the log, where a saved copy of the notebook keeps it.
 
@@ -304,7 +310,7 @@ history = model.fit(
 # trains on or chooses by; on DIV2K, whose test originals are not public, its 100 validation photos are cut in two: the
 # first half validates, the second half tests. First validation, bicubic beside (on DIV2K with the published
 # EDSR-baseline figure, over all 100 photos, as the last row). Each photo is upscaled whole and scored as papers
-# do, with the `psnr` written above and SSIM, on Y and on RGB, both with the border shaved (a gain is taken
+# do: PSNR (the `psnr` written above) on Y and on RGB and SSIM on Y, all with the border shaved (a gain is taken
 # before rounding, so it may differ by 0.01 dB from the difference of the two rounded scores beside it):
 
 
@@ -346,31 +352,40 @@ eh.presentation.tables.show_evaluation(test_rows)
 # and 25.46 dB on the crowded sails). The *gain over bicubic* on whole photos takes out much of that, since content
 # moves both PSNRs, but not all: the test table's gain column still differs from photo to photo. Over-fitting
 # would show as a larger gain on training photos than on validation photos; with three photos a side, only a
-# difference larger than that photo-to-photo spread says much. The kept model's two gains:
+# difference larger than that photo-to-photo spread says much. The kept model's gains, per photo and on average
+# (taken before rounding), and the spread: the standard deviation of a photo's gain around its side's mean:
 
 # %% tags=["nbval-ignore-output"]
 from IPython.display import Markdown, display
 
 train_sample = eh.data.first_pairs(eh.data.load_pairs(profile, "train", verbose=False), 3)
-gains = {}
+per_photo = {}
 for label, pairs in (("3 training photos", train_sample), ("validation photos", val_pairs)):
-    mean = evaluate(model, pairs, profile.scale)[-1]
-    gains[label] = gain = mean["edsr_psnr_y"] - mean["bicubic_psnr_y"]
-    print(f"{label:18s} EDSR {mean['edsr_psnr_y']:.2f} dB, bicubic {mean['bicubic_psnr_y']:.2f} dB, gain {gain:+.2f}")
-train_gain, val_gain = gains.values()
+    *rows, mean = evaluate(model, pairs, profile.scale)
+    per_photo[label] = [row["edsr_psnr_y"] - row["bicubic_psnr_y"] for row in rows]
+    print(
+        f"{label:18s} EDSR {mean['edsr_psnr_y']:.2f} dB, bicubic {mean['bicubic_psnr_y']:.2f} dB, "
+        f"gain {np.mean(per_photo[label]):+.2f} (per photo: {', '.join(f'{g:+.2f}' for g in per_photo[label])})"
+    )
+train_gain, val_gain = (float(np.mean(gains)) for gains in per_photo.values())
+spread = float(np.sqrt(np.mean([np.var(gains, ddof=1) for gains in per_photo.values()])))
+difference = train_gain - val_gain
+if difference > spread:
+    verdict = "larger than the spread: the model may be over-fitting."
+elif difference < -spread:
+    verdict = "the validation photos gain more, by more than the spread: no sign of over-fitting."
+else:
+    verdict = "within the spread: three photos a side cannot tell whether the model over-fits."
 display(
     Markdown(
-        f"The training photos' gain ({train_gain:+.2f} dB) is "
-        + (
-            f"larger than the validation photos' ({val_gain:+.2f} dB): the model may be over-fitting."
-            if train_gain > val_gain
-            else f"no larger than the validation photos' ({val_gain:+.2f} dB): no sign of over-fitting."
-        )
+        f"Training photos {train_gain:+.2f} dB, validation photos {val_gain:+.2f} dB: a difference of "
+        f"{difference:+.2f} dB against a photo-to-photo spread of {spread:.2f} dB, {verdict}"
     )
 )
 
 # %% [markdown]
-# And what the numbers look like: one validation photo, zoomed in on a 128-pixel detail. Each title's dB is the
+# And what the numbers look like: the last validation photo (coffee, on the offline photos), zoomed in on a
+# 128-pixel detail. Each title's dB is the
 # Y-PSNR of the whole photo (border shaved), as in the table above, not of the detail shown.
 
 # %%
@@ -414,11 +429,11 @@ print(eh.runs.shown(eh.runs.save_trained(model, folder)))
 # - L1 loss; PSNR on 0–255 for every image, reported the papers' way (Y, shaved border).
 # - Adam, with the schedule its profile's recipe sets: on `cpu` a warm-up to 5e-4 from the shipped ×2 weights,
 #   halved every 1,000 steps; on `gpu` a constant 2e-4 from scratch; on `paper` 1e-4 halved every 200k steps.
-#   The precision and XLA are measured for the machine.
+#   The precision is measured for the machine, and XLA too on a CPU with TensorFlow.
 # - Plain `model.fit` with callbacks: live curves, best checkpoint, resumable runs.
 # - Validation photos choose the checkpoint, test photos report it.
 #
-# This run's numbers:
+# This run's numbers (gains taken before rounding):
 
 # %% tags=["nbval-ignore-output"]
 import csv
@@ -460,7 +475,7 @@ display(
 # `None`, the `{}` or the `raise NotImplementedError` with your answer and run the cell; where a question asks
 # *why*, write your answer in the cell below it.
 #
-# **1. Fix keras-io's metric** (debug). Above, keras-io's PSNR printed about 7 dB one way round and about −40 dB
+# **1. Fix keras-io's metric** (debug). Above, keras-io's PSNR printed about 7 dB one way round and about −41 dB
 # the other for bicubic, which scores far higher. Write `psnr_metric(y_true, y_pred)` as Keras calls a metric:
 # `y_true` a batch of uint8 originals, `y_pred` a batch of float32 predictions, both on 0–255, shaped
 # `(batch, height, width, 3)`. Return the PSNR of **every** image (one value per image; Keras averages them) on
@@ -496,15 +511,16 @@ course.exercises.check_error_spread(guess, psnrs)
 # model trained on L2 learn to avoid, and at what price?
 
 # %% [markdown]
-# **3. A schedule for a slow machine** (design). On a slower laptop the 20-minute budget may allow only 600 steps,
-# and the `cpu` recipe's rate halves at step 1,000: such a run never trains at a lower rate. Design a
-# `short_schedule` for a 600-step run that keeps the recipe's peak of 5e-4 and meets four requirements (steps count
-# from 0): a warm-up (step 0 below half the peak, the peak reached by step 100); the rate never rises after its
+# **3. A schedule for a slow machine** (design). On a laptop that takes 2 s a step, the 20-minute budget allows
+# only 600 steps, and the `cpu` recipe's rate first halves at step 1,000: such a run never reaches a halved rate.
+# Design a `short_schedule` for a 600-step run that keeps the recipe's peak of 5e-4 (within 1 %) and meets four
+# requirements (steps count from 0): a warm-up (step 0 below half the peak, the peak reached by step 100); the
+# rate never rises after its
 # peak; at least half the run (300 steps) at half the peak or more; the last step (599) at a quarter of the peak
 # or less.
 # `WarmupHalving` above can do it; any `LearningRateSchedule` or function of the step works. The checker calls
-# `short_schedule(step)` for every step from 0 to 599 (no images, no randomness); plot yours as the schedule was
-# plotted above first.
+# `short_schedule(step)` for every step from 0 to 599 (no images, no randomness); first plot yours, as the schedule
+# was plotted above.
 
 # %%
 short_schedule = None  # your schedule: short_schedule(step) gives the rate
@@ -519,10 +535,12 @@ course.exercises.check_short_schedule(short_schedule)
 # (`recipe.build_model(4)`) for the same number of steps, one compiled with the L1 loss, the other with L2 (any
 # spelling Keras knows: `"mae"` or `"mean_absolute_error"`, `"mse"` or `"mean_squared_error"`), both with
 # `edsr_optimizer(schedule)`, and store them in `runs` under `"L1"` and `"L2"`. So that only the loss differs,
-# give each run its own patch stream with the same seed:
+# call `keras.utils.set_random_seed(0)` before building each model (the same starting weights) and give each run
+# its own patch stream with the same seed:
 # `eh.data.make_train_dataset_for(profile, eh.data.load_pairs(profile, "train"), seed=0)`. Score both with
 # `evaluate` above on the three offline validation photos, `eh.data.load_sample(4, "validation")` (the same as
-# `val_pairs` unless the profile uses DIV2K), and set `better` to the one whose model scores higher. The checker
+# `val_pairs` unless the profile uses DIV2K), and set `better` to the one whose model has the higher mean Y-PSNR
+# (the `"mean"` row's `edsr_psnr_y`). The checker
 # re-scores your two models itself on those three photos, on Y with a border of 4 shaved, and calls a difference
 # under 0.05 dB a tie (either answer passes). Try 10 steps, then 300.
 
@@ -536,7 +554,8 @@ course.exercises.check_loss_experiment(runs, better)
 
 # %% [markdown]
 # **5. Is the warm-up worth it?** (experiment). Test the warm-up: train two EDSR-baseline ×4 models for the same
-# number of steps, each on its own patch stream with the same seed (as in exercise 4), with `edsr_optimizer` at the
+# number of steps, each from `keras.utils.set_random_seed(0)` and on its own patch stream with the same seed (as in
+# exercise 4), with `edsr_optimizer` at the
 # same peak rate `recipe.learning_rate`, one warming up over 200 steps and one not:
 # `edsr_optimizer(WarmupHalving(recipe.learning_rate, halving_steps=1000, warmup_steps=200))`, and the same with
 # `warmup_steps=0`. Start both the same way: fresh, or both from the shipped ×2 as the run above

@@ -263,6 +263,7 @@ def solve_loss_experiment(steps: int = 10):
     pairs = eh.data.load_pairs(profile, "train", verbose=False)
     runs, scores = {}, {}
     for name, loss in (("L1", "mae"), ("L2", "mean_squared_error")):  # any spelling Keras knows
+        keras.utils.set_random_seed(0)  # the same starting weights for both runs
         model = profile.recipe.build_model(4)
         model.compile(optimizer=eh.training.make_optimizer(profile), loss=loss)
         train = eh.data.make_train_dataset_for(profile, pairs, seed=0)  # the same patches for both runs
@@ -284,6 +285,7 @@ def solve_warmup_experiment(steps: int = 10, peak_factor: float = 1.0, profile_n
     runs, scores = {}, {}
     for name, warmup in (("warm-up", 200), ("none", 0)):
         schedule = eh.training.WarmupHalving(peak, halving_steps=1000, warmup_steps=warmup)
+        keras.utils.set_random_seed(0)  # the same starting weights for both runs
         model = profile.recipe.build_model(4)
         model.compile(optimizer=eh.training.edsr_optimizer(schedule), loss="mean_absolute_error")
         train = eh.data.make_train_dataset_for(profile, pairs, seed=0)  # the same patches for both runs
@@ -318,7 +320,7 @@ EXERCISES: tuple[Exercise, ...] = (
             "Swapping only changes which image tf.image.psnr converts: it scales a uint8 image to [0, 1] and sets "
             "the peak by the dtype of its first argument. With the float prediction first, the uint8 target "
             "becomes 0-1 while the prediction stays 0-255 (about 7 dB whatever the model does); with the uint8 "
-            "target first, max_val becomes 1 while both errors stay on 0-255 (about -40 dB). The fix puts both "
+            "target first, max_val becomes 1 while both errors stay on 0-255 (about -41 dB). The fix puts both "
             "images on the same scale as the peak, by casting the target to float on 0-255 (or dividing both by "
             "255 with a peak of 1), and scores every image of the batch, not image [0]."
         ),
