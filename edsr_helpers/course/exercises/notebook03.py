@@ -371,9 +371,9 @@ EXERCISES: tuple[Exercise, ...] = (
         None,
         model_answer=(
             "At the recipe's peak a warm-up costs a little in a short run: from scratch, 300 steps at 5e-4 ended "
-            "0.43 dB below the run without one, since 200 of its 300 steps train below the peak. At a peak "
+            "0.21 dB below the run without one, since 200 of its 300 steps train below the peak. At a peak "
             "four times larger the order turns: without a warm-up Adam's first steps, each about as large as the "
-            "rate whatever the gradient, throw the weights far off, and the warmed-up run ends higher (+0.67 dB, "
+            "rate whatever the gradient, throw the weights far off, and the warmed-up run ends higher (+0.91 dB, "
             "the best of the four runs). The warm-up matters when the rate is large, which is what a short run "
             "wants; by the same reasoning, also when the starting weights are worth protecting, as the copied x2 "
             "layers of the notebook's run (run the pair from the shipped x2 to test it)."
