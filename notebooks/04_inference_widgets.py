@@ -54,7 +54,7 @@ print(source)
 # 0.9 GiB in tiles ([benchmarks](https://github.com/edsr-course/edsr-notebooks/blob/main/docs/benchmarks.md)).
 # `upscale` cuts the input into tiles, adds a margin of context around each (the overlap), and keeps only each
 # tile's centre. The model's memory is bounded by the tile. The result is not: this loop fills one float32 array of
-# the whole output, 12 bytes per output pixel, about 2.3 GB for a 12-megapixel input (4032×3024) at ×4
+# the whole output, 12 bytes per output pixel, about 2.2 GiB for a 12-megapixel input (4032×3024) at ×4
 # (`eh.inference.upscale` assembles uint8 instead, and `eh.inference.upscale_file` writes band by band). Here is
 # the loop; `forward` runs the model on one float image:
 
@@ -123,6 +123,7 @@ gradient = eh.model.gradient_map(model, crop)
 radii = {share: eh.model.effective_radius(gradient, share) for share in (0.9, 0.99)}
 field = eh.model.receptive_field(eh.model.model_scale(model), 16)  # 72.5 px by the formula at x4
 course.plotting.show_gradient_map(gradient, radii, receptive_field=field)
+print(f"90 % of the gradient lies within {radii[0.9]} LR px of the centre, 99 % within {radii[0.99]}")
 
 # %% [markdown]
 # What a tile loses at its border is the part of the gradient outside the overlap: the square of 12 pixels
@@ -157,7 +158,7 @@ course.plotting.show_comparison(lr, hr, {"bicubic": bicubic, "EDSR": tiled}, cro
 #
 # A photo turned or mirrored is still a photo, but the network's answer for it is slightly different. EDSR+
 # runs the model on all 8 rotations/flips of the input, turns each output back, and averages them: 8× the
-# time, no training, usually a small gain. Undoing a symmetry means doing its steps backwards: flip
+# forward passes, no training, usually a small gain. Undoing a symmetry means doing its steps backwards: flip
 # back first, then turn back.
 
 # %%
@@ -207,8 +208,8 @@ eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ g
 
 # %% [markdown]
 # The EDSR column, computed in tiles, matches notebook 03's evaluation of the same model on the same photos
-# within 0.01 dB (compare the test table at the end of notebook 03, which ran each photo in one pass): tiling
-# moves a few output pixels by a grey level at most, as measured on monarch above.
+# within 0.01 dB (compare the test-photo table in notebook 03's evaluation, which ran each photo in one pass):
+# tiling moves output pixels by a grey level at most, as measured on monarch above.
 #
 # ## The crop-and-compare widget
 #
@@ -217,7 +218,7 @@ eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ g
 # the original, each upscaling with PSNR and SSIM against the original on the crop and on the whole photo.
 #
 # Below the row, **compare any two**: bicubic, this notebook's model or the shipped weights (add models of your
-# own to `others`), in a split view (drag the split slider) or side by side. *Uploads are* says what an upload
+# own to `others`), in a split view (drag the split slider) or side by side. *uploads are* says what an upload
 # is: an original that the widget shrinks ×4 itself, by bicubic downscaling or the camera-like way (blur, noise,
 # JPEG: notebook 05 is about those); an HR + LR pair you made (choose both files at once); or a photo to enlarge
 # as it is (no original, so no PSNR; `widget.save()` writes the result as PNG).
@@ -225,7 +226,7 @@ eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ g
 # The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: a static page
 # (GitHub, nbviewer) shows nothing in its cell, so the figure just before it draws the same five panels once,
 # without the kernel. **On Colab, use the sliders**: clicking the thumbnail needs
-# `ipyevents`, which Colab's own widget manager does not load. Colab also drops uploads larger than about 1 MB
+# `ipyevents`, which Colab's own widget manager does not load. Colab has been reported to drop uploads of about 1 MB or more
 # (most phone photos); for those, run `widget.add_colab_uploads()` in a cell: it opens Colab's own file picker,
 # which has no such limit, and adds what you choose.
 
@@ -288,7 +289,7 @@ scales
 # %% [markdown]
 # ## Why PSNR numbers disagree
 #
-# "My PSNR is lower than the paper's" is the most common question about every super-resolution code. Usually
+# "My PSNR is lower than the paper's" is a common question about any super-resolution code. Usually
 # the model is fine and the *measurement* differs. Here is the shipped ×4 model on the six test photos, scored
 # the papers' way, then with one choice changed at a time. Two of the table's rows need a word first.
 
@@ -299,8 +300,9 @@ choices = course.lessons.psnr_choices(shipped, photos)
 papers = choices[0]["psnr"]
 
 # %% [markdown]
-# First those two rows. Y in the papers' (studio) range runs from 16 to 235: it spans 219 of 255 grey levels, so the
-# same error is a *smaller* share of the peak of 255, and scores `20·log10(255/219)` = 1.32 dB higher. That part
+# First those two rows. Y in the papers' (studio) range runs from 16 to 235: it spans 219 of 255 grey levels, so
+# every error in Y shrinks by 219/255 while the peak stays at 255, and the same picture scores
+# `20·log10(255/219)` = 1.32 dB higher. That part
 # of the Y–RGB gap is arithmetic, not better images: stretching Y to 0–255 scales every error by 255/219 and
 # removes it exactly (so that row is computed, not measured). The official EDSR code scores DIV2K on RGB with a
 # border of `scale + 6` (its benchmark sets on Y with `scale`, as the first row); the last row applies that
@@ -339,8 +341,8 @@ eh.presentation.tables.show_table(
 # ## Summary
 #
 # - A network that takes any input size upscales a whole photo in tiles; a margin of context around each tile,
-#   far smaller than the receptive field, is enough, because the effective receptive field is small.
-# - EDSR+ averages the model's answers for the 8 rotations/flips: no training, 8× the time, a small gain.
+#   a third of the receptive field's reach, is enough, because the effective receptive field is small.
+# - EDSR+ averages the model's answers for the 8 rotations/flips: no training, 8 forward passes, a small gain.
 # - A PSNR is only comparable with another measured the same way: colour space, border, how the LR was made.
 #
 # This run's numbers:
@@ -388,12 +390,13 @@ display(
 # pixels left out (`y_only=True, shave=4`).
 #
 # **1. How much overlap do tiles need?** (predict, then measure). The gradient figure above shows how far a trained
-# EDSR's effective receptive field reaches (notebook 03's model there; the shipped one here). **Predict first**:
+# EDSR's effective receptive field reaches (the model loaded at the top; this exercise runs the shipped one). **Predict first**:
 # which of the overlaps 0, 4, 12 and 36 is the smallest that keeps tiles within 1 grey level of one pass? Record it
 # in `guess`. Then, on the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR image (the gradient figure's
 # crop), upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels for each overlap
 # (`eh.inference.upscale(shipped, crop, tile=32, overlap=...)`), record the largest absolute difference in grey
-# levels in `errors`, and set `enough` to the smallest overlap whose error is at most 1.
+# levels in `errors` (cast both results to `int` first: uint8 subtraction wraps around), and set `enough` to the
+# smallest overlap whose error is at most 1.
 
 # %%
 shipped = eh.pretrained.load_pretrained(4)
@@ -404,7 +407,7 @@ enough = None
 course.exercises.check_seam_errors(guess, errors, enough)
 
 # %% [markdown]
-# *Your answer*: why is an overlap so much smaller than the receptive field (72 LR pixels across) enough?
+# *Your answer*: why is an overlap far below the receptive field's reach (36 LR pixels each way) enough?
 
 # %% [markdown]
 # **2. What the margins cost** (predict, then measure, then choose). Every tile runs with its margins, which are
@@ -414,7 +417,7 @@ course.exercises.check_seam_errors(guess, errors, enough)
 # for tiles of 32, 64, 104, 128 and 256 pixels without a model: pass a `forward` that counts the pixels of each
 # tile it is given and returns the tile unchanged, with `scale=1`, on `np.zeros((3024, 4032, 3), np.float32)`.
 # Fill `overheads` with (pixels run / pixels of the photo − 1) and set `tile` to the smallest of these tiles
-# whose extra share is at most 0.5.
+# whose extra share is at most 0.5 (strictly: 0.51 is too much).
 
 # %%
 guess = None  # the extra share you predict for the default tile
@@ -431,7 +434,8 @@ course.exercises.check_tile_overhead(guess, overheads, tile)
 # **Predict first** how many dB the self-ensemble adds to bicubic (`eh.images.upscale_bicubic(image, 4)`) and to
 # the shipped model (`eh.inference.upscale(shipped, image, tile=None)`) on monarch, and record both in `guess`.
 # Then measure: for each, the Y-PSNR (`shave=4`) of the self-ensemble's result rounded to 8 bits
-# (`eh.inference.to_uint8`) minus that of the plain result, both against `hr`.
+# (`eh.inference.to_uint8`) minus that of the plain result, both against `hr`. For the model, `self_ensemble` around
+# `eh.inference.upscale` and `eh.inference.upscale(shipped, image, tile=None, self_ensemble=True)` both pass.
 
 # %%
 guess = None  # {"bicubic": dB, "EDSR": dB}, before you measure

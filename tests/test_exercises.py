@@ -246,6 +246,28 @@ def test_ensemble_gains_accept_the_measurement_and_reject_a_swap():
     assert not exercises.check_ensemble_gains(guess, {"bicubic": gains["EDSR"], "EDSR": gains["bicubic"]})
 
 
+@pytest.mark.slow
+def test_ensemble_gains_accept_the_self_ensemble_of_8_bit_outputs():
+    """The question allows `self_ensemble` around `eh.inference.upscale`, which averages outputs already rounded
+    to 8 bits: that answer passes too."""
+    from edsr_helpers.course.exercises import notebook04
+
+    lr, hr = notebook04.monarch_pair()
+    shipped = eh.pretrained.load_pretrained(4)
+    plain = eh.inference.upscale(shipped, lr, tile=None)
+    averaged = eh.inference.to_uint8(eh.tiling.self_ensemble(lambda x: eh.inference.upscale(shipped, x, tile=None), lr))
+    bicubic = eh.images.upscale_bicubic(lr, 4)
+    bicubic_averaged = eh.inference.to_uint8(eh.tiling.self_ensemble(lambda x: eh.images.upscale_bicubic(x, 4), lr))
+
+    def gain(plain_image, ensembled):
+        return eh.metrics.psnr(hr, ensembled, shave=4, y_only=True) - eh.metrics.psnr(
+            hr, plain_image, shave=4, y_only=True
+        )
+
+    gains = {"bicubic": gain(bicubic, bicubic_averaged), "EDSR": gain(plain, averaged)}
+    assert exercises.check_ensemble_gains({"bicubic": 0.0, "EDSR": 0.1}, gains)
+
+
 @pytest.mark.parametrize(
     ("guess", "res_scale", "hint"),
     [(0.1, 0.5, "more than doubles"), (0.1, 0.05, "a larger one does too"), (0.1, 0.3, "among the five")],
