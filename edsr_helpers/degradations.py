@@ -104,7 +104,8 @@ def degrade_for_evaluation(hr: np.ndarray, scale: int) -> np.ndarray:
 
 # From notebooks/05_real_photos.py, under "A degradation pipeline, cell by cell"
 def degrade_camera_like(hr: np.ndarray, scale: int, seed: int) -> np.ndarray:
-    """One pass drawn around a camera's: mild blur, any downscaling, noise up to 10 levels, JPEG 50-95."""
+    """One pass drawn around a camera's: mild blur, any downscaling, Gaussian noise of σ up to 10 or photon noise
+    (σ up to 16 grey levels at white), JPEG 50-95."""
     rng = np.random.default_rng(seed)
     height, width = hr.shape[0] // scale, hr.shape[1] // scale
     sigma = rng.uniform(0.5, 2.0)

@@ -56,7 +56,7 @@ course.lessons.show_gap_table(first_gap)
 # %% [markdown]
 # On clean LR images the model beats bicubic clearly; on degraded ones its lead shrinks to a fraction of that. It
 # was never taught to remove blur, noise or JPEG blocks; exercise 1 measures which of them costs it most, exercise
-# 4 how much noise it takes to fall behind bicubic. Look at a crop of monarch, a validation photo in colour:
+# 4 whether, and at which noise level, bicubic catches up. Look at a crop of monarch, a validation photo in colour:
 
 # %%
 val_photos = [eh.samples.load_photo(name) for name in eh.samples.photo_names("validation")]
@@ -174,7 +174,7 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
 # | second pass | always (its blur 80 % of the time) | half of the pairs, at half strength |
 # | blur kernels | Gaussian, generalised Gaussian, plateau; sinc (ringing) | Gaussian, isotropic or anisotropic |
 # | resizing | up, down or keep, at random, then to the final size | straight down to the final size |
-# | noise | Gaussian σ 1–30 (grey in 40 % of cases) or Poisson | Gaussian σ 1–12 or Poisson, in colour |
+# | noise | Gaussian σ 1–30 (grey in 40 % of cases) or Poisson | Gaussian σ 1–12 or Poisson (σ up to 23 at white), in colour |
 # | last step | a sinc filter and JPEG, in random order | JPEG |
 #
 # Why each difference:
@@ -184,12 +184,14 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
 #   to learn from a few photos.
 # - *resizing*: each pass stays one blur, one shrink, one noise, one save; resizing up and then down mostly adds
 #   blur, which the blur draw already gives.
-# - *noise*: σ 30 leaves little detail to rebuild (exercise 4 measures how much noise the shipped model stands).
+# - *noise*: a Gaussian σ of 30 leaves little detail to rebuild (exercise 4 measures how much noise the shipped
+#   model stands); photon noise grows with brightness, and at its strongest here reaches σ ≈ 23 grey levels in white.
 # - *last step*: a camera's last step is its JPEG save; the sinc filter's ringing (from sharpening and from some
 #   resizers) is left out.
 #
-# Strong noise and ringing take away detail that notebook 02's 1.5-million-parameter EDSR-baseline cannot bring
-# back; the milder range is a choice made for a small model and a lab's few hundred steps, not a measured optimum.
+# We expect strong noise and ringing to take away detail that notebook 02's 1.52-million-parameter EDSR-baseline
+# cannot bring back; the milder range is a choice made for a small model and a lab's few hundred steps, not a
+# measured optimum.
 
 
 # %%
@@ -244,7 +246,8 @@ def degrade_for_evaluation(hr: np.ndarray, scale: int) -> np.ndarray:
 # %%
 #| export degradations
 def degrade_camera_like(hr: np.ndarray, scale: int, seed: int) -> np.ndarray:
-    """One pass drawn around a camera's: mild blur, any downscaling, noise up to 10 levels, JPEG 50-95."""
+    """One pass drawn around a camera's: mild blur, any downscaling, Gaussian noise of σ up to 10 or photon noise
+    (σ up to 16 grey levels at white), JPEG 50-95."""
     rng = np.random.default_rng(seed)
     height, width = hr.shape[0] // scale, hr.shape[1] // scale
     sigma = rng.uniform(0.5, 2.0)
@@ -352,7 +355,8 @@ for label, run in runs.items():
 # `compile_for_training` sets the recipe's loss, Adam at its rate and the PSNR metrics; `make_callbacks` adds the
 # series' bookkeeping (a backup to resume from, a log, the best model so far) and a second validation score on
 # the degraded inputs; `LivePlot` draws both curves, bicubic dashed. Both runs train all their steps, with no
-# time budget: a comparison needs the same steps. What is compared below is each run's weights at its end.
+# time budget: a comparison needs the same steps. What is compared below is each run's weights at its end, not
+# its best checkpoint: choosing an epoch by the validation curves would give the two runs different lengths.
 
 # %%
 bicubic = {"validation": eh.training.bicubic_psnr(clean_val, 4), "degraded": eh.training.bicubic_psnr(degraded_val, 4)}
@@ -404,7 +408,8 @@ degraded_only = fine_tune(runs["degraded only"])
 # ## The comparison
 #
 # The result is reported on photos that neither the training nor its curves looked at: the **test photos**
-# (notebook 03's six colour photographs, scored on Y): the three models, both kinds of input.
+# (notebook 03's six colour photographs; PSNR and SSIM on Y with a border of 4 shaved): the three models, both
+# kinds of input.
 
 # %% tags=["nbval-ignore-output"]
 degraded_test = [(degrade_for_evaluation(hr, 4), hr) for _, hr in clean_test]  # now with the function written above
@@ -496,7 +501,8 @@ for name, upscale in outputs.items():
 
 # %% [markdown]
 # Do the three measures agree on who beats bicubic on the degraded test photos (means over the six photos)?
-# Each model's difference from bicubic follows; for GMSD lower is better, so a negative difference wins.
+# Each model's difference from bicubic follows (taken before rounding); for GMSD lower is better, so a negative
+# difference wins.
 
 # %% tags=["nbval-ignore-output"]
 ssim = {(row["input"], row["method"]): row["ssim_y"] for row in rows}
@@ -529,6 +535,10 @@ for name in models:
         )
 display(Markdown("\n".join(lines)))
 
+# %% [markdown]
+# Monarch again, degraded the evaluation way (a validation photo: the curves above scored it), upscaled by bicubic,
+# the shipped model and the fine-tune mixed with clean patches:
+
 # %%
 course.plotting.show_comparison(
     lr_degraded,
@@ -536,7 +546,7 @@ course.plotting.show_comparison(
     {
         "bicubic": eh.images.upscale_bicubic(lr_degraded, 4),
         "shipped EDSR": eh.inference.upscale(shipped, lr_degraded),
-        "fine-tuned EDSR": eh.inference.upscale(model, lr_degraded),
+        "fine-tuned, mixed": eh.inference.upscale(model, lr_degraded),
     },
     crop=crop,
 )
@@ -548,10 +558,11 @@ course.plotting.show_comparison(
 
 # %% [markdown]
 # The widget below needs a live kernel (on a static page its cell is empty). Compare the two models yourself on
-# the test photos, their LR made by the evaluation degradation: below the row, *shipped ×4*
-# faces *fine-tuned*, split or side by side; move the crop to where the noise was. Each panel shows PSNR and SSIM
-# against the original, on the crop and on the whole photo. Upload a photo of your own with *uploads are* set to
-# camera-like LR, or to an HR + LR pair you made.
+# the test photos, their LR made by the evaluation degradation: below the row, *shipped ×4* faces *fine-tuned*
+# (the run mixed with clean patches), split or side by side; move the crop to a flat area (sky, skin, a wall),
+# where noise shows most. Each panel shows PSNR and SSIM against the original, on the crop and on the whole photo.
+# To try a photo of your own, set *uploads are* to *the original: LR camera-like* (the widget degrades your
+# original the way the test photos were) or to *an HR + LR pair* you made, then upload.
 
 # %% tags=["nbval-ignore-output", "live-widget"]
 camera_like = [
@@ -575,7 +586,8 @@ widget
 #   quality: the shipped model scores highest on clean inputs, and both fine-tunes beat it on degraded ones.
 # - Whether clean patches mixed into the training keep the clean-input quality is an experiment: two runs that
 #   differ in that one setting, scored on photos neither saw.
-# - GMSD scores what PSNR misses: whether the edges survive evenly across the photo.
+# - GMSD measures something PSNR does not, how evenly the edges survive across the photo; whether it ranks the
+#   models differently is measured above, not assumed.
 #
 # This run's numbers:
 
@@ -604,7 +616,8 @@ display(
 # downscaling, costs the shipped ×4 most on monarch? Write `"blur"`, `"noise"` or `"jpeg"` in `guess`. Then
 # measure with the functions written above and `size = (hr.shape[1] // 4, hr.shape[0] // 4)`: clean is
 # `resize(hr, size, "bicubic")`; blur is `resize(blur(hr, gaussian_kernel(1.2)), size, "bicubic")`; noise is
-# `gaussian_noise(clean, 5.0, np.random.default_rng(0))`; JPEG is `jpeg(clean, 75)`; each rounded and clipped to
+# `gaussian_noise(resize(hr, size, "bicubic"), 5.0, np.random.default_rng(0))`, on the float resize before any
+# rounding; JPEG is `jpeg(clean, 75)`; each rounded and clipped to
 # uint8 at the end. Upscale each with `eh.inference.upscale(shipped, lr)` and score it against `hr` on the Y
 # channel with a border of 4 pixels shaved (`eh.metrics.psnr(hr, sr, shave=4, y_only=True)`); fill `costs` with
 # the clean score minus each piece's score.
@@ -616,7 +629,7 @@ costs = {}  # {"blur": dB, "noise": dB, "jpeg": dB}: clean PSNR minus the PSNR w
 course.exercises.check_costliest_degradation(guess, costs)
 
 # %% [markdown]
-# *Your answer*: why does the costliest piece cost the shipped model so much? Measure what the same four inputs
+# *Your answer*: why does the costliest piece cost the shipped model so much? Measure what the same three pieces
 # cost bicubic (`eh.images.upscale_bicubic(lr, 4)`) and compare.
 
 # %% [markdown]
@@ -634,12 +647,13 @@ course.exercises.check_photon_noise(noise_dark, noise_bright)
 # noisier than the same scene by day?
 
 # %% [markdown]
-# **3. A misaligned patch** (debug). `broken_patch` cuts a training patch the way `degraded_patch` does (here
-# with the fixed evaluation degradation, a 24-pixel LR patch and a margin of 4 LR pixels), but its pairs do not
-# match. `eh.data.alignment_psnr(lr_patch, hr_patch, 4)` scores how well an LR patch matches its HR patch: a
+# **3. A misaligned patch** (debug). `broken_patch` cuts a training patch as `degraded_patch` does, simplified:
+# the fixed evaluation degradation, no random flip or turn, a 24-pixel LR patch and a margin of 4 LR pixels. Its
+# pairs do not match. `eh.data.alignment_psnr(lr_patch, hr_patch, 4)` scores how well an LR patch matches its HR patch: a
 # clean pair scores `inf` (its LR is exactly its HR shrunk), a degraded pair lower, a shifted pair far lower.
 # Find the bug, set `shift` to the number of HR pixels by which the HR patch is off (each way), and write the
-# repaired function as `my_patch(lr, hr, seed)`. The checker compares its pairs with the right ones on monarch for
+# repaired function as `my_patch(lr, hr, seed)`: change only where the HR patch is cut, and keep the crop, the
+# seed and the degradation as given. The checker compares its pairs with the right ones on monarch for
 # seeds 0–3.
 
 
@@ -682,5 +696,5 @@ gains = {}  # {sigma: EDSR PSNR - bicubic PSNR}
 course.exercises.check_noise_crossover(guess, gains)
 
 # %% [markdown]
-# *Your answer*: EDSR beats bicubic on the clean LR image. Why does its lead shrink as the noise grows, until
-# bicubic wins?
+# *Your answer*: EDSR beats bicubic on the clean LR image. Why does its lead shrink as the noise grows, and what
+# did you find at the largest σ?
