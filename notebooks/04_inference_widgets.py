@@ -225,9 +225,9 @@ eh.presentation.tables.show_table(["photo", "bicubic", "EDSR", "EDSR+", "EDSR+ g
 #
 # The widget works with ipywidgets 7 (Colab) and 8 (JupyterLab 4). It needs a live kernel: a static page
 # (GitHub, nbviewer) shows nothing in its cell, so the figure just before it draws the same five panels once,
-# without the kernel. **On Colab, use the sliders**: clicking the thumbnail needs
-# `ipyevents`, which Colab's own widget manager does not load. Colab has been reported to drop uploads of about 1 MB or more
-# (most phone photos); for those, run `widget.add_colab_uploads()` in a cell: it opens Colab's own file picker,
+# without the kernel. **On Colab, use the sliders**: clicking the thumbnail needs `ipyevents`, which Colab's own
+# widget manager does not load. Colab has been reported to drop uploads of about 1 MB or more (most phone
+# photos); for those, run `widget.add_colab_uploads()` in a cell: it opens Colab's own file picker,
 # which has no such limit, and adds what you choose.
 
 # %% [markdown]
@@ -390,10 +390,10 @@ display(
 # pixels left out (`y_only=True, shave=4`).
 #
 # **1. How much overlap do tiles need?** (predict, then measure). The gradient figure above shows how far a trained
-# EDSR's effective receptive field reaches (the model loaded at the top; this exercise runs the shipped one). **Predict first**:
-# which of the overlaps 0, 4, 12 and 36 is the smallest that keeps tiles within 1 grey level of one pass? Record it
-# in `guess`. Then, on the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR image (the gradient figure's
-# crop), upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels for each overlap
+# EDSR's effective receptive field reaches (the model loaded at the top; this exercise runs the shipped one).
+# **Predict first**: which of the overlaps 0, 4, 12 and 36 is the smallest that keeps tiles within 1 grey level of
+# one pass? Record it in `guess`. Then, on the crop `lr[course.exercises.SEAM_CROP]` of monarch's LR image (the
+# gradient figure's crop), upscale once in one pass (`tile=None`) and once in tiles of 32 LR pixels for each overlap
 # (`eh.inference.upscale(shipped, crop, tile=32, overlap=...)`), record the largest absolute difference in grey
 # levels in `errors` (cast both results to `int` first: uint8 subtraction wraps around), and set `enough` to the
 # smallest overlap whose error is at most 1.

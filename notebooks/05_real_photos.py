@@ -174,7 +174,7 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
 # | second pass | always (its blur 80 % of the time) | half of the pairs, at half strength |
 # | blur kernels | Gaussian, generalised Gaussian, plateau; sinc (ringing) | Gaussian, isotropic or anisotropic |
 # | resizing | up, down or keep, at random, then to the final size | straight down to the final size |
-# | noise | Gaussian σ 1–30 (grey in 40 % of cases) or Poisson | Gaussian σ 1–12 or Poisson (σ up to 23 at white), in colour |
+# | noise | Gaussian σ 1–30 (grey in 40 % of cases) or Poisson | Gaussian σ 1–12 or Poisson (σ ≤ 23), in colour |
 # | last step | a sinc filter and JPEG, in random order | JPEG |
 #
 # Why each difference:
@@ -649,8 +649,9 @@ course.exercises.check_photon_noise(noise_dark, noise_bright)
 # %% [markdown]
 # **3. A misaligned patch** (debug). `broken_patch` cuts a training patch as `degraded_patch` does, simplified:
 # the fixed evaluation degradation, no random flip or turn, a 24-pixel LR patch and a margin of 4 LR pixels. Its
-# pairs do not match. `eh.data.alignment_psnr(lr_patch, hr_patch, 4)` scores how well an LR patch matches its HR patch: a
-# clean pair scores `inf` (its LR is exactly its HR shrunk), a degraded pair lower, a shifted pair far lower.
+# pairs do not match. `eh.data.alignment_psnr(lr_patch, hr_patch, 4)` scores how well an LR patch matches its HR
+# patch: a clean pair scores `inf` (its LR is exactly its HR shrunk), a degraded pair lower, a shifted pair far
+# lower.
 # Find the bug, set `shift` to the number of HR pixels by which the HR patch is off (each way), and write the
 # repaired function as `my_patch(lr, hr, seed)`: change only where the HR patch is cut, and keep the crop, the
 # seed and the degradation as given. The checker compares its pairs with the right ones on monarch for
